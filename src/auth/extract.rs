@@ -1,0 +1,70 @@
+//! The `Viewer` extractor: who is asking, from the `Authorization: Bearer` header.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+
+use super::{Principal, hash_token};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The caller: anonymous (the public) or a token holder.
+///
+/// A request with an `Authorization` header that does not name a valid token is refused with 401
+/// rather than served as public, so a mistyped token is noticed at once.
+#[derive(Debug, Clone)]
+pub struct Viewer(pub Option<Principal>);
+
+impl Viewer {
+    /// Whether drafts may be shown to this caller.
+    pub fn sees_drafts(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// The caller, who must be allowed to edit sites.
+    pub fn site_editor(&self) -> Result<&Principal, AppError> {
+        let principal = self.0.as_ref().ok_or_else(|| {
+            AppError::Unauthorized(
+                "editing needs a token: send Authorization: Bearer <token> (create one with `lantu token create --role planner --name NAME`)".into(),
+            )
+        })?;
+        if !principal.role.can_edit_sites() {
+            return Err(AppError::Forbidden(format!(
+                "role {} may read but not edit sites; ask an admin for a planner token",
+                principal.role.as_str()
+            )));
+        }
+        Ok(principal)
+    }
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(value) = parts.headers.get(AUTHORIZATION) else {
+            return Ok(Self(None));
+        };
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or_else(|| {
+                AppError::Unauthorized("the Authorization header must be `Bearer <token>`".into())
+            })?;
+        let principal = state
+            .store
+            .find_token(&hash_token(token))
+            .await?
+            .ok_or_else(|| {
+                AppError::Unauthorized(
+                    "this token is unknown or revoked; ask an admin for a new one".into(),
+                )
+            })?;
+        Ok(Self(Some(principal)))
+    }
+}

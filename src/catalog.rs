@@ -1,0 +1,349 @@
+//! The in-memory view of every stored feature: units and sites with their derived values
+//! (metric area and length, the units a site falls in) and an R-tree per collection.
+//!
+//! Loaded from the store at start-up and updated after every committed write, so reads never
+//! touch the database. Updates carry the version they commit; an older version arriving late
+//! never overwrites a newer one.
+
+use std::collections::{BTreeMap, HashMap};
+
+use geo::{Geometry, Intersects, Rect, Relate};
+
+use crate::sites::{Site, SiteStatus};
+use crate::spatial::index::{SpatialIndex, bbox};
+use crate::spatial::measure;
+use crate::units::{Unit, UnitCode, UnitLevel};
+
+/// A unit and its derived values.
+#[derive(Debug, Clone)]
+pub struct UnitEntry {
+    /// The stored unit.
+    pub unit: Unit,
+    /// Geodesic area in m², when it has a boundary.
+    pub area_m2: Option<f64>,
+}
+
+/// A site and its derived values.
+#[derive(Debug, Clone)]
+pub struct SiteEntry {
+    /// The stored site.
+    pub site: Site,
+    /// Codes of the units with a boundary that the site falls in, district first.
+    pub units: Vec<UnitCode>,
+    /// Geodesic area in m² (polygons).
+    pub area_m2: Option<f64>,
+    /// Geodesic length in m (lines).
+    pub length_m: Option<f64>,
+}
+
+/// Which sites a query may return.
+#[derive(Debug, Clone, Default)]
+pub struct SiteFilter {
+    /// Only inside this box (exact intersection, not just box overlap).
+    pub bbox: Option<Rect>,
+    /// Only sites falling in this unit.
+    pub unit: Option<UnitCode>,
+    /// Only this element type.
+    pub element_type: Option<crate::sites::ElementType>,
+    /// Only this status.
+    pub status: Option<SiteStatus>,
+    /// Whether drafts may be returned at all.
+    pub include_drafts: bool,
+}
+
+/// Which units a query may return.
+#[derive(Debug, Clone, Default)]
+pub struct UnitFilter {
+    /// Only units whose boundary intersects this box.
+    pub bbox: Option<Rect>,
+    /// Only this level.
+    pub level: Option<UnitLevel>,
+    /// Only direct children of this unit.
+    pub parent: Option<UnitCode>,
+    /// Only this unit and the units below it.
+    pub within: Option<UnitCode>,
+}
+
+/// Every unit and site, indexed.
+#[derive(Default)]
+pub struct Catalog {
+    units: BTreeMap<UnitCode, UnitEntry>,
+    unit_index: SpatialIndex<UnitCode>,
+    sites: BTreeMap<i64, SiteEntry>,
+    site_index: SpatialIndex<i64>,
+    /// Deleted sites and the version that deleted them.
+    tombstones: HashMap<i64, i64>,
+}
+
+fn unit_entry(unit: Unit) -> UnitEntry {
+    let area_m2 = unit
+        .fields
+        .geometry
+        .as_ref()
+        .and_then(|g| measure::area_m2(&g.clone().into()));
+    UnitEntry { unit, area_m2 }
+}
+
+fn rect_polygon(r: Rect) -> Geometry {
+    r.to_polygon().into()
+}
+
+impl Catalog {
+    /// Builds the catalog from everything a store holds.
+    pub fn new(units: Vec<Unit>, sites: Vec<Site>) -> Self {
+        let mut catalog = Self::default();
+        catalog.put_units(units);
+        for site in sites {
+            catalog.put_site(site);
+        }
+        catalog
+    }
+
+    /// Adds or replaces units, then re-derives which units every site falls in.
+    pub fn put_units(&mut self, units: Vec<Unit>) {
+        for unit in units {
+            let code = unit.fields.code.clone();
+            if self
+                .units
+                .get(&code)
+                .is_some_and(|e| e.unit.stamp.version > unit.stamp.version)
+            {
+                continue;
+            }
+            match unit
+                .fields
+                .geometry
+                .as_ref()
+                .and_then(|g| bbox(&g.clone().into()))
+            {
+                Some(rect) => self.unit_index.insert(code.clone(), rect),
+                None => self.unit_index.remove(&code),
+            }
+            self.units.insert(code, unit_entry(unit));
+        }
+        let ids: Vec<i64> = self.sites.keys().copied().collect();
+        for id in ids {
+            let units = self.units_of(&self.sites[&id].site.fields.geometry);
+            if let Some(entry) = self.sites.get_mut(&id) {
+                entry.units = units;
+            }
+        }
+    }
+
+    /// The units with a boundary that `g` falls in: those whose interior it meets, or, for a
+    /// point on a boundary, those it touches. A site straddling a boundary lists both sides.
+    pub fn units_of(&self, g: &Geometry) -> Vec<UnitCode> {
+        let Some(rect) = bbox(g) else {
+            return Vec::new();
+        };
+        let mut touching = Vec::new();
+        let mut inside = Vec::new();
+        for code in self.unit_index.query(rect) {
+            let Some(boundary) = self.units[code].unit.fields.geometry.as_ref() else {
+                continue;
+            };
+            let matrix = g.relate(boundary);
+            if !matrix.is_intersects() {
+                continue;
+            }
+            if matrix.is_touches() {
+                touching.push(code.clone());
+            } else {
+                inside.push(code.clone());
+            }
+        }
+        let mut codes = if inside.is_empty() { touching } else { inside };
+        codes.sort_by(|a, b| (a.level(), a).cmp(&(b.level(), b)));
+        codes
+    }
+
+    /// Adds or replaces a site, unless the catalog already holds a newer version; returns the
+    /// site with its derived values either way.
+    pub fn put_site(&mut self, site: Site) -> SiteEntry {
+        let id = site.id;
+        let version = site.stamp.version;
+        let entry = self.derive_site(site);
+        let newer_known = self
+            .sites
+            .get(&id)
+            .is_some_and(|e| e.site.stamp.version >= version)
+            || self.tombstones.get(&id).is_some_and(|&v| v >= version);
+        if newer_known {
+            return entry;
+        }
+        match bbox(&entry.site.fields.geometry) {
+            Some(rect) => self.site_index.insert(id, rect),
+            None => self.site_index.remove(&id),
+        }
+        self.sites.insert(id, entry.clone());
+        entry
+    }
+
+    /// A site with its derived values: units, area, length.
+    pub fn derive_site(&self, site: Site) -> SiteEntry {
+        let geometry = &site.fields.geometry;
+        SiteEntry {
+            units: self.units_of(geometry),
+            area_m2: measure::area_m2(geometry),
+            length_m: measure::length_m(geometry),
+            site,
+        }
+    }
+
+    /// Removes a site deleted at `version`.
+    pub fn remove_site(&mut self, id: i64, version: i64) {
+        if self
+            .sites
+            .get(&id)
+            .is_some_and(|e| e.site.stamp.version > version)
+        {
+            return;
+        }
+        self.sites.remove(&id);
+        self.site_index.remove(&id);
+        self.tombstones.insert(id, version);
+    }
+
+    /// One unit by code.
+    pub fn unit(&self, code: &UnitCode) -> Option<&UnitEntry> {
+        self.units.get(code)
+    }
+
+    /// One live site by id (drafts included: the caller decides who sees them).
+    pub fn site(&self, id: i64) -> Option<&SiteEntry> {
+        self.sites.get(&id)
+    }
+
+    /// The box around every unit boundary (the area the server covers).
+    pub fn extent(&self) -> Option<Rect> {
+        self.units
+            .values()
+            .filter_map(|e| {
+                e.unit
+                    .fields
+                    .geometry
+                    .as_ref()
+                    .and_then(|g| bbox(&g.clone().into()))
+            })
+            .reduce(|a, b| {
+                Rect::new(
+                    geo::coord! {x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y)},
+                    geo::coord! {x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y)},
+                )
+            })
+    }
+
+    /// How many units and live sites the catalog holds.
+    pub fn counts(&self) -> (usize, usize) {
+        (self.units.len(), self.sites.len())
+    }
+
+    /// Whether `code` is `ancestor` or lies below it.
+    fn is_within(&self, code: &UnitCode, ancestor: &UnitCode) -> bool {
+        let mut current = Some(code.clone());
+        // The hierarchy is at most three deep; the bound guards against a cycle in bad data.
+        for _ in 0..8 {
+            match current {
+                Some(c) if &c == ancestor => return true,
+                Some(c) => {
+                    current = self
+                        .units
+                        .get(&c)
+                        .and_then(|e| e.unit.fields.parent.clone())
+                }
+                None => return false,
+            }
+        }
+        false
+    }
+
+    /// The units matching `filter`, ordered by code, with the number matched.
+    pub fn query_units(
+        &self,
+        filter: &UnitFilter,
+        offset: usize,
+        limit: usize,
+    ) -> (usize, Vec<UnitEntry>) {
+        let candidates: Box<dyn Iterator<Item = &UnitEntry>> = match filter.bbox {
+            Some(rect) => {
+                let area = rect_polygon(rect);
+                let mut codes: Vec<&UnitCode> = self.unit_index.query(rect).collect();
+                codes.sort();
+                Box::new(codes.into_iter().map(|c| &self.units[c]).filter(move |e| {
+                    e.unit
+                        .fields
+                        .geometry
+                        .as_ref()
+                        .is_some_and(|g| g.intersects(&area))
+                }))
+            }
+            None => Box::new(self.units.values()),
+        };
+        let matching: Vec<&UnitEntry> = candidates
+            .filter(|e| filter.level.is_none_or(|l| e.unit.fields.level == l))
+            .filter(|e| {
+                filter
+                    .parent
+                    .as_ref()
+                    .is_none_or(|p| e.unit.fields.parent.as_ref() == Some(p))
+            })
+            .filter(|e| {
+                filter
+                    .within
+                    .as_ref()
+                    .is_none_or(|w| self.is_within(&e.unit.fields.code, w))
+            })
+            .collect();
+        let page = matching
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|e| (*e).clone())
+            .collect();
+        (matching.len(), page)
+    }
+
+    /// The sites matching `filter`, ordered by id, with the number matched.
+    pub fn query_sites(
+        &self,
+        filter: &SiteFilter,
+        offset: usize,
+        limit: usize,
+    ) -> (usize, Vec<SiteEntry>) {
+        let candidates: Box<dyn Iterator<Item = &SiteEntry>> = match filter.bbox {
+            Some(rect) => {
+                let area = rect_polygon(rect);
+                let mut ids: Vec<i64> = self.site_index.query(rect).copied().collect();
+                ids.sort_unstable();
+                Box::new(
+                    ids.into_iter()
+                        .map(|id| &self.sites[&id])
+                        .filter(move |e| e.site.fields.geometry.intersects(&area)),
+                )
+            }
+            None => Box::new(self.sites.values()),
+        };
+        let matching: Vec<&SiteEntry> = candidates
+            .filter(|e| filter.include_drafts || e.site.fields.status == SiteStatus::Published)
+            .filter(|e| filter.status.is_none_or(|s| e.site.fields.status == s))
+            .filter(|e| {
+                filter
+                    .element_type
+                    .is_none_or(|t| e.site.fields.element_type == t)
+            })
+            .filter(|e| {
+                filter
+                    .unit
+                    .as_ref()
+                    .is_none_or(|u| e.units.iter().any(|c| self.is_within(c, u)))
+            })
+            .collect();
+        let page = matching
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|e| (*e).clone())
+            .collect();
+        (matching.len(), page)
+    }
+}

@@ -1,0 +1,151 @@
+//! What every import shares: reading GeoJSON files, the row-by-row report of refusals, and a
+//! progress display. The concepts' own readers are `units::import` and `sites::import`.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use serde_json::Value;
+
+use crate::spatial::crs::Crs;
+
+/// One row or feature an import refused, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refusal {
+    /// `committees.csv row 17` or `sites.geojson feature 3`.
+    pub place: String,
+    /// A JSON pointer or column inside that row, when there is one.
+    pub pointer: Option<String>,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.pointer {
+            Some(p) => write!(f, "{} at {}: {}", self.place, p, self.reason),
+            None => write!(f, "{}: {}", self.place, self.reason),
+        }
+    }
+}
+
+/// What an import does when some rows are refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnRefusal {
+    /// Write nothing at all (the default: nothing half-written).
+    #[default]
+    WriteNothing,
+    /// Write the valid rows in one transaction and report the rest.
+    SkipInvalid,
+}
+
+/// The features of a GeoJSON file (a FeatureCollection or one Feature) and the CRS it names.
+pub fn read_features(path: &Path) -> anyhow::Result<(Vec<Value>, Crs)> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let document: Value = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not valid JSON", path.display()))?;
+    let crs = Crs::from_member(document.get("crs"))
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    match document.get("type").and_then(Value::as_str) {
+        Some("FeatureCollection") => {
+            let features = document
+                .get("features")
+                .and_then(Value::as_array)
+                .cloned()
+                .with_context(|| {
+                    format!(
+                        "{}: a FeatureCollection needs a features array",
+                        path.display()
+                    )
+                })?;
+            Ok((features, crs))
+        }
+        Some("Feature") => Ok((vec![document], crs)),
+        _ => anyhow::bail!(
+            "{} is not a GeoJSON FeatureCollection or Feature",
+            path.display()
+        ),
+    }
+}
+
+/// The file name for messages.
+pub fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// A progress line on stderr: redrawn in place on a terminal, a line per 10 % elsewhere.
+pub struct Progress {
+    label: String,
+    total: usize,
+    done: usize,
+    terminal: bool,
+    last: Instant,
+    last_decile: usize,
+}
+
+impl Progress {
+    /// Starts counting `total` steps of `label`.
+    pub fn new(label: impl Into<String>, total: usize) -> Self {
+        Self {
+            label: label.into(),
+            total,
+            done: 0,
+            terminal: std::io::stderr().is_terminal(),
+            last: Instant::now(),
+            last_decile: 0,
+        }
+    }
+
+    /// One more step done.
+    pub fn tick(&mut self) {
+        self.done += 1;
+        let decile = (self.done * 10).checked_div(self.total).unwrap_or(10);
+        if self.terminal && self.last.elapsed() > Duration::from_millis(100) {
+            eprint!("\r  {}: {}/{}", self.label, self.done, self.total);
+            let _ = std::io::stderr().flush();
+            self.last = Instant::now();
+        } else if !self.terminal && decile > self.last_decile && self.done < self.total {
+            eprintln!(
+                "  {}: {}/{} ({}%)",
+                self.label,
+                self.done,
+                self.total,
+                decile * 10
+            );
+            self.last_decile = decile;
+        }
+    }
+
+    /// Prints the final count.
+    pub fn finish(self) {
+        let lead = if self.terminal { "\r" } else { "" };
+        eprintln!("{lead}  {}: {}/{} done", self.label, self.done, self.total);
+    }
+}
+
+/// Prints the refusals; returns whether the import may write.
+pub fn report_refusals(refusals: &[Refusal], on_refusal: OnRefusal, what: &str) -> bool {
+    if refusals.is_empty() {
+        return true;
+    }
+    eprintln!("{} {what} refused:", refusals.len());
+    for refusal in refusals {
+        eprintln!("  - {refusal}");
+    }
+    match on_refusal {
+        OnRefusal::WriteNothing => {
+            eprintln!(
+                "nothing was written. Fix the rows above, or re-run with --skip-invalid to write the valid ones."
+            );
+            false
+        }
+        OnRefusal::SkipInvalid => {
+            eprintln!("--skip-invalid: writing the valid {what} only.");
+            true
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! The `lantu` command line: parse, configure, call into the library.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use lantu::auth::{Role, generate_token};
+use lantu::demo::DemoSources;
+use lantu::import::OnRefusal;
+use lantu::server::{ServeOptions, serve};
+use lantu::state::Settings;
+use lantu::store::{self, Storage};
+use lantu::version::Edit;
+
+/// lantu 蓝图 — a GIS server for community planners (社区规划师).
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Data folder of the embedded SQLite store (default ./data).
+    #[arg(long, global = true, env = "LANTU_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// PostgreSQL + PostGIS URL; when given, PostGIS is the store.
+    #[arg(
+        long,
+        global = true,
+        env = "LANTU_DATABASE_URL",
+        hide_env_values = true
+    )]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (migrations run first).
+    Serve(ServeArgs),
+    /// Bring the store's schema up to date, then exit.
+    Migrate,
+    /// Import planning units or sites from files.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "LANTU_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Load demo data into an empty store: Putuo from --shared-data, else fixtures/demo.
+    #[arg(long, env = "LANTU_DEMO")]
+    demo: bool,
+    /// Where the shared real data lives (for --demo).
+    #[arg(long, env = "LANTU_SHARED_DATA", default_value = "../shared/data")]
+    shared_data: PathBuf,
+    /// Largest request body accepted, in MB.
+    #[arg(long, env = "LANTU_BODY_LIMIT_MB", default_value_t = 4)]
+    body_limit_mb: usize,
+    /// Public base URL for links, when behind a proxy (e.g. https://lantu.example.gov.cn).
+    #[arg(long, env = "LANTU_PUBLIC_URL")]
+    public_url: Option<String>,
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// Files to import.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Write the valid rows even if some are refused (default: write nothing).
+    #[arg(long)]
+    skip_invalid: bool,
+    /// Recorded as the author of the new versions.
+    #[arg(long, default_value = "cli-import")]
+    author: String,
+    /// Recorded as the reason for the new versions.
+    #[arg(long)]
+    message: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Units: a CSV of the hierarchy (level,code,name,parent_code) and GeoJSON boundaries.
+    Units(ImportArgs),
+    /// Sites: GeoJSON features with name, element_type, optional description and status.
+    Sites(ImportArgs),
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token and print it once (only its hash is stored).
+    Create {
+        /// admin, planner or analyst.
+        #[arg(long)]
+        role: String,
+        /// Who holds it; recorded as the author of their edits.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LANTU_LOG")
+                .unwrap_or_else(|_| "lantu=info,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let storage = lantu::config::storage(cli.data_dir, cli.database_url)?;
+    match cli.command {
+        Command::Serve(args) => {
+            let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+            serve(ServeOptions {
+                listen: args.listen,
+                storage,
+                settings: Settings {
+                    body_limit: args.body_limit_mb * 1024 * 1024,
+                    public_url: args.public_url,
+                },
+                demo: args.demo.then_some(DemoSources {
+                    shared_data: args.shared_data,
+                    fixtures,
+                }),
+            })
+            .await?;
+        }
+        Command::Migrate => {
+            let store = store::open(&storage).await?;
+            println!("{storage:?} is up to date");
+            store.close().await;
+        }
+        Command::Import(command) => return import(&storage, command).await,
+        Command::Token(TokenCommand::Create { role, name }) => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                anyhow::anyhow!("--role must be admin, planner or analyst, not {role:?}")
+            })?;
+            let store = store::open(&storage).await?;
+            let (token, hash) = generate_token()?;
+            store.create_token(&name, role, &hash).await?;
+            store.close().await;
+            eprintln!(
+                "token for {name} ({}) created; it is shown only this once:",
+                role.as_str()
+            );
+            println!("{token}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn import(storage: &Storage, command: ImportCommand) -> anyhow::Result<ExitCode> {
+    let store = store::open(storage).await?;
+    let (args, units) = match command {
+        ImportCommand::Units(args) => (args, true),
+        ImportCommand::Sites(args) => (args, false),
+    };
+    let edit = Edit {
+        author: args.author,
+        message: args.message,
+    };
+    let on_refusal = if args.skip_invalid {
+        OnRefusal::SkipInvalid
+    } else {
+        OnRefusal::WriteNothing
+    };
+    eprintln!("importing into {storage:?}");
+    let written = if units {
+        lantu::units::import::import_units(store.as_ref(), &args.files, &edit, on_refusal)
+            .await?
+            .report
+            .is_some()
+    } else {
+        lantu::sites::import::import_sites(store.as_ref(), &args.files, &edit, on_refusal)
+            .await?
+            .written
+    };
+    store.close().await;
+    if written {
+        eprintln!("note: a server already running on this store shows the import after a restart");
+    }
+    Ok(if written {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}

@@ -1,0 +1,103 @@
+//! What every items endpoint shares: FeatureCollection pages with OGC links, and the
+//! conditional-write response headers.
+
+use axum::http::header::{CONTENT_TYPE, ETAG, LOCATION};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::http::links::{BaseUrl, link};
+use crate::http::query::ItemsQuery;
+use crate::version::etag;
+
+/// The GeoJSON media type (RFC 7946 §12).
+pub const GEOJSON: &str = "application/geo+json";
+
+/// A FeatureCollection page with `self`, `next`, `prev` and `collection` links
+/// (/req/geojson/content, /req/core/fc-links).
+pub fn page(
+    base: &BaseUrl,
+    collection: &str,
+    query: &ItemsQuery,
+    features: Vec<Value>,
+    matched: usize,
+) -> Value {
+    let path = format!("/api/collections/{collection}/items");
+    let with_offset = |offset: usize| {
+        let mut pairs: Vec<(String, String)> = query
+            .raw
+            .iter()
+            .filter(|(k, _)| k != "offset")
+            .cloned()
+            .collect();
+        if offset > 0 {
+            pairs.push(("offset".into(), offset.to_string()));
+        }
+        let qs = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+        if qs.is_empty() {
+            base.at(&path)
+        } else {
+            base.at(&format!("{path}?{qs}"))
+        }
+    };
+    let returned = features.len();
+    let mut links = vec![
+        link(with_offset(query.offset), "self", GEOJSON, "This page"),
+        link(
+            base.at(&format!("/api/collections/{collection}")),
+            "collection",
+            "application/json",
+            "The collection",
+        ),
+    ];
+    if query.offset + returned < matched {
+        links.push(link(
+            with_offset(query.offset + returned),
+            "next",
+            GEOJSON,
+            "Next page",
+        ));
+    }
+    if query.offset > 0 {
+        links.push(link(
+            with_offset(query.offset.saturating_sub(query.limit)),
+            "prev",
+            GEOJSON,
+            "Previous page",
+        ));
+    }
+    json!({
+        "type": "FeatureCollection",
+        "timeStamp": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "numberMatched": matched,
+        "numberReturned": returned,
+        "features": features,
+        "links": links,
+    })
+}
+
+/// A GeoJSON response.
+pub fn geojson(status: StatusCode, body: Value) -> Response {
+    let mut response = (status, axum::Json(body)).into_response();
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(GEOJSON));
+    response
+}
+
+/// A single feature with its `ETag`, and a `Location` when it was just created.
+pub fn feature_response(
+    status: StatusCode,
+    body: Value,
+    version: i64,
+    location: Option<String>,
+) -> Response {
+    let mut response = geojson(status, body);
+    if let Ok(tag) = HeaderValue::from_str(&etag(version)) {
+        response.headers_mut().insert(ETAG, tag);
+    }
+    if let Some(location) = location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        response.headers_mut().insert(LOCATION, location);
+    }
+    response
+}

@@ -1,0 +1,10 @@
+//! Sites: the model, parsing of GeoJSON features, the store trait, import and API routes.
+
+pub mod import;
+pub mod model;
+pub mod parse;
+pub mod routes;
+pub mod store;
+
+pub use model::{ElementType, Site, SiteFields, SiteStatus, SiteVersion};
+pub use store::{SiteStore, WriteError};

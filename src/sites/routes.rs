@@ -1,0 +1,360 @@
+//! `/api/collections/sites/items`: sites as GeoJSON, with OGC API Features Part 4 writes.
+//!
+//! A write goes: size-limited body → GeoJSON parse and validation → authorisation → one store
+//! transaction (compare-and-swap on the `If-Match` version, version row appended) → catalog
+//! update → response with the new `ETag`. Nothing before the commit changes anything.
+
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::{Value, json};
+
+use super::model::{ElementType, Site, SiteStatus, SiteVersion};
+use super::parse::{ParsedSite, apply_patch, parse_site_feature};
+use super::store::WriteError;
+use crate::auth::Viewer;
+use crate::catalog::{SiteEntry, SiteFilter};
+use crate::error::{AppError, AppResult};
+use crate::http::body::JsonBody;
+use crate::http::expected_version;
+use crate::http::links::{BaseUrl, link};
+use crate::http::query::{pairs, parse_items_query};
+use crate::ogc::items::{GEOJSON, feature_response, geojson, page};
+use crate::spatial::crs::Crs;
+use crate::spatial::write::geometry_json;
+use crate::state::AppState;
+use crate::units::UnitCode;
+use crate::version::{Change, Edit};
+
+/// The site routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/collections/sites/items", get(list).post(create))
+        .route(
+            "/api/collections/sites/items/{id}",
+            get(one).put(replace).patch(update).delete(delete),
+        )
+        .route("/api/collections/sites/items/{id}/history", get(history))
+}
+
+fn parse_id(id: &str) -> AppResult<i64> {
+    id.parse()
+        .map_err(|_| AppError::NotFound(format!("no site with id \"{id}\"")))
+}
+
+fn site_href(base: &BaseUrl, id: i64) -> String {
+    base.at(&format!("/api/collections/sites/items/{id}"))
+}
+
+fn feature(
+    entry: &SiteEntry,
+    base: &BaseUrl,
+    names: &dyn Fn(&UnitCode) -> Option<String>,
+) -> Value {
+    let site = &entry.site;
+    let f = &site.fields;
+    let href = site_href(base, site.id);
+    json!({
+        "type": "Feature",
+        "id": site.id,
+        "geometry": geometry_json(&f.geometry),
+        "properties": {
+            "name": f.name,
+            "description": f.description,
+            "element_type": f.element_type.as_str(),
+            "status": f.status.as_str(),
+            "units": entry.units.iter().map(UnitCode::as_str).collect::<Vec<_>>(),
+            "unit_names": entry.units.iter().filter_map(names).collect::<Vec<_>>(),
+            "area_m2": entry.area_m2.map(|a| (a * 10.0).round() / 10.0),
+            "length_m": entry.length_m.map(|l| (l * 10.0).round() / 10.0),
+            "version": site.stamp.version,
+            "created_at": site.created.at,
+            "created_by": site.created.by,
+            "updated_at": site.stamp.at,
+            "updated_by": site.stamp.by,
+        },
+        "links": [
+            link(href.clone(), "self", GEOJSON, &f.name),
+            link(format!("{href}/history"), "version-history", GEOJSON, "Versions"),
+            link(base.at("/api/collections/sites"), "collection", "application/json", "Sites"),
+        ]
+    })
+}
+
+fn render(state: &AppState, entries: &[SiteEntry], base: &BaseUrl) -> Vec<Value> {
+    let catalog = state.catalog();
+    let names = |code: &UnitCode| catalog.unit(code).map(|e| e.unit.fields.name_zh.clone());
+    entries.iter().map(|e| feature(e, base, &names)).collect()
+}
+
+async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    base: BaseUrl,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
+    let query = parse_items_query(raw.as_deref(), &["element_type", "status", "unit"])?;
+    let bad = |name: &str, detail: String| {
+        AppError::bad_request("Invalid query parameter", format!("?{name}"), detail)
+    };
+    let element_type = query
+        .filter("element_type")
+        .map(|t| {
+            ElementType::parse(t)
+                .ok_or_else(|| bad("element_type", format!("\"{t}\" is not an element type")))
+        })
+        .transpose()?;
+    let status = query
+        .filter("status")
+        .map(|s| {
+            SiteStatus::parse(s).ok_or_else(|| {
+                bad(
+                    "status",
+                    format!("\"{s}\" is not a status; use draft or published"),
+                )
+            })
+        })
+        .transpose()?;
+    let unit = query
+        .filter("unit")
+        .map(|u| UnitCode::parse(u).map_err(|d| bad("unit", d)))
+        .transpose()?;
+    let filter = SiteFilter {
+        bbox: query.bbox,
+        unit,
+        element_type,
+        status,
+        include_drafts: viewer.sees_drafts(),
+    };
+    let (matched, entries) = state
+        .catalog()
+        .query_sites(&filter, query.offset, query.limit);
+    let features = render(&state, &entries, &base);
+    Ok(geojson(
+        StatusCode::OK,
+        page(&base, "sites", &query, features, matched),
+    ))
+}
+
+/// The live site `id` as `viewer` may see it: a draft is "not found" to the public, so its
+/// existence does not leak.
+fn visible(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<SiteEntry> {
+    state
+        .catalog()
+        .site(id)
+        .filter(|e| viewer.sees_drafts() || e.site.fields.status == SiteStatus::Published)
+        .cloned()
+        .ok_or_else(|| AppError::NotFound(format!("no site with id {id}")))
+}
+
+async fn one(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    base: BaseUrl,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
+    pairs(raw.as_deref(), &["f"])?;
+    let entry = visible(&state, &viewer, parse_id(&id)?)?;
+    let body = render(&state, std::slice::from_ref(&entry), &base).remove(0);
+    Ok(feature_response(
+        StatusCode::OK,
+        body,
+        entry.site.stamp.version,
+        None,
+    ))
+}
+
+/// `?message=` on a write: why it was made (DELETE has no body to carry it).
+fn query_message(raw: Option<&str>) -> AppResult<Option<String>> {
+    Ok(pairs(raw, &["message"])?.into_iter().next().map(|(_, m)| m))
+}
+
+fn edit(viewer: &Viewer, parsed_message: Option<String>, raw: Option<&str>) -> AppResult<Edit> {
+    let author = viewer.site_editor()?.name.clone();
+    Ok(Edit {
+        author,
+        message: parsed_message.or(query_message(raw)?),
+    })
+}
+
+/// After a commit: the catalog learns the new version, then the client gets it.
+fn committed(state: &AppState, site: Site, base: &BaseUrl, status: StatusCode) -> Response {
+    let id = site.id;
+    let version = site.stamp.version;
+    let entry = state.catalog_mut().put_site(site);
+    let body = render(state, std::slice::from_ref(&entry), base).remove(0);
+    let location = (status == StatusCode::CREATED).then(|| site_href(base, id));
+    feature_response(status, body, version, location)
+}
+
+async fn create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    base: BaseUrl,
+    RawQuery(raw): RawQuery,
+    JsonBody(body): JsonBody,
+) -> AppResult<Response> {
+    viewer.site_editor()?;
+    let ParsedSite {
+        fields, message, ..
+    } = parse_site_feature(&body, "", &Crs::LonLat)?;
+    let edit = edit(&viewer, message, raw.as_deref())?;
+    let site = state
+        .store
+        .create_sites(std::slice::from_ref(&fields), &edit)
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the store created no site")))?;
+    tracing::info!(id = site.id, author = %edit.author, "site created");
+    Ok(committed(&state, site, &base, StatusCode::CREATED))
+}
+
+fn check_body_id(parsed: &ParsedSite, id: i64) -> AppResult<()> {
+    match &parsed.id {
+        None => Ok(()),
+        Some(v) if v.as_i64() == Some(id) || v.as_str() == Some(id.to_string().as_str()) => Ok(()),
+        Some(v) => Err(AppError::bad_request(
+            "Conflicting id",
+            "/id",
+            format!("the body's id {v} differs from the path's {id}"),
+        )),
+    }
+}
+
+async fn write(
+    state: &AppState,
+    id: i64,
+    expected: i64,
+    change: Change,
+    parsed: ParsedSite,
+    edit: Edit,
+) -> AppResult<Site> {
+    match state
+        .store
+        .write_site(id, expected, change, &parsed.fields, &edit)
+        .await
+    {
+        Ok(site) => Ok(site),
+        Err(WriteError::NotFound) => Err(AppError::NotFound(format!("no site with id {id}"))),
+        Err(WriteError::Stale { current }) => Err(AppError::PreconditionFailed {
+            current,
+            given: crate::version::etag(expected),
+        }),
+        Err(WriteError::Store(e)) => Err(AppError::Internal(e)),
+    }
+}
+
+async fn replace(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    base: BaseUrl,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+    JsonBody(body): JsonBody,
+) -> AppResult<Response> {
+    viewer.site_editor()?;
+    let current = visible(&state, &viewer, parse_id(&id)?)?;
+    let id = current.site.id;
+    let expected = expected_version(&headers, current.site.stamp.version)?;
+    let parsed = parse_site_feature(&body, "", &Crs::LonLat)?;
+    check_body_id(&parsed, id)?;
+    let edit = edit(&viewer, parsed.message.clone(), raw.as_deref())?;
+    let site = write(&state, id, expected, Change::Replace, parsed, edit).await?;
+    Ok(committed(&state, site, &base, StatusCode::OK))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    base: BaseUrl,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+    JsonBody(body): JsonBody,
+) -> AppResult<Response> {
+    viewer.site_editor()?;
+    let current = visible(&state, &viewer, parse_id(&id)?)?;
+    let id = current.site.id;
+    let expected = expected_version(&headers, current.site.stamp.version)?;
+    let parsed = apply_patch(&current.site.fields, &body)?;
+    check_body_id(&parsed, id)?;
+    let edit = edit(&viewer, parsed.message.clone(), raw.as_deref())?;
+    let site = write(&state, id, expected, Change::Update, parsed, edit).await?;
+    Ok(committed(&state, site, &base, StatusCode::OK))
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
+    viewer.site_editor()?;
+    let current = visible(&state, &viewer, parse_id(&id)?)?;
+    let id = current.site.id;
+    let expected = expected_version(&headers, current.site.stamp.version)?;
+    let edit = edit(&viewer, None, raw.as_deref())?;
+    let parsed = ParsedSite {
+        fields: current.site.fields,
+        id: None,
+        message: None,
+    };
+    let tombstone = write(&state, id, expected, Change::Delete, parsed, edit).await?;
+    state.catalog_mut().remove_site(id, tombstone.stamp.version);
+    tracing::info!(id, "site deleted");
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+fn version_feature(v: &SiteVersion) -> Value {
+    let f = &v.fields;
+    json!({
+        "type": "Feature",
+        "id": v.site_id,
+        "geometry": geometry_json(&f.geometry),
+        "properties": {
+            "name": f.name,
+            "description": f.description,
+            "element_type": f.element_type.as_str(),
+            "status": f.status.as_str(),
+            "version": v.stamp.version,
+            "change": v.change,
+            "author": v.stamp.by,
+            "at": v.stamp.at,
+            "message": v.message,
+        }
+    })
+}
+
+/// Every version of a site, oldest first. The public sees only the versions that were
+/// published, and only of a site that is published now; token holders see everything,
+/// deleted sites included.
+async fn history(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id = parse_id(&id)?;
+    if !viewer.sees_drafts() {
+        visible(&state, &viewer, id)?;
+    }
+    let versions: Vec<SiteVersion> = state
+        .store
+        .site_history(id)
+        .await?
+        .into_iter()
+        .filter(|v| viewer.sees_drafts() || v.fields.status == SiteStatus::Published)
+        .collect();
+    if versions.is_empty() {
+        return Err(AppError::NotFound(format!("no site with id {id}")));
+    }
+    let features: Vec<Value> = versions.iter().map(version_feature).collect();
+    Ok(geojson(
+        StatusCode::OK,
+        json!({"type": "FeatureCollection", "features": features}),
+    ))
+}

@@ -1,0 +1,12 @@
+//! Spatial machinery in one place: reading and validating GeoJSON geometry, coordinate reference
+//! systems, metric measures, WKB encoding and the in-memory R-tree. Nothing outside this module
+//! imports `proj`, `geozero` or `rstar`.
+
+pub mod crs;
+pub mod index;
+pub mod measure;
+pub mod read;
+pub mod wkb;
+pub mod write;
+
+pub use geo::{Geometry, MultiPolygon, Rect};

@@ -1,0 +1,290 @@
+//! PostGIS, the system of record for deployments: typed `geometry(…, 4326)` columns with GIST
+//! indexes, compare-and-swap writes in one transaction each, safe for several server replicas.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use async_trait::async_trait;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::{Postgres, Transaction};
+
+use super::rows::{GeomParams, SiteRow, SiteVersionRow, UnitRow, UnitVersionRow, now};
+use super::{Store, redact_password};
+use crate::auth::{Principal, Role, TokenStore};
+use crate::sites::{Site, SiteFields, SiteStore, SiteVersion, WriteError};
+use crate::units::{SaveReport, Unit, UnitCode, UnitFields, UnitStore, UnitVersion};
+use crate::version::{Change, Edit};
+
+const SITE_COLUMNS: &str = "id, version, name, description, element_type, status, ST_AsBinary(geom) AS geom, \
+     created_at, created_by, updated_at, updated_by";
+const UNIT_COLUMNS: &str = "code, level, parent_code, name_zh, name_en, population, ST_AsBinary(geom) AS geom, \
+     version, updated_at, updated_by";
+
+/// The PostGIS store.
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects to `url` and migrates the database (PostGIS must be installable there).
+    pub async fn open(url: &str) -> anyhow::Result<Self> {
+        let shown = redact_password(url);
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(15))
+            .connect(url)
+            .await
+            .with_context(|| format!("cannot connect to PostgreSQL at {shown}: is the server running and the URL right?"))?;
+        sqlx::migrate!("migrations/postgres")
+            .run(&pool)
+            .await
+            .with_context(|| format!("cannot migrate {shown}: is PostGIS installed (Debian: postgresql-15-postgis-3)?"))?;
+        Ok(Self { pool })
+    }
+}
+
+#[async_trait]
+impl Store for PgStore {
+    fn backend(&self) -> &'static str {
+        "postgis"
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+async fn copy_site_version(
+    tx: &mut Transaction<'_, Postgres>,
+    id: i64,
+    change: Change,
+    message: Option<&str>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO site_versions (site_id, version, change, name, description, element_type, status, geom, author, at, message)
+         SELECT id, version, $1, name, description, element_type, status, geom, updated_by, updated_at, $2 FROM sites WHERE id = $3",
+    )
+    .bind(change.as_str())
+    .bind(message)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl SiteStore for PgStore {
+    async fn load_sites(&self) -> anyhow::Result<Vec<Site>> {
+        let rows: Vec<SiteRow> = sqlx::query_as(&format!(
+            "SELECT {SITE_COLUMNS} FROM sites WHERE NOT deleted ORDER BY id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(SiteRow::into_site).collect()
+    }
+
+    async fn create_sites(&self, sites: &[SiteFields], edit: &Edit) -> anyhow::Result<Vec<Site>> {
+        let mut tx = self.pool.begin().await?;
+        let at = now();
+        let mut created = Vec::with_capacity(sites.len());
+        for fields in sites {
+            let g = GeomParams::of(&fields.geometry);
+            let row: SiteRow = sqlx::query_as(&format!(
+                "INSERT INTO sites (version, name, description, element_type, status, geom, created_at, created_by, updated_at, updated_by)
+                 VALUES (1, $1, $2, $3, $4, ST_GeomFromWKB($5, 4326), $6, $7, $6, $7) RETURNING {SITE_COLUMNS}"
+            ))
+            .bind(&fields.name)
+            .bind(&fields.description)
+            .bind(fields.element_type.as_str())
+            .bind(fields.status.as_str())
+            .bind(&g.wkb)
+            .bind(at)
+            .bind(&edit.author)
+            .fetch_one(&mut *tx)
+            .await?;
+            let site = row.into_site()?;
+            copy_site_version(&mut tx, site.id, Change::Create, edit.message.as_deref()).await?;
+            created.push(site);
+        }
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn write_site(
+        &self,
+        id: i64,
+        expected: i64,
+        change: Change,
+        fields: &SiteFields,
+        edit: &Edit,
+    ) -> Result<Site, WriteError> {
+        let mut tx = self.pool.begin().await.map_err(anyhow::Error::from)?;
+        let g = GeomParams::of(&fields.geometry);
+        let row: Option<SiteRow> = sqlx::query_as(&format!(
+            "UPDATE sites SET version = version + 1, deleted = $1, name = $2, description = $3, element_type = $4,
+                    status = $5, geom = ST_GeomFromWKB($6, 4326), updated_at = $7, updated_by = $8
+             WHERE id = $9 AND version = $10 AND NOT deleted RETURNING {SITE_COLUMNS}"
+        ))
+        .bind(change == Change::Delete)
+        .bind(&fields.name)
+        .bind(&fields.description)
+        .bind(fields.element_type.as_str())
+        .bind(fields.status.as_str())
+        .bind(&g.wkb)
+        .bind(now())
+        .bind(&edit.author)
+        .bind(id)
+        .bind(expected)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(anyhow::Error::from)?;
+        let Some(row) = row else {
+            let current: Option<(i64, bool)> =
+                sqlx::query_as("SELECT version, deleted FROM sites WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(anyhow::Error::from)?;
+            return Err(match current {
+                Some((version, false)) => WriteError::Stale { current: version },
+                _ => WriteError::NotFound,
+            });
+        };
+        copy_site_version(&mut tx, id, change, edit.message.as_deref())
+            .await
+            .map_err(anyhow::Error::from)?;
+        tx.commit().await.map_err(anyhow::Error::from)?;
+        Ok(row.into_site()?)
+    }
+
+    async fn site_history(&self, id: i64) -> anyhow::Result<Vec<SiteVersion>> {
+        let rows: Vec<SiteVersionRow> = sqlx::query_as(
+            "SELECT site_id, version, change, name, description, element_type, status, ST_AsBinary(geom) AS geom,
+                    author, at, message
+             FROM site_versions WHERE site_id = $1 ORDER BY version",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(SiteVersionRow::into_version).collect()
+    }
+}
+
+#[async_trait]
+impl UnitStore for PgStore {
+    async fn load_units(&self) -> anyhow::Result<Vec<Unit>> {
+        let rows: Vec<UnitRow> =
+            sqlx::query_as(&format!("SELECT {UNIT_COLUMNS} FROM units ORDER BY code"))
+                .fetch_all(&self.pool)
+                .await?;
+        rows.into_iter().map(UnitRow::into_unit).collect()
+    }
+
+    async fn save_units(&self, units: &[UnitFields], edit: &Edit) -> anyhow::Result<SaveReport> {
+        let mut tx = self.pool.begin().await?;
+        let at = now();
+        let mut report = SaveReport::default();
+        for fields in units {
+            let existing: Option<UnitRow> = sqlx::query_as(&format!(
+                "SELECT {UNIT_COLUMNS} FROM units WHERE code = $1 FOR UPDATE"
+            ))
+            .bind(fields.code.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+            let existing = existing.map(UnitRow::into_unit).transpose()?;
+            if existing.as_ref().is_some_and(|u| &u.fields == fields) {
+                report.unchanged += 1;
+                continue;
+            }
+            let wkb = fields
+                .geometry
+                .as_ref()
+                .map(|m| GeomParams::of(&m.clone().into()).wkb);
+            let change = if existing.is_some() {
+                Change::Replace
+            } else {
+                Change::Create
+            };
+            let row: UnitRow = sqlx::query_as(&format!(
+                "INSERT INTO units (code, level, parent_code, name_zh, name_en, population, geom, version, updated_at, updated_by)
+                 VALUES ($1, $2, $3, $4, $5, $6, ST_Multi(ST_GeomFromWKB($7, 4326)), 1, $8, $9)
+                 ON CONFLICT (code) DO UPDATE SET level = excluded.level, parent_code = excluded.parent_code,
+                    name_zh = excluded.name_zh, name_en = excluded.name_en, population = excluded.population,
+                    geom = excluded.geom, version = units.version + 1, updated_at = excluded.updated_at,
+                    updated_by = excluded.updated_by
+                 RETURNING {UNIT_COLUMNS}"
+            ))
+            .bind(fields.code.as_str())
+            .bind(fields.level.as_str())
+            .bind(fields.parent.as_ref().map(UnitCode::as_str))
+            .bind(&fields.name_zh)
+            .bind(&fields.name_en)
+            .bind(fields.population)
+            .bind(wkb)
+            .bind(at)
+            .bind(&edit.author)
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO unit_versions (code, version, change, level, parent_code, name_zh, name_en, population, geom, author, at, message)
+                 SELECT code, version, $1, level, parent_code, name_zh, name_en, population, geom, updated_by, updated_at, $2
+                 FROM units WHERE code = $3",
+            )
+            .bind(change.as_str())
+            .bind(&edit.message)
+            .bind(fields.code.as_str())
+            .execute(&mut *tx)
+            .await?;
+            match change {
+                Change::Create => report.created += 1,
+                _ => report.updated += 1,
+            }
+            report.written.push(row.into_unit()?);
+        }
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    async fn unit_history(&self, code: &UnitCode) -> anyhow::Result<Vec<UnitVersion>> {
+        let rows: Vec<UnitVersionRow> = sqlx::query_as(
+            "SELECT code, version, change, level, parent_code, name_zh, name_en, population, ST_AsBinary(geom) AS geom,
+                    author, at, message
+             FROM unit_versions WHERE code = $1 ORDER BY version",
+        )
+        .bind(code.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(UnitVersionRow::into_version).collect()
+    }
+}
+
+#[async_trait]
+impl TokenStore for PgStore {
+    async fn create_token(&self, name: &str, role: Role, token_hash: &str) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO tokens (name, role, token_hash, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(name)
+        .bind(role.as_str())
+        .bind(token_hash)
+        .bind(now())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn find_token(&self, token_hash: &str) -> anyhow::Result<Option<Principal>> {
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT name, role FROM tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|(name, role)| {
+            let role = Role::parse(&role)
+                .ok_or_else(|| anyhow::anyhow!("stored role {role:?} is unknown"))?;
+            Ok(Principal { name, role })
+        })
+        .transpose()
+    }
+}

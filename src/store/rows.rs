@@ -1,0 +1,236 @@
+//! Rows as both backends return them, and their conversion to domain types.
+
+use chrono::{DateTime, Utc};
+
+use crate::sites::{ElementType, Site, SiteFields, SiteStatus, SiteVersion};
+use crate::spatial::{Geometry, wkb};
+use crate::units::{Unit, UnitCode, UnitFields, UnitLevel, UnitVersion};
+use crate::version::{Change, Stamp};
+
+/// Now, at the microsecond precision both stores keep.
+pub fn now() -> DateTime<Utc> {
+    use chrono::SubsecRound;
+    Utc::now().trunc_subsecs(6)
+}
+
+#[derive(sqlx::FromRow)]
+pub struct SiteRow {
+    id: i64,
+    version: i64,
+    name: String,
+    description: Option<String>,
+    element_type: String,
+    status: String,
+    geom: Vec<u8>,
+    created_at: DateTime<Utc>,
+    created_by: String,
+    updated_at: DateTime<Utc>,
+    updated_by: String,
+}
+
+fn site_fields(
+    name: String,
+    description: Option<String>,
+    element_type: &str,
+    status: &str,
+    geom: &[u8],
+) -> anyhow::Result<SiteFields> {
+    Ok(SiteFields {
+        name,
+        description,
+        element_type: ElementType::parse(element_type)
+            .ok_or_else(|| anyhow::anyhow!("stored element type {element_type:?} is unknown"))?,
+        status: SiteStatus::parse(status)
+            .ok_or_else(|| anyhow::anyhow!("stored status {status:?} is unknown"))?,
+        geometry: wkb::decode(geom)?,
+    })
+}
+
+impl SiteRow {
+    pub fn into_site(self) -> anyhow::Result<Site> {
+        Ok(Site {
+            id: self.id,
+            fields: site_fields(
+                self.name,
+                self.description,
+                &self.element_type,
+                &self.status,
+                &self.geom,
+            )?,
+            created: Stamp {
+                version: 1,
+                at: self.created_at,
+                by: self.created_by,
+            },
+            stamp: Stamp {
+                version: self.version,
+                at: self.updated_at,
+                by: self.updated_by,
+            },
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct SiteVersionRow {
+    site_id: i64,
+    version: i64,
+    change: String,
+    name: String,
+    description: Option<String>,
+    element_type: String,
+    status: String,
+    geom: Vec<u8>,
+    author: String,
+    at: DateTime<Utc>,
+    message: Option<String>,
+}
+
+impl SiteVersionRow {
+    pub fn into_version(self) -> anyhow::Result<SiteVersion> {
+        Ok(SiteVersion {
+            site_id: self.site_id,
+            fields: site_fields(
+                self.name,
+                self.description,
+                &self.element_type,
+                &self.status,
+                &self.geom,
+            )?,
+            stamp: Stamp {
+                version: self.version,
+                at: self.at,
+                by: self.author,
+            },
+            change: Change::parse(&self.change)?,
+            message: self.message,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct UnitRow {
+    code: String,
+    level: String,
+    parent_code: Option<String>,
+    name_zh: String,
+    name_en: Option<String>,
+    population: Option<i64>,
+    geom: Option<Vec<u8>>,
+    version: i64,
+    updated_at: DateTime<Utc>,
+    updated_by: String,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn unit_fields(
+    code: &str,
+    level: &str,
+    parent_code: Option<&str>,
+    name_zh: String,
+    name_en: Option<String>,
+    population: Option<i64>,
+    geom: Option<&[u8]>,
+) -> anyhow::Result<UnitFields> {
+    let geometry = match geom.map(wkb::decode).transpose()? {
+        None => None,
+        Some(Geometry::MultiPolygon(m)) => Some(m),
+        Some(other) => anyhow::bail!("unit {code} has a stored {other:?}, not a MultiPolygon"),
+    };
+    Ok(UnitFields {
+        code: UnitCode::parse(code).map_err(anyhow::Error::msg)?,
+        name_zh,
+        name_en,
+        level: UnitLevel::parse(level)
+            .ok_or_else(|| anyhow::anyhow!("stored level {level:?} is unknown"))?,
+        parent: parent_code
+            .map(UnitCode::parse)
+            .transpose()
+            .map_err(anyhow::Error::msg)?,
+        population,
+        geometry,
+    })
+}
+
+impl UnitRow {
+    pub fn into_unit(self) -> anyhow::Result<Unit> {
+        Ok(Unit {
+            fields: unit_fields(
+                &self.code,
+                &self.level,
+                self.parent_code.as_deref(),
+                self.name_zh,
+                self.name_en,
+                self.population,
+                self.geom.as_deref(),
+            )?,
+            stamp: Stamp {
+                version: self.version,
+                at: self.updated_at,
+                by: self.updated_by,
+            },
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct UnitVersionRow {
+    code: String,
+    version: i64,
+    change: String,
+    level: String,
+    parent_code: Option<String>,
+    name_zh: String,
+    name_en: Option<String>,
+    population: Option<i64>,
+    geom: Option<Vec<u8>>,
+    author: String,
+    at: DateTime<Utc>,
+    message: Option<String>,
+}
+
+impl UnitVersionRow {
+    pub fn into_version(self) -> anyhow::Result<UnitVersion> {
+        Ok(UnitVersion {
+            fields: unit_fields(
+                &self.code,
+                &self.level,
+                self.parent_code.as_deref(),
+                self.name_zh,
+                self.name_en,
+                self.population,
+                self.geom.as_deref(),
+            )?,
+            stamp: Stamp {
+                version: self.version,
+                at: self.at,
+                by: self.author,
+            },
+            change: Change::parse(&self.change)?,
+            message: self.message,
+        })
+    }
+}
+
+/// Geometry as WKB with its bounding box, ready to bind.
+pub struct GeomParams {
+    pub wkb: Vec<u8>,
+    pub min_x: f64,
+    pub min_y: f64,
+    pub max_x: f64,
+    pub max_y: f64,
+}
+
+impl GeomParams {
+    pub fn of(g: &Geometry) -> Self {
+        let rect = crate::spatial::index::bbox(g)
+            .unwrap_or_else(|| geo::Rect::new((0.0, 0.0), (0.0, 0.0)));
+        Self {
+            wkb: wkb::encode(g),
+            min_x: rect.min().x,
+            min_y: rect.min().y,
+            max_x: rect.max().x,
+            max_y: rect.max().y,
+        }
+    }
+}

@@ -1,0 +1,327 @@
+//! The embedded store: one SQLite file, WAL journal, `synchronous=FULL` so that a write the API
+//! acknowledged survives a crash or a SIGTERM. Writes are serialised in-process (SQLite has one
+//! writer anyway), which also keeps compare-and-swap simple.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use async_trait::async_trait;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Sqlite, Transaction};
+use tokio::sync::Mutex;
+
+use super::Store;
+use super::rows::{GeomParams, SiteRow, SiteVersionRow, UnitRow, UnitVersionRow, now};
+use crate::auth::{Principal, Role, TokenStore};
+use crate::sites::{Site, SiteFields, SiteStore, SiteVersion, WriteError};
+use crate::units::{SaveReport, Unit, UnitCode, UnitFields, UnitStore, UnitVersion};
+use crate::version::{Change, Edit};
+
+const SITE_COLUMNS: &str = "id, version, name, description, element_type, status, geom, created_at, created_by, updated_at, updated_by";
+const UNIT_COLUMNS: &str =
+    "code, level, parent_code, name_zh, name_en, population, geom, version, updated_at, updated_by";
+
+/// The embedded SQLite store.
+pub struct SqliteStore {
+    pool: SqlitePool,
+    writer: Mutex<()>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) `dir/lantu.db` and migrates it.
+    pub async fn open(dir: &Path) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(dir).with_context(|| {
+            format!(
+                "cannot create the data folder {}; choose another with --data-dir",
+                dir.display()
+            )
+        })?;
+        let path = dir.join("lantu.db");
+        let options = SqliteConnectOptions::from_str("sqlite:")?
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        sqlx::migrate!("migrations/sqlite")
+            .run(&pool)
+            .await
+            .with_context(|| format!("cannot migrate {}", path.display()))?;
+        Ok(Self {
+            pool,
+            writer: Mutex::new(()),
+        })
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+async fn copy_site_version(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: i64,
+    change: Change,
+    message: Option<&str>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO site_versions (site_id, version, change, name, description, element_type, status, geom, author, at, message)
+         SELECT id, version, ?, name, description, element_type, status, geom, updated_by, updated_at, ? FROM sites WHERE id = ?",
+    )
+    .bind(change.as_str())
+    .bind(message)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl SiteStore for SqliteStore {
+    async fn load_sites(&self) -> anyhow::Result<Vec<Site>> {
+        let rows: Vec<SiteRow> = sqlx::query_as(&format!(
+            "SELECT {SITE_COLUMNS} FROM sites WHERE deleted = 0 ORDER BY id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(SiteRow::into_site).collect()
+    }
+
+    async fn create_sites(&self, sites: &[SiteFields], edit: &Edit) -> anyhow::Result<Vec<Site>> {
+        let _writer = self.writer.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let at = now();
+        let mut created = Vec::with_capacity(sites.len());
+        for fields in sites {
+            let g = GeomParams::of(&fields.geometry);
+            let row: SiteRow = sqlx::query_as(&format!(
+                "INSERT INTO sites (version, name, description, element_type, status, geom, min_x, min_y, max_x, max_y,
+                                    created_at, created_by, updated_at, updated_by)
+                 VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {SITE_COLUMNS}"
+            ))
+            .bind(&fields.name)
+            .bind(&fields.description)
+            .bind(fields.element_type.as_str())
+            .bind(fields.status.as_str())
+            .bind(&g.wkb)
+            .bind(g.min_x)
+            .bind(g.min_y)
+            .bind(g.max_x)
+            .bind(g.max_y)
+            .bind(at)
+            .bind(&edit.author)
+            .bind(at)
+            .bind(&edit.author)
+            .fetch_one(&mut *tx)
+            .await?;
+            let site = row.into_site()?;
+            copy_site_version(&mut tx, site.id, Change::Create, edit.message.as_deref()).await?;
+            created.push(site);
+        }
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn write_site(
+        &self,
+        id: i64,
+        expected: i64,
+        change: Change,
+        fields: &SiteFields,
+        edit: &Edit,
+    ) -> Result<Site, WriteError> {
+        let _writer = self.writer.lock().await;
+        let mut tx = self.pool.begin().await.map_err(anyhow::Error::from)?;
+        let g = GeomParams::of(&fields.geometry);
+        let row: Option<SiteRow> = sqlx::query_as(&format!(
+            "UPDATE sites SET version = version + 1, deleted = ?, name = ?, description = ?, element_type = ?, status = ?,
+                    geom = ?, min_x = ?, min_y = ?, max_x = ?, max_y = ?, updated_at = ?, updated_by = ?
+             WHERE id = ? AND version = ? AND deleted = 0 RETURNING {SITE_COLUMNS}"
+        ))
+        .bind(change == Change::Delete)
+        .bind(&fields.name)
+        .bind(&fields.description)
+        .bind(fields.element_type.as_str())
+        .bind(fields.status.as_str())
+        .bind(&g.wkb)
+        .bind(g.min_x)
+        .bind(g.min_y)
+        .bind(g.max_x)
+        .bind(g.max_y)
+        .bind(now())
+        .bind(&edit.author)
+        .bind(id)
+        .bind(expected)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(anyhow::Error::from)?;
+        let Some(row) = row else {
+            let current: Option<(i64, bool)> =
+                sqlx::query_as("SELECT version, deleted FROM sites WHERE id = ?")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(anyhow::Error::from)?;
+            return Err(match current {
+                Some((version, false)) => WriteError::Stale { current: version },
+                _ => WriteError::NotFound,
+            });
+        };
+        copy_site_version(&mut tx, id, change, edit.message.as_deref())
+            .await
+            .map_err(anyhow::Error::from)?;
+        tx.commit().await.map_err(anyhow::Error::from)?;
+        Ok(row.into_site()?)
+    }
+
+    async fn site_history(&self, id: i64) -> anyhow::Result<Vec<SiteVersion>> {
+        let rows: Vec<SiteVersionRow> = sqlx::query_as(
+            "SELECT site_id, version, change, name, description, element_type, status, geom, author, at, message
+             FROM site_versions WHERE site_id = ? ORDER BY version",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(SiteVersionRow::into_version).collect()
+    }
+}
+
+#[async_trait]
+impl UnitStore for SqliteStore {
+    async fn load_units(&self) -> anyhow::Result<Vec<Unit>> {
+        let rows: Vec<UnitRow> =
+            sqlx::query_as(&format!("SELECT {UNIT_COLUMNS} FROM units ORDER BY code"))
+                .fetch_all(&self.pool)
+                .await?;
+        rows.into_iter().map(UnitRow::into_unit).collect()
+    }
+
+    async fn save_units(&self, units: &[UnitFields], edit: &Edit) -> anyhow::Result<SaveReport> {
+        let _writer = self.writer.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let at = now();
+        let mut report = SaveReport::default();
+        for fields in units {
+            let existing: Option<UnitRow> =
+                sqlx::query_as(&format!("SELECT {UNIT_COLUMNS} FROM units WHERE code = ?"))
+                    .bind(fields.code.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let existing = existing.map(UnitRow::into_unit).transpose()?;
+            if existing.as_ref().is_some_and(|u| &u.fields == fields) {
+                report.unchanged += 1;
+                continue;
+            }
+            let g = fields
+                .geometry
+                .as_ref()
+                .map(|m| GeomParams::of(&m.clone().into()));
+            let change = if existing.is_some() {
+                Change::Replace
+            } else {
+                Change::Create
+            };
+            let row: UnitRow = sqlx::query_as(&format!(
+                "INSERT INTO units (code, level, parent_code, name_zh, name_en, population, geom, min_x, min_y, max_x, max_y,
+                                    version, updated_at, updated_by)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+                 ON CONFLICT (code) DO UPDATE SET level = excluded.level, parent_code = excluded.parent_code,
+                    name_zh = excluded.name_zh, name_en = excluded.name_en, population = excluded.population,
+                    geom = excluded.geom, min_x = excluded.min_x, min_y = excluded.min_y, max_x = excluded.max_x,
+                    max_y = excluded.max_y, version = units.version + 1, updated_at = excluded.updated_at,
+                    updated_by = excluded.updated_by
+                 RETURNING {UNIT_COLUMNS}"
+            ))
+            .bind(fields.code.as_str())
+            .bind(fields.level.as_str())
+            .bind(fields.parent.as_ref().map(UnitCode::as_str))
+            .bind(&fields.name_zh)
+            .bind(&fields.name_en)
+            .bind(fields.population)
+            .bind(g.as_ref().map(|g| &g.wkb))
+            .bind(g.as_ref().map(|g| g.min_x))
+            .bind(g.as_ref().map(|g| g.min_y))
+            .bind(g.as_ref().map(|g| g.max_x))
+            .bind(g.as_ref().map(|g| g.max_y))
+            .bind(at)
+            .bind(&edit.author)
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO unit_versions (code, version, change, level, parent_code, name_zh, name_en, population, geom, author, at, message)
+                 SELECT code, version, ?, level, parent_code, name_zh, name_en, population, geom, updated_by, updated_at, ?
+                 FROM units WHERE code = ?",
+            )
+            .bind(change.as_str())
+            .bind(&edit.message)
+            .bind(fields.code.as_str())
+            .execute(&mut *tx)
+            .await?;
+            match change {
+                Change::Create => report.created += 1,
+                _ => report.updated += 1,
+            }
+            report.written.push(row.into_unit()?);
+        }
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    async fn unit_history(&self, code: &UnitCode) -> anyhow::Result<Vec<UnitVersion>> {
+        let rows: Vec<UnitVersionRow> = sqlx::query_as(
+            "SELECT code, version, change, level, parent_code, name_zh, name_en, population, geom, author, at, message
+             FROM unit_versions WHERE code = ? ORDER BY version",
+        )
+        .bind(code.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(UnitVersionRow::into_version).collect()
+    }
+}
+
+#[async_trait]
+impl TokenStore for SqliteStore {
+    async fn create_token(&self, name: &str, role: Role, token_hash: &str) -> anyhow::Result<()> {
+        let _writer = self.writer.lock().await;
+        sqlx::query("INSERT INTO tokens (name, role, token_hash, created_at) VALUES (?, ?, ?, ?)")
+            .bind(name)
+            .bind(role.as_str())
+            .bind(token_hash)
+            .bind(now())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn find_token(&self, token_hash: &str) -> anyhow::Result<Option<Principal>> {
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT name, role FROM tokens WHERE token_hash = ? AND revoked_at IS NULL",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|(name, role)| {
+            let role = Role::parse(&role)
+                .ok_or_else(|| anyhow::anyhow!("stored role {role:?} is unknown"))?;
+            Ok(Principal { name, role })
+        })
+        .transpose()
+    }
+}

@@ -1,0 +1,9 @@
+//! Planning units: the model, its store trait, the import and the API routes.
+
+pub mod import;
+pub mod model;
+pub mod routes;
+pub mod store;
+
+pub use model::{Unit, UnitCode, UnitFields, UnitLevel, UnitVersion};
+pub use store::{SaveReport, UnitStore};

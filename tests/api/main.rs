@@ -1,0 +1,12 @@
+//! The API test suite. Every test in a module that ends with `on_both_backends!` runs twice,
+//! on the embedded SQLite store and on PostGIS, each time on a fresh database.
+
+mod helpers;
+
+mod auth;
+mod bad_input;
+mod cli;
+mod ogc;
+mod shutdown;
+mod sites;
+mod units;
