@@ -43,4 +43,10 @@ cargo clippy --locked --all-targets -- -D warnings
 echo "==> cargo doc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --quiet
 echo "==> cargo test (SQLite and PostGIS)"
-cargo test --locked -- "$@"
+log="$pgdir/cargo-test.log"
+status=0
+cargo test --locked --lib --bins --tests -- "$@" 2>&1 | tee "$log" || status=$?
+# One closing line for the whole run, summed over the test binaries.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
+exit "$status"

@@ -109,6 +109,7 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "lantu=info,tower_http=warn".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Runtime::new() {

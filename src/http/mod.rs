@@ -7,6 +7,8 @@ pub mod query;
 use axum::http::HeaderMap;
 use axum::http::header::IF_MATCH;
 
+use serde_json::{Map, Value};
+
 use crate::error::AppError;
 use crate::version::if_match_allows;
 
@@ -39,5 +41,13 @@ pub fn expected_version(headers: &HeaderMap, current: i64) -> Result<i64, AppErr
             current,
             given: header.to_string(),
         }),
+    }
+}
+
+/// The members of a JSON object (`json!({…})` literals only; anything else gives none).
+pub fn json_object(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
     }
 }

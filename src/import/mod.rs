@@ -77,7 +77,8 @@ pub fn file_name(path: &Path) -> String {
         .unwrap_or_else(|| path.display().to_string())
 }
 
-/// A progress line on stderr: redrawn in place on a terminal, a line per 10 % elsewhere.
+/// A progress line on stderr: redrawn in place on a terminal, a line per 10 % elsewhere
+/// (for 100 steps or more; shorter work prints only its total).
 pub struct Progress {
     label: String,
     total: usize,
@@ -108,7 +109,11 @@ impl Progress {
             eprint!("\r  {}: {}/{}", self.label, self.done, self.total);
             let _ = std::io::stderr().flush();
             self.last = Instant::now();
-        } else if !self.terminal && decile > self.last_decile && self.done < self.total {
+        } else if !self.terminal
+            && self.total >= 100
+            && decile > self.last_decile
+            && self.done < self.total
+        {
             eprintln!(
                 "  {}: {}/{} ({}%)",
                 self.label,

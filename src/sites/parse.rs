@@ -222,13 +222,12 @@ pub fn apply_patch(current: &SiteFields, patch: &Value) -> Result<ParsedSite, Ap
     })
 }
 
-/// The writable properties of `fields` as JSON.
-fn properties_json(fields: &SiteFields) -> Map<String, Value> {
+/// The writable properties of `fields` as JSON: what a client sends, and the start of what
+/// the API shows.
+pub fn properties_json(fields: &SiteFields) -> Map<String, Value> {
     let mut map = Map::new();
     map.insert("name".into(), fields.name.clone().into());
-    if let Some(d) = &fields.description {
-        map.insert("description".into(), d.clone().into());
-    }
+    map.insert("description".into(), fields.description.clone().into());
     map.insert("element_type".into(), fields.element_type.as_str().into());
     map.insert("status".into(), fields.status.as_str().into());
     map

@@ -12,15 +12,15 @@ use axum::routing::get;
 use serde_json::{Value, json};
 
 use super::model::{ElementType, Site, SiteStatus, SiteVersion};
-use super::parse::{ParsedSite, apply_patch, parse_site_feature};
+use super::parse::{ParsedSite, apply_patch, parse_site_feature, properties_json};
 use super::store::WriteError;
 use crate::auth::Viewer;
 use crate::catalog::{SiteEntry, SiteFilter};
 use crate::error::{AppError, AppResult};
 use crate::http::body::JsonBody;
-use crate::http::expected_version;
 use crate::http::links::{BaseUrl, link};
 use crate::http::query::{pairs, parse_items_query};
+use crate::http::{expected_version, json_object};
 use crate::ogc::items::{GEOJSON, feature_response, geojson, page};
 use crate::spatial::crs::Crs;
 use crate::spatial::write::geometry_json;
@@ -56,25 +56,23 @@ fn feature(
     let site = &entry.site;
     let f = &site.fields;
     let href = site_href(base, site.id);
+    let mut properties = properties_json(f);
+    properties.extend(json_object(json!({
+        "units": entry.units.iter().map(UnitCode::as_str).collect::<Vec<_>>(),
+        "unit_names": entry.units.iter().filter_map(names).collect::<Vec<_>>(),
+        "area_m2": entry.area_m2.map(|a| (a * 10.0).round() / 10.0),
+        "length_m": entry.length_m.map(|l| (l * 10.0).round() / 10.0),
+        "version": site.stamp.version,
+        "created_at": site.created.at,
+        "created_by": site.created.by,
+        "updated_at": site.stamp.at,
+        "updated_by": site.stamp.by,
+    })));
     json!({
         "type": "Feature",
         "id": site.id,
         "geometry": geometry_json(&f.geometry),
-        "properties": {
-            "name": f.name,
-            "description": f.description,
-            "element_type": f.element_type.as_str(),
-            "status": f.status.as_str(),
-            "units": entry.units.iter().map(UnitCode::as_str).collect::<Vec<_>>(),
-            "unit_names": entry.units.iter().filter_map(names).collect::<Vec<_>>(),
-            "area_m2": entry.area_m2.map(|a| (a * 10.0).round() / 10.0),
-            "length_m": entry.length_m.map(|l| (l * 10.0).round() / 10.0),
-            "version": site.stamp.version,
-            "created_at": site.created.at,
-            "created_by": site.created.by,
-            "updated_at": site.stamp.at,
-            "updated_by": site.stamp.by,
-        },
+        "properties": properties,
         "links": [
             link(href.clone(), "self", GEOJSON, &f.name),
             link(format!("{href}/history"), "version-history", GEOJSON, "Versions"),
@@ -224,14 +222,33 @@ fn check_body_id(parsed: &ParsedSite, id: i64) -> AppResult<()> {
     }
 }
 
-async fn write(
+/// A conditional write on site `id` (PUT, PATCH or DELETE): authorise, check `If-Match`
+/// against what the caller can see, read the new content (`body` for PUT and PATCH), then
+/// compare-and-swap in the store.
+async fn rewrite(
     state: &AppState,
-    id: i64,
-    expected: i64,
+    viewer: &Viewer,
+    id: &str,
+    headers: &HeaderMap,
+    raw: Option<&str>,
     change: Change,
-    parsed: ParsedSite,
-    edit: Edit,
+    body: Option<Value>,
 ) -> AppResult<Site> {
+    viewer.site_editor()?;
+    let current = visible(state, viewer, parse_id(id)?)?;
+    let id = current.site.id;
+    let expected = expected_version(headers, current.site.stamp.version)?;
+    let parsed = match (change, &body) {
+        (Change::Update, Some(patch)) => apply_patch(&current.site.fields, patch)?,
+        (_, Some(feature)) => parse_site_feature(feature, "", &Crs::LonLat)?,
+        (_, None) => ParsedSite {
+            fields: current.site.fields,
+            id: None,
+            message: None,
+        },
+    };
+    check_body_id(&parsed, id)?;
+    let edit = edit(viewer, parsed.message.clone(), raw)?;
     match state
         .store
         .write_site(id, expected, change, &parsed.fields, &edit)
@@ -256,14 +273,16 @@ async fn replace(
     RawQuery(raw): RawQuery,
     JsonBody(body): JsonBody,
 ) -> AppResult<Response> {
-    viewer.site_editor()?;
-    let current = visible(&state, &viewer, parse_id(&id)?)?;
-    let id = current.site.id;
-    let expected = expected_version(&headers, current.site.stamp.version)?;
-    let parsed = parse_site_feature(&body, "", &Crs::LonLat)?;
-    check_body_id(&parsed, id)?;
-    let edit = edit(&viewer, parsed.message.clone(), raw.as_deref())?;
-    let site = write(&state, id, expected, Change::Replace, parsed, edit).await?;
+    let site = rewrite(
+        &state,
+        &viewer,
+        &id,
+        &headers,
+        raw.as_deref(),
+        Change::Replace,
+        Some(body),
+    )
+    .await?;
     Ok(committed(&state, site, &base, StatusCode::OK))
 }
 
@@ -276,14 +295,16 @@ async fn update(
     RawQuery(raw): RawQuery,
     JsonBody(body): JsonBody,
 ) -> AppResult<Response> {
-    viewer.site_editor()?;
-    let current = visible(&state, &viewer, parse_id(&id)?)?;
-    let id = current.site.id;
-    let expected = expected_version(&headers, current.site.stamp.version)?;
-    let parsed = apply_patch(&current.site.fields, &body)?;
-    check_body_id(&parsed, id)?;
-    let edit = edit(&viewer, parsed.message.clone(), raw.as_deref())?;
-    let site = write(&state, id, expected, Change::Update, parsed, edit).await?;
+    let site = rewrite(
+        &state,
+        &viewer,
+        &id,
+        &headers,
+        raw.as_deref(),
+        Change::Update,
+        Some(body),
+    )
+    .await?;
     Ok(committed(&state, site, &base, StatusCode::OK))
 }
 
@@ -294,40 +315,34 @@ async fn delete(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
-    viewer.site_editor()?;
-    let current = visible(&state, &viewer, parse_id(&id)?)?;
-    let id = current.site.id;
-    let expected = expected_version(&headers, current.site.stamp.version)?;
-    let edit = edit(&viewer, None, raw.as_deref())?;
-    let parsed = ParsedSite {
-        fields: current.site.fields,
-        id: None,
-        message: None,
-    };
-    let tombstone = write(&state, id, expected, Change::Delete, parsed, edit).await?;
-    state.catalog_mut().remove_site(id, tombstone.stamp.version);
-    tracing::info!(id, "site deleted");
+    let tombstone = rewrite(
+        &state,
+        &viewer,
+        &id,
+        &headers,
+        raw.as_deref(),
+        Change::Delete,
+        None,
+    )
+    .await?;
+    state
+        .catalog_mut()
+        .remove_site(tombstone.id, tombstone.stamp.version);
+    tracing::info!(id = tombstone.id, "site deleted");
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 fn version_feature(v: &SiteVersion) -> Value {
     let f = &v.fields;
-    json!({
-        "type": "Feature",
-        "id": v.site_id,
-        "geometry": geometry_json(&f.geometry),
-        "properties": {
-            "name": f.name,
-            "description": f.description,
-            "element_type": f.element_type.as_str(),
-            "status": f.status.as_str(),
-            "version": v.stamp.version,
-            "change": v.change,
-            "author": v.stamp.by,
-            "at": v.stamp.at,
-            "message": v.message,
-        }
-    })
+    let mut properties = properties_json(f);
+    properties.extend(json_object(json!({
+        "version": v.stamp.version,
+        "change": v.change,
+        "author": v.stamp.by,
+        "at": v.stamp.at,
+        "message": v.message,
+    })));
+    json!({"type": "Feature", "id": v.site_id, "geometry": geometry_json(&f.geometry), "properties": properties})
 }
 
 /// Every version of a site, oldest first. The public sees only the versions that were

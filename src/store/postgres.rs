@@ -8,7 +8,9 @@ use async_trait::async_trait;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Postgres, Transaction};
 
-use super::rows::{GeomParams, SiteRow, SiteVersionRow, UnitRow, UnitVersionRow, now};
+use super::rows::{
+    GeomParams, SiteRow, SiteVersionRow, UnitRow, UnitVersionRow, now, principal, write_miss,
+};
 use super::{Store, redact_password};
 use crate::auth::{Principal, Role, TokenStore};
 use crate::sites::{Site, SiteFields, SiteStore, SiteVersion, WriteError};
@@ -145,10 +147,7 @@ impl SiteStore for PgStore {
                     .fetch_optional(&mut *tx)
                     .await
                     .map_err(anyhow::Error::from)?;
-            return Err(match current {
-                Some((version, false)) => WriteError::Stale { current: version },
-                _ => WriteError::NotFound,
-            });
+            return Err(write_miss(current));
         };
         copy_site_version(&mut tx, id, change, edit.message.as_deref())
             .await
@@ -280,11 +279,6 @@ impl TokenStore for PgStore {
         .bind(token_hash)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|(name, role)| {
-            let role = Role::parse(&role)
-                .ok_or_else(|| anyhow::anyhow!("stored role {role:?} is unknown"))?;
-            Ok(Principal { name, role })
-        })
-        .transpose()
+        principal(row)
     }
 }

@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::sites::{ElementType, Site, SiteFields, SiteStatus, SiteVersion};
+use crate::auth::{Principal, Role};
+use crate::sites::{ElementType, Site, SiteFields, SiteStatus, SiteVersion, WriteError};
 use crate::spatial::{Geometry, wkb};
 use crate::units::{Unit, UnitCode, UnitFields, UnitLevel, UnitVersion};
 use crate::version::{Change, Stamp};
@@ -233,4 +234,22 @@ impl GeomParams {
             max_y: rect.max().y,
         }
     }
+}
+
+/// Why a compare-and-swap updated no row, from the site's `(version, deleted)` if it exists.
+pub fn write_miss(current: Option<(i64, bool)>) -> WriteError {
+    match current {
+        Some((version, false)) => WriteError::Stale { current: version },
+        _ => WriteError::NotFound,
+    }
+}
+
+/// A token holder from a stored `(name, role)`.
+pub fn principal(row: Option<(String, String)>) -> anyhow::Result<Option<Principal>> {
+    row.map(|(name, role)| {
+        let role =
+            Role::parse(&role).ok_or_else(|| anyhow::anyhow!("stored role {role:?} is unknown"))?;
+        Ok(Principal { name, role })
+    })
+    .transpose()
 }

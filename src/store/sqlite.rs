@@ -15,7 +15,9 @@ use sqlx::{Sqlite, Transaction};
 use tokio::sync::Mutex;
 
 use super::Store;
-use super::rows::{GeomParams, SiteRow, SiteVersionRow, UnitRow, UnitVersionRow, now};
+use super::rows::{
+    GeomParams, SiteRow, SiteVersionRow, UnitRow, UnitVersionRow, now, principal, write_miss,
+};
 use crate::auth::{Principal, Role, TokenStore};
 use crate::sites::{Site, SiteFields, SiteStore, SiteVersion, WriteError};
 use crate::units::{SaveReport, Unit, UnitCode, UnitFields, UnitStore, UnitVersion};
@@ -179,10 +181,7 @@ impl SiteStore for SqliteStore {
                     .fetch_optional(&mut *tx)
                     .await
                     .map_err(anyhow::Error::from)?;
-            return Err(match current {
-                Some((version, false)) => WriteError::Stale { current: version },
-                _ => WriteError::NotFound,
-            });
+            return Err(write_miss(current));
         };
         copy_site_version(&mut tx, id, change, edit.message.as_deref())
             .await
@@ -317,11 +316,6 @@ impl TokenStore for SqliteStore {
         .bind(token_hash)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|(name, role)| {
-            let role = Role::parse(&role)
-                .ok_or_else(|| anyhow::anyhow!("stored role {role:?} is unknown"))?;
-            Ok(Principal { name, role })
-        })
-        .transpose()
+        principal(row)
     }
 }

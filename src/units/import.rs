@@ -38,6 +38,8 @@ pub struct UnitsRead {
     pub units: BTreeMap<UnitCode, UnitFields>,
     /// Refused rows and features.
     pub refusals: Vec<Refusal>,
+    /// Things accepted but worth a look (a code that contradicts the name, resolved by name).
+    pub notes: Vec<Refusal>,
 }
 
 fn refuse(place: String, pointer: Option<&str>, reason: impl Into<String>) -> Refusal {
@@ -202,32 +204,69 @@ fn first_string<'a>(properties: &'a Value, keys: &[&str]) -> Option<&'a str> {
         .filter(|s| !s.is_empty())
 }
 
-/// The code a feature names, directly or by a name that matches exactly one unit.
-fn feature_code(properties: &Value, known: &[Unit], read: &UnitsRead) -> Result<UnitCode, String> {
-    if let Some(code) = first_string(properties, CODE_KEYS) {
-        return UnitCode::parse(code);
-    }
-    let name = first_string(properties, NAME_KEYS).ok_or(
-        "the feature has neither a code property (code, official_control_code_2023) nor a name",
-    )?;
-    let mut matches: Vec<&UnitCode> = read
+/// The units whose Chinese name is `name`, from this import and the store.
+fn codes_named(name: &str, known: &[Unit], read: &UnitsRead) -> Vec<UnitCode> {
+    let mut codes: Vec<UnitCode> = read
         .units
         .values()
         .map(|u| (&u.code, &u.name_zh))
         .chain(known.iter().map(|u| (&u.fields.code, &u.fields.name_zh)))
         .filter(|(_, n)| n.as_str() == name)
-        .map(|(c, _)| c)
+        .map(|(c, _)| c.clone())
         .collect();
-    matches.sort();
-    matches.dedup();
-    match matches.as_slice() {
-        [code] => Ok((*code).clone()),
-        [] => Err(format!(
-            "no code property, and the name {name} matches no unit; add a code property or import the CSV with it"
-        )),
-        _ => Err(format!(
-            "no code property, and the name {name} matches several units; add a code property"
-        )),
+    codes.sort();
+    codes.dedup();
+    codes
+}
+
+/// The name the hierarchy gives `code`, if it is known.
+fn name_of<'a>(code: &UnitCode, known: &'a [Unit], read: &'a UnitsRead) -> Option<&'a str> {
+    read.units
+        .get(code)
+        .map(|u| u.name_zh.as_str())
+        .or_else(|| {
+            known
+                .iter()
+                .find(|u| &u.fields.code == code)
+                .map(|u| u.fields.name_zh.as_str())
+        })
+}
+
+/// The unit a feature's boundary belongs to: its code property, or its name when the feature
+/// has no code, or when the code names another unit in the hierarchy (boundary files tag codes
+/// by hand and get them wrong; the name and the drawn boundary come together). The second
+/// value is a note to show when the name overrode the code.
+fn feature_code(
+    properties: &Value,
+    known: &[Unit],
+    read: &UnitsRead,
+) -> Result<(UnitCode, Option<String>), String> {
+    let name = first_string(properties, NAME_KEYS);
+    let by_name = |name: &str| match codes_named(name, known, read).as_slice() {
+        [code] => Ok(code.clone()),
+        [] => Err(format!("the name {name} matches no unit")),
+        _ => Err(format!("the name {name} matches several units")),
+    };
+    let Some(code) = first_string(properties, CODE_KEYS) else {
+        let name = name.ok_or(
+            "the feature has neither a code property (code, official_control_code_2023) nor a name",
+        )?;
+        return by_name(name).map(|c| (c, None)).map_err(|e| {
+            format!("no code property, and {e}; add a code property or import the CSV with it")
+        });
+    };
+    let code = UnitCode::parse(code)?;
+    match (name, name_of(&code, known, read)) {
+        (Some(name), Some(listed)) if name != listed => {
+            let resolved = by_name(name).map_err(|e| {
+                format!("its code {code} is {listed} in the hierarchy, but its name is {name} and {e}; fix the code or the name")
+            })?;
+            let note = format!(
+                "its code {code} is {listed} in the hierarchy, but its name is {name} ({resolved}); the boundary is taken as {name}'s"
+            );
+            Ok((resolved, Some(note)))
+        }
+        _ => Ok((code, None)),
     }
 }
 
@@ -241,7 +280,15 @@ fn read_geojson(path: &Path, known: &[Unit], read: &mut UnitsRead) -> anyhow::Re
         let place = format!("{name} feature {i}");
         let properties = feature.get("properties").cloned().unwrap_or(Value::Null);
         let code = match feature_code(&properties, known, read) {
-            Ok(code) => code,
+            Ok((code, None)) => code,
+            Ok((code, Some(note))) => {
+                read.notes.push(refuse(
+                    place.clone(),
+                    Some(&format!("/features/{i}/properties")),
+                    note,
+                ));
+                code
+            }
             Err(e) => {
                 read.refusals
                     .push(refuse(place, Some(&format!("/features/{i}/properties")), e));
@@ -296,6 +343,8 @@ pub struct UnitsImported {
     pub report: Option<SaveReport>,
     /// What was refused.
     pub refusals: Vec<Refusal>,
+    /// What was accepted with a note.
+    pub notes: Vec<Refusal>,
 }
 
 /// Reads, validates and saves the units of `paths` in one transaction.
@@ -307,10 +356,14 @@ pub async fn import_units(
 ) -> anyhow::Result<UnitsImported> {
     let known = store.load_units().await?;
     let read = read_unit_files(paths, &known)?;
+    for note in &read.notes {
+        eprintln!("note: {note}");
+    }
     if !report_refusals(&read.refusals, on_refusal, "rows") {
         return Ok(UnitsImported {
             report: None,
             refusals: read.refusals,
+            notes: read.notes,
         });
     }
     let units: Vec<UnitFields> = read.units.into_values().collect();
@@ -327,5 +380,6 @@ pub async fn import_units(
     Ok(UnitsImported {
         report: Some(report),
         refusals: read.refusals,
+        notes: read.notes,
     })
 }

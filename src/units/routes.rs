@@ -6,11 +6,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Router, http::Method};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
-use super::model::{UnitCode, UnitLevel, UnitVersion};
+use super::model::{UnitCode, UnitFields, UnitLevel, UnitVersion};
 use crate::catalog::{UnitEntry, UnitFilter};
 use crate::error::{AppError, AppResult};
+use crate::http::json_object;
 use crate::http::links::{BaseUrl, link};
 use crate::http::query::{pairs, parse_items_query};
 use crate::ogc::items::{GEOJSON, feature_response, geojson, page};
@@ -52,25 +53,33 @@ fn filter_code(name: &str, value: Option<&str>) -> AppResult<Option<UnitCode>> {
         .transpose()
 }
 
+/// What a unit and each of its versions show.
+fn unit_properties(f: &UnitFields) -> Map<String, Value> {
+    json_object(json!({
+        "code": f.code.as_str(),
+        "name_zh": f.name_zh,
+        "name_en": f.name_en,
+        "level": f.level.as_str(),
+        "parent": f.parent.as_ref().map(UnitCode::as_str),
+        "population": f.population,
+    }))
+}
+
 fn feature(entry: &UnitEntry, base: &BaseUrl) -> Value {
     let f = &entry.unit.fields;
     let href = base.at(&format!("/api/collections/units/items/{}", f.code));
+    let mut properties = unit_properties(f);
+    properties.extend(json_object(json!({
+        "area_m2": entry.area_m2.map(f64::round),
+        "version": entry.unit.stamp.version,
+        "updated_at": entry.unit.stamp.at,
+        "updated_by": entry.unit.stamp.by,
+    })));
     json!({
         "type": "Feature",
         "id": f.code.as_str(),
         "geometry": f.geometry.as_ref().map(|g| geometry_json(&g.clone().into())),
-        "properties": {
-            "code": f.code.as_str(),
-            "name_zh": f.name_zh,
-            "name_en": f.name_en,
-            "level": f.level.as_str(),
-            "parent": f.parent.as_ref().map(UnitCode::as_str),
-            "population": f.population,
-            "area_m2": entry.area_m2.map(f64::round),
-            "version": entry.unit.stamp.version,
-            "updated_at": entry.unit.stamp.at,
-            "updated_by": entry.unit.stamp.by,
-        },
+        "properties": properties,
         "links": [
             link(href.clone(), "self", GEOJSON, &f.name_zh),
             link(format!("{href}/history"), "version-history", GEOJSON, "Versions"),
@@ -135,23 +144,19 @@ async fn one(
 
 fn version_feature(v: &UnitVersion) -> Value {
     let f = &v.fields;
+    let mut properties = unit_properties(f);
+    properties.extend(json_object(json!({
+        "version": v.stamp.version,
+        "change": v.change,
+        "author": v.stamp.by,
+        "at": v.stamp.at,
+        "message": v.message,
+    })));
     json!({
         "type": "Feature",
         "id": f.code.as_str(),
         "geometry": f.geometry.as_ref().map(|g| geometry_json(&g.clone().into())),
-        "properties": {
-            "code": f.code.as_str(),
-            "name_zh": f.name_zh,
-            "name_en": f.name_en,
-            "level": f.level.as_str(),
-            "parent": f.parent.as_ref().map(UnitCode::as_str),
-            "population": f.population,
-            "version": v.stamp.version,
-            "change": v.change,
-            "author": v.stamp.by,
-            "at": v.stamp.at,
-            "message": v.message,
-        }
+        "properties": properties,
     })
 }
 

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{Backend, TestApp, shared_data};
+use crate::helpers::{Backend, TestApp, fixture_path, shared_data};
 use crate::on_both_backends;
 use lantu::import::OnRefusal;
 use lantu::units::import::import_units;
@@ -78,8 +78,8 @@ async fn filters_select_units_by_level_parent_unit_and_bbox(backend: Backend) {
 async fn reimporting_units_updates_in_place_and_versions_only_what_changed(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let files = [
-        crate::helpers::fixture_path("demo/demo_units.csv"),
-        crate::helpers::fixture_path("demo/demo_units.geojson"),
+        fixture_path("demo/demo_units.csv"),
+        fixture_path("demo/demo_units.geojson"),
     ];
     let again = import_units(
         app.store.as_ref(),
@@ -164,6 +164,38 @@ async fn a_units_file_with_a_bad_row_writes_nothing_and_names_the_row(backend: B
     assert_eq!(skipped.report.unwrap().created, 2);
 }
 
+async fn a_boundary_whose_code_contradicts_its_name_goes_to_the_named_unit_with_a_note(
+    backend: Backend,
+) {
+    let app = TestApp::spawn_empty(backend).await;
+    let files = [
+        fixture_path("demo/demo_units.csv"),
+        fixture_path("units/subdistricts_with_swapped_codes.geojson"),
+    ];
+    let outcome = import_units(
+        app.store.as_ref(),
+        &files,
+        &Edit::by("test"),
+        OnRefusal::WriteNothing,
+    )
+    .await
+    .unwrap();
+    assert_eq!(outcome.notes.len(), 2, "{:?}", outcome.notes);
+    assert!(
+        outcome.notes[0].reason.contains(
+            "its code 990101002 is 示范东街道 in the hierarchy, but its name is 示范西街道"
+        ),
+        "{}",
+        outcome.notes[0]
+    );
+    let app = app.reload().await;
+    // The west sub-district's boundary lies west of 121.415°E, whatever code the file gave it.
+    let west = app
+        .get("/api/collections/units/items?bbox=121.39,31.25,121.40,31.26&level=subdistrict")
+        .await;
+    assert_eq!(west.json["features"][0]["id"], "990101001", "{}", west.json);
+}
+
 async fn the_real_putuo_import_serves_ten_subdistricts_and_285_committees(backend: Backend) {
     let Some(shared) = shared_data() else { return };
     let app = TestApp::spawn_empty(backend).await;
@@ -214,5 +246,6 @@ on_both_backends!(
     filters_select_units_by_level_parent_unit_and_bbox,
     reimporting_units_updates_in_place_and_versions_only_what_changed,
     a_units_file_with_a_bad_row_writes_nothing_and_names_the_row,
+    a_boundary_whose_code_contradicts_its_name_goes_to_the_named_unit_with_a_note,
     the_real_putuo_import_serves_ten_subdistricts_and_285_committees,
 );
