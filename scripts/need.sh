@@ -30,3 +30,20 @@ need_build_packages() {
   command -v cargo >/dev/null || { echo "cargo is missing: install Rust from https://rustup.rs" >&2; return 1; }
   need_packages cmake g++ make sqlite3 pkg-config python3
 }
+
+# The web page's packages (maplibre-gl, the CJK font; with --dev, the browser-test tools), by npm.
+need_web_packages() {
+  command -v npm >/dev/null || need_packages nodejs npm || return 1
+  local lock=web/package-lock.json stamp=web/node_modules/.lantu-installed
+  local want="$(sha256sum "$lock" | cut -d' ' -f1) ${1:-prod}"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    echo "==> npm ci in web/ ($([ "${1:-}" = --dev ] && echo 'with the browser-test tools' || echo 'page packages'))"
+    local omit=(--omit=dev)
+    [ "${1:-}" = --dev ] && omit=()
+    (cd web && npm ci --no-audit --no-fund --loglevel=error "${omit[@]}") || {
+      echo "npm ci failed in web/: check that the npm registry is reachable" >&2
+      return 1
+    }
+    echo "$want" > "$stamp"
+  fi
+}

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 . scripts/need.sh
 
 need_build_packages
-need_packages postgresql-15 postgresql-15-postgis-3
+need_packages postgresql-15 postgresql-15-postgis-3 chromium
+need_web_packages --dev
 PGBIN=/usr/lib/postgresql/15/bin
 
 echo "==> starting a throwaway PostGIS cluster"
@@ -43,10 +44,13 @@ cargo clippy --locked --all-targets -- -D warnings
 echo "==> cargo doc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --quiet
 echo "==> cargo test (SQLite and PostGIS)"
-log="$pgdir/cargo-test.log"
+log="$pgdir/test.log"
 status=0
 cargo test --locked --lib --bins --tests -- "$@" 2>&1 | tee "$log" || status=$?
-# One closing line for the whole run, summed over the test binaries.
+echo "==> browser tests (Debian chromium driven by playwright-core; screenshots in test-artifacts/)"
+(cd web && node --test tests/) 2>&1 | tee -a "$log" || status=$?
+# One closing line for the whole run: cargo's test binaries and node's runner, summed.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     /^# pass / { p += $3 } /^# fail / { f += $3 }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
 exit "$status"

@@ -6,12 +6,14 @@
 //! never overwrites a newer one.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
-use geo::{Geometry, Intersects, Rect, Relate};
+use geo::{Area, Geometry, InteriorPoint, Intersects, Point, Rect, Relate};
 
 use crate::sites::{Site, SiteStatus};
 use crate::spatial::index::{SpatialIndex, bbox};
 use crate::spatial::measure;
+use crate::tiles::shape::Prepared;
 use crate::units::{Unit, UnitCode, UnitLevel};
 
 /// A unit and its derived values.
@@ -21,6 +23,10 @@ pub struct UnitEntry {
     pub unit: Unit,
     /// Geodesic area in m², when it has a boundary.
     pub area_m2: Option<f64>,
+    /// The boundary projected for tiles.
+    pub shape: Option<Prepared>,
+    /// Where its name goes on the map: a point inside its largest part, projected for tiles.
+    pub label: Option<Prepared>,
 }
 
 /// A site and its derived values.
@@ -34,6 +40,10 @@ pub struct SiteEntry {
     pub area_m2: Option<f64>,
     /// Geodesic length in m (lines).
     pub length_m: Option<f64>,
+    /// `units` joined by commas, as tiles carry it.
+    pub unit_list: String,
+    /// The geometry projected for tiles.
+    pub shape: Prepared,
 }
 
 /// Which sites a query may return.
@@ -67,21 +77,28 @@ pub struct UnitFilter {
 /// Every unit and site, indexed.
 #[derive(Default)]
 pub struct Catalog {
-    units: BTreeMap<UnitCode, UnitEntry>,
+    units: BTreeMap<UnitCode, Arc<UnitEntry>>,
     unit_index: SpatialIndex<UnitCode>,
-    sites: BTreeMap<i64, SiteEntry>,
+    sites: BTreeMap<i64, Arc<SiteEntry>>,
     site_index: SpatialIndex<i64>,
     /// Deleted sites and the version that deleted them.
     tombstones: HashMap<i64, i64>,
 }
 
 fn unit_entry(unit: Unit) -> UnitEntry {
-    let area_m2 = unit
-        .fields
-        .geometry
-        .as_ref()
-        .and_then(|g| measure::area_m2(&g.clone().into()));
-    UnitEntry { unit, area_m2 }
+    let geometry: Option<Geometry> = unit.fields.geometry.clone().map(Into::into);
+    let label = unit.fields.geometry.as_ref().and_then(|m| {
+        m.0.iter()
+            .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))
+            .and_then(|largest| largest.interior_point())
+            .map(|p: Point| Prepared::new(&p.into()))
+    });
+    UnitEntry {
+        area_m2: geometry.as_ref().and_then(measure::area_m2),
+        shape: geometry.as_ref().map(Prepared::new),
+        label,
+        unit,
+    }
 }
 
 fn rect_polygon(r: Rect) -> Geometry {
@@ -119,14 +136,13 @@ impl Catalog {
                 Some(rect) => self.unit_index.insert(code.clone(), rect),
                 None => self.unit_index.remove(&code),
             }
-            self.units.insert(code, unit_entry(unit));
+            self.units.insert(code, Arc::new(unit_entry(unit)));
         }
         let ids: Vec<i64> = self.sites.keys().copied().collect();
         for id in ids {
-            let units = self.units_of(&self.sites[&id].site.fields.geometry);
-            if let Some(entry) = self.sites.get_mut(&id) {
-                entry.units = units;
-            }
+            let site = self.sites[&id].site.clone();
+            let entry = self.derive_site(site);
+            self.sites.insert(id, Arc::new(entry));
         }
     }
 
@@ -159,10 +175,10 @@ impl Catalog {
 
     /// Adds or replaces a site, unless the catalog already holds a newer version; returns the
     /// site with its derived values either way.
-    pub fn put_site(&mut self, site: Site) -> SiteEntry {
+    pub fn put_site(&mut self, site: Site) -> Arc<SiteEntry> {
         let id = site.id;
         let version = site.stamp.version;
-        let entry = self.derive_site(site);
+        let entry = Arc::new(self.derive_site(site));
         let newer_known = self
             .sites
             .get(&id)
@@ -182,36 +198,65 @@ impl Catalog {
     /// A site with its derived values: units, area, length.
     pub fn derive_site(&self, site: Site) -> SiteEntry {
         let geometry = &site.fields.geometry;
+        let units = self.units_of(geometry);
         SiteEntry {
-            units: self.units_of(geometry),
+            unit_list: units
+                .iter()
+                .map(UnitCode::as_str)
+                .collect::<Vec<_>>()
+                .join(","),
+            units,
             area_m2: measure::area_m2(geometry),
             length_m: measure::length_m(geometry),
+            shape: Prepared::new(geometry),
             site,
         }
     }
 
-    /// Removes a site deleted at `version`.
-    pub fn remove_site(&mut self, id: i64, version: i64) {
+    /// Removes a site deleted at `version`; returns what was removed.
+    pub fn remove_site(&mut self, id: i64, version: i64) -> Option<Arc<SiteEntry>> {
         if self
             .sites
             .get(&id)
             .is_some_and(|e| e.site.stamp.version > version)
         {
-            return;
+            return None;
         }
-        self.sites.remove(&id);
         self.site_index.remove(&id);
         self.tombstones.insert(id, version);
+        self.sites.remove(&id)
     }
 
     /// One unit by code.
-    pub fn unit(&self, code: &UnitCode) -> Option<&UnitEntry> {
+    pub fn unit(&self, code: &UnitCode) -> Option<&Arc<UnitEntry>> {
         self.units.get(code)
     }
 
     /// One live site by id (drafts included: the caller decides who sees them).
-    pub fn site(&self, id: i64) -> Option<&SiteEntry> {
+    pub fn site(&self, id: i64) -> Option<&Arc<SiteEntry>> {
         self.sites.get(&id)
+    }
+
+    /// What a tile over `rect` (longitude/latitude, buffer included) draws: units with a
+    /// boundary and the sites `include_drafts` allows, each ordered by key so that a tile's bytes
+    /// (and its ETag) depend only on its content.
+    pub fn tile_features(
+        &self,
+        rect: Rect,
+        include_drafts: bool,
+    ) -> (Vec<Arc<UnitEntry>>, Vec<Arc<SiteEntry>>) {
+        let mut codes: Vec<&UnitCode> = self.unit_index.query(rect).collect();
+        codes.sort();
+        let units = codes.into_iter().map(|c| self.units[c].clone()).collect();
+        let mut ids: Vec<i64> = self.site_index.query(rect).copied().collect();
+        ids.sort_unstable();
+        let sites = ids
+            .into_iter()
+            .map(|id| &self.sites[&id])
+            .filter(|e| include_drafts || e.site.fields.status == SiteStatus::Published)
+            .cloned()
+            .collect();
+        (units, sites)
     }
 
     /// The box around every unit boundary (the area the server covers).
@@ -263,8 +308,8 @@ impl Catalog {
         filter: &UnitFilter,
         offset: usize,
         limit: usize,
-    ) -> (usize, Vec<UnitEntry>) {
-        let candidates: Box<dyn Iterator<Item = &UnitEntry>> = match filter.bbox {
+    ) -> (usize, Vec<Arc<UnitEntry>>) {
+        let candidates: Box<dyn Iterator<Item = &Arc<UnitEntry>>> = match filter.bbox {
             Some(rect) => {
                 let area = rect_polygon(rect);
                 let mut codes: Vec<&UnitCode> = self.unit_index.query(rect).collect();
@@ -279,7 +324,7 @@ impl Catalog {
             }
             None => Box::new(self.units.values()),
         };
-        let matching: Vec<&UnitEntry> = candidates
+        let matching: Vec<&Arc<UnitEntry>> = candidates
             .filter(|e| filter.level.is_none_or(|l| e.unit.fields.level == l))
             .filter(|e| {
                 filter
@@ -298,7 +343,7 @@ impl Catalog {
             .iter()
             .skip(offset)
             .take(limit)
-            .map(|e| (*e).clone())
+            .map(|e| Arc::clone(e))
             .collect();
         (matching.len(), page)
     }
@@ -309,8 +354,8 @@ impl Catalog {
         filter: &SiteFilter,
         offset: usize,
         limit: usize,
-    ) -> (usize, Vec<SiteEntry>) {
-        let candidates: Box<dyn Iterator<Item = &SiteEntry>> = match filter.bbox {
+    ) -> (usize, Vec<Arc<SiteEntry>>) {
+        let candidates: Box<dyn Iterator<Item = &Arc<SiteEntry>>> = match filter.bbox {
             Some(rect) => {
                 let area = rect_polygon(rect);
                 let mut ids: Vec<i64> = self.site_index.query(rect).copied().collect();
@@ -323,7 +368,7 @@ impl Catalog {
             }
             None => Box::new(self.sites.values()),
         };
-        let matching: Vec<&SiteEntry> = candidates
+        let matching: Vec<&Arc<SiteEntry>> = candidates
             .filter(|e| filter.include_drafts || e.site.fields.status == SiteStatus::Published)
             .filter(|e| filter.status.is_none_or(|s| e.site.fields.status == s))
             .filter(|e| {
@@ -342,7 +387,7 @@ impl Catalog {
             .iter()
             .skip(offset)
             .take(limit)
-            .map(|e| (*e).clone())
+            .map(|e| Arc::clone(e))
             .collect();
         (matching.len(), page)
     }

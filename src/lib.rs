@@ -14,12 +14,13 @@ pub mod sites;
 pub mod spatial;
 pub mod state;
 pub mod store;
+pub mod tiles;
 pub mod units;
 pub mod version;
+pub mod web;
 
 use axum::extract::State;
 use axum::http::{Method, Uri};
-use axum::response::Redirect;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
@@ -32,8 +33,9 @@ pub use crate::state::{AppState, Settings};
 /// The whole HTTP application. Tests drive it without a socket; `server` binds it.
 pub fn app(state: AppState) -> Router {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/api") }))
         .route("/healthz", get(healthz))
+        .merge(web::router(&state))
+        .merge(tiles::routes::router())
         .merge(ogc::router())
         .merge(units::routes::router())
         .merge(sites::routes::router())

@@ -63,6 +63,12 @@ struct ServeArgs {
     /// Public base URL for links, when behind a proxy (e.g. https://lantu.example.gov.cn).
     #[arg(long, env = "LANTU_PUBLIC_URL")]
     public_url: Option<String>,
+    /// Tile cache size in MB; 0 turns it off.
+    #[arg(long, env = "LANTU_TILE_CACHE_MB", default_value_t = 256)]
+    tile_cache_mb: usize,
+    /// The web page's folder (with node_modules from `npm ci`); default: web/ in the source tree.
+    #[arg(long, env = "LANTU_WEB_DIR")]
+    web_dir: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -139,6 +145,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 settings: Settings {
                     body_limit: args.body_limit_mb * 1024 * 1024,
                     public_url: args.public_url,
+                    tile_cache_bytes: args.tile_cache_mb * 1024 * 1024,
+                    web_dir: args.web_dir.unwrap_or_else(|| Settings::default().web_dir),
                 },
                 demo: args.demo.then_some(DemoSources {
                     shared_data: args.shared_data,

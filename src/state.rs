@@ -1,9 +1,13 @@
 //! What every handler shares.
 
+use std::path::PathBuf;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, SiteEntry};
+use crate::sites::Site;
+use crate::spatial::index::bbox;
 use crate::store::Store;
+use crate::tiles::TileCache;
 
 /// Settings the HTTP layer needs at run time.
 #[derive(Debug, Clone)]
@@ -13,6 +17,10 @@ pub struct Settings {
     /// The public base URL (e.g. `https://lantu.example.gov.cn`) used in links; when unset,
     /// links are built from the request's `Host`.
     pub public_url: Option<String>,
+    /// Tile cache size in bytes; 0 turns the cache off.
+    pub tile_cache_bytes: usize,
+    /// The web page's folder (`web/`: the page, and `node_modules` with maplibre-gl and the font).
+    pub web_dir: PathBuf,
 }
 
 impl Default for Settings {
@@ -20,6 +28,8 @@ impl Default for Settings {
         Self {
             body_limit: 4 * 1024 * 1024,
             public_url: None,
+            tile_cache_bytes: 256 * 1024 * 1024,
+            web_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("web"),
         }
     }
 }
@@ -32,6 +42,8 @@ pub struct AppState {
     catalog: Arc<RwLock<Catalog>>,
     /// Run-time settings.
     pub settings: Arc<Settings>,
+    /// Encoded tiles.
+    pub tiles: Arc<TileCache>,
 }
 
 impl AppState {
@@ -42,6 +54,7 @@ impl AppState {
         Ok(Self {
             store,
             catalog: Arc::new(RwLock::new(Catalog::new(units, sites))),
+            tiles: Arc::new(TileCache::new(settings.tile_cache_bytes)),
             settings: Arc::new(settings),
         })
     }
@@ -53,8 +66,31 @@ impl AppState {
         self.catalog.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Updates the catalog after a committed write.
-    pub fn catalog_mut(&self) -> RwLockWriteGuard<'_, Catalog> {
+    fn catalog_mut(&self) -> RwLockWriteGuard<'_, Catalog> {
         self.catalog.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// After a committed create or edit: the catalog learns the new version, then every cached
+    /// tile the old or the new geometry touches is dropped, so the next read shows the change.
+    pub fn site_written(&self, site: Site) -> Arc<SiteEntry> {
+        let new = bbox(&site.fields.geometry);
+        let (entry, old) = {
+            let mut catalog = self.catalog_mut();
+            let old = catalog
+                .site(site.id)
+                .and_then(|e| bbox(&e.site.fields.geometry));
+            (catalog.put_site(site), old)
+        };
+        self.tiles
+            .invalidate(&[old, new].into_iter().flatten().collect::<Vec<_>>());
+        entry
+    }
+
+    /// After a committed delete at `version`.
+    pub fn site_deleted(&self, id: i64, version: i64) {
+        let removed = self.catalog_mut().remove_site(id, version);
+        if let Some(old) = removed.and_then(|e| bbox(&e.site.fields.geometry)) {
+            self.tiles.invalidate(&[old]);
+        }
     }
 }

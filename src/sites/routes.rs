@@ -4,6 +4,8 @@
 //! transaction (compare-and-swap on the `If-Match` version, version row appended) → catalog
 //! update → response with the new `ETag`. Nothing before the commit changes anything.
 
+use std::sync::Arc;
+
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -81,7 +83,7 @@ fn feature(
     })
 }
 
-fn render(state: &AppState, entries: &[SiteEntry], base: &BaseUrl) -> Vec<Value> {
+fn render(state: &AppState, entries: &[Arc<SiteEntry>], base: &BaseUrl) -> Vec<Value> {
     let catalog = state.catalog();
     let names = |code: &UnitCode| catalog.unit(code).map(|e| e.unit.fields.name_zh.clone());
     entries.iter().map(|e| feature(e, base, &names)).collect()
@@ -138,7 +140,7 @@ async fn list(
 
 /// The live site `id` as `viewer` may see it: a draft is "not found" to the public, so its
 /// existence does not leak.
-fn visible(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<SiteEntry> {
+fn visible(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<Arc<SiteEntry>> {
     state
         .catalog()
         .site(id)
@@ -182,7 +184,7 @@ fn edit(viewer: &Viewer, parsed_message: Option<String>, raw: Option<&str>) -> A
 fn committed(state: &AppState, site: Site, base: &BaseUrl, status: StatusCode) -> Response {
     let id = site.id;
     let version = site.stamp.version;
-    let entry = state.catalog_mut().put_site(site);
+    let entry = state.site_written(site);
     let body = render(state, std::slice::from_ref(&entry), base).remove(0);
     let location = (status == StatusCode::CREATED).then(|| site_href(base, id));
     feature_response(status, body, version, location)
@@ -242,7 +244,7 @@ async fn rewrite(
         (Change::Update, Some(patch)) => apply_patch(&current.site.fields, patch)?,
         (_, Some(feature)) => parse_site_feature(feature, "", &Crs::LonLat)?,
         (_, None) => ParsedSite {
-            fields: current.site.fields,
+            fields: current.site.fields.clone(),
             id: None,
             message: None,
         },
@@ -325,9 +327,7 @@ async fn delete(
         None,
     )
     .await?;
-    state
-        .catalog_mut()
-        .remove_site(tombstone.id, tombstone.stamp.version);
+    state.site_deleted(tombstone.id, tombstone.stamp.version);
     tracing::info!(id = tombstone.id, "site deleted");
     Ok(StatusCode::NO_CONTENT.into_response())
 }

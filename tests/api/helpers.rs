@@ -213,6 +213,7 @@ impl TestResponse {
 pub struct TestApp {
     pub storage: Storage,
     pub store: Arc<dyn Store>,
+    pub state: AppState,
     pub app: Router,
     pub admin: String,
     pub planner: String,
@@ -265,7 +266,8 @@ impl TestApp {
         Self {
             storage,
             store,
-            app: lantu::app(state),
+            app: lantu::app(state.clone()),
+            state,
             analyst: tokens.pop().unwrap(),
             planner: tokens.pop().unwrap(),
             admin: tokens.pop().unwrap(),
@@ -279,12 +281,13 @@ impl TestApp {
             .await
             .expect("reload state");
         Self {
-            app: lantu::app(state),
+            app: lantu::app(state.clone()),
+            state,
             ..self
         }
     }
 
-    /// Sends a request; `body` is sent as `application/geo+json` unless `content_type` is given.
+    /// Sends a request; `body` is sent as `application/geo+json` unless a content type is given.
     pub async fn send(
         &self,
         method: Method,
@@ -293,6 +296,29 @@ impl TestApp {
         headers: &[(&str, &str)],
         body: Option<Vec<u8>>,
     ) -> TestResponse {
+        let (status, headers, bytes) = self.send_raw(method, path, token, headers, body).await;
+        let json = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        };
+        TestResponse {
+            status,
+            headers,
+            json,
+        }
+    }
+
+    /// Sends a request and returns the body's bytes as they came.
+    pub async fn send_raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> (StatusCode, HeaderMap, Vec<u8>) {
         let mut request = Request::builder()
             .method(method)
             .uri(path)
@@ -321,17 +347,7 @@ impl TestApp {
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let json = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes)
-                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
-        };
-        TestResponse {
-            status,
-            headers,
-            json,
-        }
+        (status, headers, bytes.to_vec())
     }
 
     /// GET as the public.
@@ -396,7 +412,7 @@ impl TestApp {
 fn settings() -> Settings {
     Settings {
         body_limit: TEST_BODY_LIMIT,
-        public_url: None,
+        ..Settings::default()
     }
 }
 

@@ -9,4 +9,5 @@ mod cli;
 mod ogc;
 mod shutdown;
 mod sites;
+mod tiles;
 mod units;

@@ -1,0 +1,217 @@
+//! The tile cache: encoded tiles (raw and gzipped, with their ETag) by tile and view, bounded in
+//! bytes, least recently used out first.
+//!
+//! An edit invalidates exactly the cached tiles, at every zoom, whose buffered extent touches
+//! the old or the new geometry. A tile rendered while an edit was committing is not cached (an
+//! epoch counter tells), so the cache never keeps a tile older than the data it was read from.
+
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use geo::{Intersects, Rect};
+use lru::LruCache;
+
+use super::math::{BUFFER, TileId};
+
+/// Who a tile is for: the public sees published sites only, a token holder drafts too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum View {
+    /// No token.
+    Public,
+    /// Any valid token.
+    Editor,
+}
+
+/// An encoded tile.
+#[derive(Debug)]
+pub struct EncodedTile {
+    /// The MVT bytes (empty: nothing in this tile).
+    pub raw: Vec<u8>,
+    /// The same, gzipped, when it was worth keeping.
+    pub gzip: Option<Vec<u8>>,
+    /// Strong ETag of the content.
+    pub etag: String,
+}
+
+impl EncodedTile {
+    /// Wraps freshly encoded bytes, gzipping them at `level` when asked.
+    pub fn new(raw: Vec<u8>, gzip_level: Option<u32>) -> Self {
+        let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&raw));
+        let gzip = gzip_level
+            .filter(|_| !raw.is_empty())
+            .map(|level| gzip(&raw, level));
+        Self { raw, gzip, etag }
+    }
+
+    fn bytes(&self) -> usize {
+        self.raw.len() + self.gzip.as_ref().map_or(0, Vec::len) + 64
+    }
+}
+
+/// Gzips `bytes`.
+pub fn gzip(bytes: &[u8], level: u32) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(bytes.len() / 2),
+        flate2::Compression::new(level),
+    );
+    // Writing into a Vec cannot fail.
+    let _ = encoder.write_all(bytes);
+    encoder.finish().unwrap_or_default()
+}
+
+struct Inner {
+    tiles: LruCache<(TileId, View), Arc<EncodedTile>>,
+    bytes: usize,
+}
+
+/// The cache. Capacity 0 turns it off.
+pub struct TileCache {
+    capacity: usize,
+    epoch: AtomicU64,
+    inner: Mutex<Inner>,
+}
+
+impl TileCache {
+    /// A cache of at most `capacity_bytes`.
+    pub fn new(capacity_bytes: usize) -> Self {
+        Self {
+            capacity: capacity_bytes,
+            epoch: AtomicU64::new(0),
+            inner: Mutex::new(Inner {
+                tiles: LruCache::unbounded(),
+                bytes: 0,
+            }),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether tiles are cached at all.
+    pub fn enabled(&self) -> bool {
+        self.capacity > 0
+    }
+
+    /// The invalidation count; read it before reading the catalog for a tile.
+    pub fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::Acquire)
+    }
+
+    /// A cached tile.
+    pub fn get(&self, tile: TileId, view: View) -> Option<Arc<EncodedTile>> {
+        if !self.enabled() {
+            return None;
+        }
+        self.lock().tiles.get(&(tile, view)).cloned()
+    }
+
+    /// Keeps a tile rendered from data read at `epoch`, unless an edit has come since.
+    pub fn insert(&self, tile: TileId, view: View, encoded: Arc<EncodedTile>, epoch: u64) {
+        if !self.enabled() || encoded.bytes() > self.capacity {
+            return;
+        }
+        let mut inner = self.lock();
+        if self.epoch.load(Ordering::Acquire) != epoch {
+            return;
+        }
+        inner.bytes += encoded.bytes();
+        if let Some(old) = inner.tiles.put((tile, view), encoded) {
+            inner.bytes -= old.bytes();
+        }
+        while inner.bytes > self.capacity {
+            match inner.tiles.pop_lru() {
+                Some((_, old)) => inner.bytes -= old.bytes(),
+                None => break,
+            }
+        }
+    }
+
+    /// Drops every cached tile whose buffered extent touches one of `rects` (longitude/latitude).
+    pub fn invalidate(&self, rects: &[Rect]) {
+        let mut inner = self.lock();
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        let stale: Vec<(TileId, View)> = inner
+            .tiles
+            .iter()
+            .map(|(key, _)| *key)
+            .filter(|(tile, _)| {
+                let extent = tile.lon_lat_box(BUFFER);
+                rects.iter().any(|r| r.intersects(&extent))
+            })
+            .collect();
+        for key in stale {
+            if let Some(old) = inner.tiles.pop(&key) {
+                inner.bytes -= old.bytes();
+            }
+        }
+    }
+
+    /// Tiles and bytes held now.
+    pub fn usage(&self) -> (usize, usize) {
+        let inner = self.lock();
+        (inner.tiles.len(), inner.bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tile(z: u32, x: u32, y: u32) -> TileId {
+        TileId::new(z, x, y).unwrap()
+    }
+
+    #[test]
+    fn an_edit_drops_the_tiles_it_touches_and_keeps_the_others() {
+        let cache = TileCache::new(1 << 20);
+        let near = tile(14, 13718, 6694);
+        let far = tile(14, 0, 0);
+        for t in [near, far] {
+            cache.insert(
+                t,
+                View::Public,
+                Arc::new(EncodedTile::new(vec![1, 2, 3], None)),
+                cache.epoch(),
+            );
+        }
+        cache.invalidate(&[Rect::new((121.43, 31.24), (121.43, 31.24))]);
+        assert!(cache.get(near, View::Public).is_none());
+        assert!(cache.get(far, View::Public).is_some());
+    }
+
+    #[test]
+    fn a_tile_rendered_before_an_edit_is_not_kept() {
+        let cache = TileCache::new(1 << 20);
+        let epoch = cache.epoch();
+        cache.invalidate(&[]);
+        cache.insert(
+            tile(1, 0, 0),
+            View::Public,
+            Arc::new(EncodedTile::new(vec![1], None)),
+            epoch,
+        );
+        assert!(cache.get(tile(1, 0, 0), View::Public).is_none());
+    }
+
+    #[test]
+    fn the_cache_stays_within_its_byte_budget() {
+        let cache = TileCache::new(10_000);
+        for x in 0..100 {
+            cache.insert(
+                tile(10, x, 0),
+                View::Public,
+                Arc::new(EncodedTile::new(vec![0; 1000], None)),
+                cache.epoch(),
+            );
+        }
+        let (count, bytes) = cache.usage();
+        assert!(bytes <= 10_000 && count > 0, "{count} tiles, {bytes} bytes");
+        assert!(
+            cache.get(tile(10, 99, 0), View::Public).is_some(),
+            "the newest stays"
+        );
+    }
+}

@@ -1,0 +1,62 @@
+//! One tile from the catalog's features: layers `units` (boundaries), `unit_labels` (a point
+//! per unit for its name) and `sites`. Properties are those a map needs; the rest of a
+//! feature is one API call away.
+
+use std::sync::Arc;
+
+use super::math::TileId;
+use super::mvt::{GeomType, GeometryWriter, LayerWriter, Value};
+use super::shape::Scratch;
+use crate::catalog::{SiteEntry, UnitEntry};
+
+/// Property names of the `units` and `unit_labels` layers.
+pub const UNIT_KEYS: &[&str] = &["code", "name_zh", "name_en", "level", "parent"];
+/// Property names of the `sites` layer.
+pub const SITE_KEYS: &[&str] = &["name", "element_type", "status", "units"];
+
+/// Encodes the features into an MVT; an empty vector when nothing is in the tile.
+pub fn render(tile: TileId, units: &[Arc<UnitEntry>], sites: &[Arc<SiteEntry>]) -> Vec<u8> {
+    let mut geometry = GeometryWriter::default();
+    let mut scratch = Scratch::default();
+    let mut boundaries = LayerWriter::new("units", UNIT_KEYS);
+    let mut labels = LayerWriter::new("unit_labels", UNIT_KEYS);
+    for entry in units {
+        let f = &entry.unit.fields;
+        let id = f.code.as_str().parse::<u64>().unwrap_or(0);
+        let values = [
+            Some(Value::Str(f.code.as_str())),
+            Some(Value::Str(&f.name_zh)),
+            f.name_en.as_deref().map(Value::Str),
+            Some(Value::Str(f.level.as_str())),
+            f.parent.as_ref().map(|p| Value::Str(p.as_str())),
+        ];
+        if let Some(shape) = &entry.shape
+            && shape.encode(tile, &mut geometry, &mut scratch) == Some(GeomType::Polygon)
+        {
+            boundaries.feature(id, GeomType::Polygon, &geometry, &values);
+        }
+        if let Some(label) = &entry.label
+            && label.encode(tile, &mut geometry, &mut scratch) == Some(GeomType::Point)
+        {
+            labels.feature(id, GeomType::Point, &geometry, &values);
+        }
+    }
+    let mut site_layer = LayerWriter::new("sites", SITE_KEYS);
+    for entry in sites {
+        let f = &entry.site.fields;
+        if let Some(kind) = entry.shape.encode(tile, &mut geometry, &mut scratch) {
+            let values = [
+                Some(Value::Str(&f.name)),
+                Some(Value::Str(f.element_type.as_str())),
+                Some(Value::Str(f.status.as_str())),
+                Some(Value::Str(&entry.unit_list)),
+            ];
+            site_layer.feature(entry.site.id as u64, kind, &geometry, &values);
+        }
+    }
+    let mut out = Vec::new();
+    boundaries.finish_into(&mut out);
+    labels.finish_into(&mut out);
+    site_layer.finish_into(&mut out);
+    out
+}

@@ -1,0 +1,214 @@
+//! `/tiles/blueprint/{z}/{x}/{y}.mvt` and `/tiles/blueprint.json` (TileJSON 3.0).
+//!
+//! An empty tile is answered `204 No Content`. Tiles carry a strong `ETag` (a hash of the
+//! content) and honour `If-None-Match`; they are gzipped when the client accepts it.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::header::{
+    ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, ETAG, IF_NONE_MATCH, VARY,
+};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::{Value, json};
+
+use super::cache::{EncodedTile, View};
+use super::math::{BUFFER, MAX_ZOOM, TileId};
+use super::render::{SITE_KEYS, UNIT_KEYS, render};
+use crate::auth::Viewer;
+use crate::error::{AppError, AppResult};
+use crate::http::links::BaseUrl;
+use crate::state::AppState;
+
+/// Above this many candidate features a tile is encoded on the blocking pool, so a heavy
+/// low-zoom tile never stalls the async workers.
+const BLOCKING_THRESHOLD: usize = 5_000;
+
+/// The MVT media type.
+pub const MVT: &str = "application/vnd.mapbox-vector-tile";
+
+/// OpenStreetMap's attribution, required wherever its data is shown (ODbL).
+pub const ATTRIBUTION: &str =
+    "© <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a> contributors";
+
+/// The tile routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/tiles/blueprint/{z}/{x}/{y}", get(tile))
+        .route("/tiles/blueprint.json", get(tilejson))
+}
+
+fn parse_tile(z: &str, x: &str, y: &str) -> AppResult<TileId> {
+    let bad = |detail: String| {
+        AppError::bad_request(
+            "Invalid tile address",
+            "/tiles/blueprint/{z}/{x}/{y}.mvt",
+            detail,
+        )
+    };
+    let y = y
+        .strip_suffix(".mvt")
+        .ok_or_else(|| bad(format!("the tile must end in .mvt, not \"{y}\"")))?;
+    let number = |s: &str, name: &str| {
+        s.parse::<u32>()
+            .map_err(|_| bad(format!("{name} must be a whole number, not \"{s}\"")))
+    };
+    TileId::new(number(z, "z")?, number(x, "x")?, number(y, "y")?).map_err(bad)
+}
+
+async fn tile(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((z, x, y)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let tile = parse_tile(&z, &x, &y)?;
+    let view = if viewer.sees_drafts() {
+        View::Editor
+    } else {
+        View::Public
+    };
+    let gzip_ok = headers
+        .get(ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
+    let encoded = match state.tiles.get(tile, view) {
+        Some(cached) => cached,
+        None => build(&state, tile, view, gzip_ok).await?,
+    };
+    Ok(respond(&encoded, view, gzip_ok, &headers))
+}
+
+/// Renders a tile from the catalog (never holding its lock while encoding) and caches it.
+async fn build(
+    state: &AppState,
+    tile: TileId,
+    view: View,
+    gzip_ok: bool,
+) -> AppResult<Arc<EncodedTile>> {
+    let epoch = state.tiles.epoch();
+    let (units, sites) = state
+        .catalog()
+        .tile_features(tile.lon_lat_box(BUFFER), view == View::Editor);
+    let caching = state.tiles.enabled();
+    // A cached tile is gzipped once, well; an uncached one quickly, and only if asked for.
+    let level = if caching {
+        Some(6)
+    } else {
+        gzip_ok.then_some(1)
+    };
+    let heavy = units.len() + sites.len() > BLOCKING_THRESHOLD;
+    let encode = move || Arc::new(EncodedTile::new(render(tile, &units, &sites), level));
+    let encoded = if heavy {
+        tokio::task::spawn_blocking(encode).await.map_err(|e| {
+            AppError::Internal(anyhow::anyhow!("tile {tile:?} failed to render: {e}"))
+        })?
+    } else {
+        encode()
+    };
+    state.tiles.insert(tile, view, encoded.clone(), epoch);
+    Ok(encoded)
+}
+
+fn respond(encoded: &EncodedTile, view: View, gzip_ok: bool, headers: &HeaderMap) -> Response {
+    let cache_control = match view {
+        // Always revalidate: an edit must show on the next request.
+        View::Public => "public, no-cache",
+        View::Editor => "private, no-cache",
+    };
+    let mut response = if encoded.raw.is_empty() {
+        StatusCode::NO_CONTENT.into_response()
+    } else if headers
+        .get(IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == encoded.etag))
+    {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let mut response = match (&encoded.gzip, gzip_ok) {
+            (Some(gz), true) => {
+                let mut r = gz.clone().into_response();
+                r.headers_mut()
+                    .insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+                r
+            }
+            _ => encoded.raw.clone().into_response(),
+        };
+        response
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static(MVT));
+        response
+    };
+    let h = response.headers_mut();
+    if let Ok(tag) = HeaderValue::from_str(&encoded.etag) {
+        h.insert(ETAG, tag);
+    }
+    h.insert(CACHE_CONTROL, HeaderValue::from_static(cache_control));
+    h.insert(
+        VARY,
+        HeaderValue::from_static("Accept-Encoding, Authorization"),
+    );
+    response
+}
+
+fn fields(keys: &[&str]) -> Value {
+    Value::Object(
+        keys.iter()
+            .map(|k| (k.to_string(), json!("String")))
+            .collect(),
+    )
+}
+
+async fn tilejson(State(state): State<AppState>, base: BaseUrl) -> Response {
+    let bounds = state
+        .catalog()
+        .extent()
+        .map(|r| vec![r.min().x, r.min().y, r.max().x, r.max().y])
+        .unwrap_or_else(|| vec![-180.0, -85.051_128_78, 180.0, 85.051_128_78]);
+    let center = [
+        (bounds[0] + bounds[2]) / 2.0,
+        (bounds[1] + bounds[3]) / 2.0,
+        13.0,
+    ];
+    let body = json!({
+        "tilejson": "3.0.0",
+        "name": "lantu blueprint 社区蓝图",
+        "description": "Planning units and micro-renewal sites; drafts only with a token",
+        "scheme": "xyz",
+        "tiles": [base.at("/tiles/blueprint/{z}/{x}/{y}.mvt")],
+        "minzoom": 0,
+        "maxzoom": MAX_ZOOM,
+        "bounds": bounds,
+        "center": center,
+        "attribution": ATTRIBUTION,
+        "vector_layers": [
+            {"id": "units", "description": "Planning unit boundaries", "fields": fields(UNIT_KEYS)},
+            {"id": "unit_labels", "description": "A label point per planning unit", "fields": fields(UNIT_KEYS)},
+            {"id": "sites", "description": "Micro-renewal sites; units is a comma-separated list of codes", "fields": fields(SITE_KEYS)},
+        ],
+    });
+    ([(CACHE_CONTROL, "no-cache")], axum::Json(body)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tile_addresses_need_numbers_in_range_and_the_mvt_suffix() {
+        assert!(parse_tile("14", "13718", "6694.mvt").is_ok());
+        for (z, x, y) in [
+            ("14", "13718", "6694.png"),
+            ("23", "0", "0.mvt"),
+            ("2", "4", "0.mvt"),
+            ("a", "0", "0.mvt"),
+            ("3", "-1", "0.mvt"),
+        ] {
+            let err = parse_tile(z, x, y).unwrap_err();
+            assert_eq!(err.problem()["status"], 400, "{z}/{x}/{y}");
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! The public map page and what it loads, all from this server (no CDN, no glyph server):
+//! `/` (the page), `/app/*` (its script and styles), `/vendor/maplibre-gl/*` (maplibre-gl from
+//! npm), `/fonts/noto-sans-sc/*` (the CJK font's npm package: `400.css` for the page, woff2
+//! subsets by unicode-range in `files/`, fetched only as characters need them) and `/style.json`
+//! (the MapLibre style in `style/`, with absolute URLs and its `font-faces`).
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::HeaderValue;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::{Value, json};
+use tower_http::compression::CompressionLayer;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::http::links::BaseUrl;
+use crate::state::AppState;
+
+/// The style, kept in `style/style.json`.
+const STYLE: &str = include_str!("../style/style.json");
+
+/// The font name the style's labels use.
+pub const FONT: &str = "Noto Sans SC Regular";
+
+/// Where npm puts the font's subsets and their stylesheet.
+const FONT_PACKAGE: &str = "node_modules/@fontsource/noto-sans-sc";
+
+/// The page routes.
+pub fn router(state: &AppState) -> Router<AppState> {
+    let web = &state.settings.web_dir;
+    let modules = web.join("node_modules");
+    let cache_day = SetResponseHeaderLayer::overriding(
+        CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=86400"),
+    );
+    let assets = Router::new()
+        .nest_service(
+            "/vendor/maplibre-gl",
+            ServeDir::new(modules.join("maplibre-gl/dist")),
+        )
+        .nest_service("/fonts/noto-sans-sc", ServeDir::new(web.join(FONT_PACKAGE)))
+        .layer(cache_day);
+    let page = Router::new()
+        .route_service("/", ServeFile::new(web.join("public/index.html")))
+        .nest_service("/app", ServeDir::new(web.join("public")))
+        .layer(SetResponseHeaderLayer::overriding(
+            CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ));
+    if !modules.join("maplibre-gl/dist/maplibre-gl.mjs").is_file() {
+        tracing::warn!(
+            "{} has no maplibre-gl: the map page will not load. Run `npm ci` in {} (make run does)",
+            modules.display(),
+            web.display()
+        );
+    }
+    Router::new()
+        .route("/style.json", get(style))
+        .merge(assets)
+        .merge(page)
+        .layer(CompressionLayer::new())
+}
+
+/// `(file name, unicode ranges)` of each woff2 subset of the font, read once from its npm
+/// package's stylesheet.
+fn font_subsets(web: &Path) -> &'static [(String, Vec<String>)] {
+    static SUBSETS: OnceLock<Vec<(String, Vec<String>)>> = OnceLock::new();
+    SUBSETS.get_or_init(|| {
+        let css = web.join(FONT_PACKAGE).join("400.css");
+        match std::fs::read_to_string(&css) {
+            Ok(text) => parse_font_css(&text),
+            Err(e) => {
+                tracing::warn!("cannot read {} ({e}): labels fall back to the system font. Run `npm ci` in web/", css.display());
+                Vec::new()
+            }
+        }
+    })
+}
+
+/// Reads `@font-face` rules: the woff2 file of each and its `unicode-range`.
+fn parse_font_css(css: &str) -> Vec<(String, Vec<String>)> {
+    css.split("@font-face")
+        .skip(1)
+        .filter_map(|rule| {
+            let file = rule.split("url(./files/").nth(1)?.split(')').next()?;
+            let ranges = rule.split("unicode-range:").nth(1)?.split(';').next()?;
+            file.ends_with(".woff2").then(|| {
+                (
+                    file.to_string(),
+                    ranges.split(',').map(|r| r.trim().to_string()).collect(),
+                )
+            })
+        })
+        .collect()
+}
+
+async fn style(State(state): State<AppState>, base: BaseUrl) -> Response {
+    let mut style: Value = serde_json::from_str(STYLE).unwrap_or(Value::Null);
+    style["sources"]["blueprint"]["url"] = json!(base.at("/tiles/blueprint.json"));
+    let faces: Vec<Value> = font_subsets(&state.settings.web_dir)
+        .iter()
+        .map(|(file, ranges)| json!({"url": base.at(&format!("/fonts/noto-sans-sc/files/{file}")), "unicode-range": ranges}))
+        .collect();
+    style["font-faces"] = json!({ FONT: faces });
+    let mut response = axum::Json(style).into_response();
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+        .headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sites::ElementType;
+
+    #[test]
+    fn font_face_rules_give_each_woff2_file_its_ranges() {
+        let css = "/* x */\n@font-face {\n  src: url(./files/a-4-400-normal.woff2) format('woff2'), url(./files/a-4-400-normal.woff) format('woff');\n  unicode-range: U+1f1e9-1f1f5,U+4e00;\n}\n";
+        assert_eq!(
+            parse_font_css(css),
+            vec![(
+                "a-4-400-normal.woff2".to_string(),
+                vec!["U+1f1e9-1f1f5".to_string(), "U+4e00".to_string()]
+            )]
+        );
+    }
+
+    /// The legend (the style's metadata) and the layers' colours come from one table; this
+    /// keeps them, and the element types, in step.
+    #[test]
+    fn the_style_colours_every_element_type_as_its_legend_says() {
+        let style: Value = serde_json::from_str(STYLE).unwrap();
+        let legend = style["metadata"]["lantu:element_types"].as_array().unwrap();
+        let names: Vec<&str> = legend.iter().map(|t| t["id"].as_str().unwrap()).collect();
+        assert_eq!(names, ElementType::ALL.map(ElementType::as_str));
+        let coloured: Vec<(&Value, &Value)> = style["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["source-layer"] == "sites")
+            .filter_map(|l| {
+                ["fill-color", "line-color", "circle-color"]
+                    .iter()
+                    .find_map(|k| l["paint"].get(*k))
+                    .map(|c| (l, c))
+            })
+            .collect();
+        assert_eq!(coloured.len(), 4, "fill, outline, line and point layers");
+        for (layer, colour) in coloured {
+            let pairs = colour.as_array().unwrap();
+            assert_eq!(pairs[0], "match", "{}", layer["id"]);
+            for entry in legend {
+                let i = pairs
+                    .iter()
+                    .position(|v| *v == entry["id"])
+                    .unwrap_or_else(|| panic!("{} lacks {}", layer["id"], entry["id"]));
+                assert_eq!(
+                    pairs[i + 1],
+                    entry["colour"],
+                    "{} colours {} differently",
+                    layer["id"],
+                    entry["id"]
+                );
+            }
+        }
+        assert!(
+            style.get("glyphs").is_none(),
+            "no glyph server: labels use the served font"
+        );
+    }
+}

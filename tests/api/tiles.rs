@@ -1,0 +1,378 @@
+//! Vector tiles: decoded with an independent MVT reader, at several zooms, for the public and
+//! for token holders, through the cache and its invalidation.
+
+use std::f64::consts::PI;
+use std::io::Read;
+
+use axum::http::{Method, StatusCode};
+use geo::{Geometry, Validation};
+use mvt_reader::Reader;
+use mvt_reader::feature::{Feature, Value as MvtValue};
+use serde_json::json;
+
+use crate::helpers::{Backend, TestApp, fixture};
+use crate::on_both_backends;
+
+/// The tile holding (lon, lat) at zoom z, by the slippy-map formula (written here, not taken
+/// from lantu, so the two can disagree).
+fn tile_of(lon: f64, lat: f64, z: u32) -> (u32, u32) {
+    let n = f64::from(1u32 << z);
+    let x = ((lon + 180.0) / 360.0 * n).floor();
+    let y = ((1.0 - lat.to_radians().tan().asinh() / PI) / 2.0 * n).floor();
+    (x as u32, y as u32)
+}
+
+/// Where (lon, lat) falls inside tile z/x/y, in MVT units of a 4096 extent.
+fn pixel_of(lon: f64, lat: f64, z: u32, x: u32, y: u32) -> (f64, f64) {
+    let n = f64::from(1u32 << z);
+    let px = ((lon + 180.0) / 360.0 * n - f64::from(x)) * 4096.0;
+    let py = ((1.0 - lat.to_radians().tan().asinh() / PI) / 2.0 * n - f64::from(y)) * 4096.0;
+    (px, py)
+}
+
+struct Tile {
+    status: StatusCode,
+    etag: Option<String>,
+    layers: Vec<(String, Vec<Feature>)>,
+}
+
+impl Tile {
+    fn layer(&self, name: &str) -> &[Feature] {
+        self.layers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, f)| f.as_slice())
+            .unwrap_or(&[])
+    }
+
+    fn site(&self, id: i64) -> Option<&Feature> {
+        self.layer("sites").iter().find(|f| f.id == Some(id as u64))
+    }
+}
+
+fn text(feature: &Feature, key: &str) -> String {
+    match feature.properties.as_ref().and_then(|p| p.get(key)) {
+        Some(MvtValue::String(s)) => s.clone(),
+        other => panic!("{key} is {other:?}"),
+    }
+}
+
+async fn get_tile(app: &TestApp, z: u32, x: u32, y: u32, token: Option<&str>) -> Tile {
+    let path = format!("/tiles/blueprint/{z}/{x}/{y}.mvt");
+    let (status, headers, bytes) = app.send_raw(Method::GET, &path, token, &[], None).await;
+    let etag = headers.get("etag").map(|v| v.to_str().unwrap().to_string());
+    let layers = if status == StatusCode::OK {
+        assert_eq!(
+            headers.get("content-type").unwrap(),
+            "application/vnd.mapbox-vector-tile"
+        );
+        let reader = Reader::new(bytes).unwrap_or_else(|e| panic!("{path} does not decode: {e:?}"));
+        let names = reader.get_layer_names().unwrap();
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.clone(), reader.get_features(i).unwrap()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Tile {
+        status,
+        etag,
+        layers,
+    }
+}
+
+/// The one point of a Point or one-point MultiPoint (readers differ in which they return).
+fn single_point(g: &Geometry<f32>) -> geo::Point<f32> {
+    match g {
+        Geometry::Point(p) => *p,
+        Geometry::MultiPoint(m) if m.0.len() == 1 => m.0[0],
+        other => panic!("not one point: {other:?}"),
+    }
+}
+
+/// Every coordinate of `g` lies in the buffered tile.
+fn within_buffer(g: &Geometry<f32>) -> bool {
+    use geo::CoordsIter;
+    g.coords_iter()
+        .all(|c| (-64.0..=4160.0).contains(&c.x) && (-64.0..=4160.0).contains(&c.y))
+}
+
+async fn decoded_tiles_hold_the_right_features_with_valid_geometry_at_z10_z14_z18(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let mut garden = fixture("sites/pocket_garden_in_east.geojson");
+    garden["properties"]["status"] = json!("published");
+    let mut path = fixture("sites/site_crossing_boundary.geojson");
+    path["properties"]["status"] = json!("published");
+    let (garden_id, _) = app.create_site(&garden).await;
+    let (path_id, _) = app.create_site(&path).await;
+    let (point_id, _) = app
+        .create_site(&fixture("sites/point_in_west.geojson"))
+        .await;
+    let sites = [
+        (garden_id, 121.4305, 31.2504, "pocket_garden"),
+        (path_id, 121.412, 31.25, "slow_traffic"),
+        (point_id, 121.40, 31.26, "street_corner"),
+    ];
+    for z in [10, 14, 18] {
+        for (id, lon, lat, element_type) in sites {
+            let (x, y) = tile_of(lon, lat, z);
+            let tile = get_tile(&app, z, x, y, None).await;
+            assert_eq!(tile.status, StatusCode::OK, "z{z}");
+            let feature = tile
+                .site(id)
+                .unwrap_or_else(|| panic!("site {id} missing from {z}/{x}/{y}"));
+            assert_eq!(text(feature, "element_type"), element_type);
+            assert_eq!(text(feature, "status"), "published");
+            let g = &feature.geometry;
+            assert!(
+                within_buffer(g),
+                "site {id} at z{z} leaves the buffered tile"
+            );
+            let g64: Geometry<f64> = geo::Convert::convert(g);
+            assert!(
+                g64.is_valid(),
+                "site {id} at z{z}: {:?}",
+                g64.validation_errors()
+            );
+            match (id == point_id, g) {
+                (true, Geometry::Point(_) | Geometry::MultiPoint(_)) => {
+                    let p = single_point(g);
+                    let (ex, ey) = pixel_of(121.40, 31.26, z, x, y);
+                    assert!(
+                        (f64::from(p.x()) - ex).abs() <= 1.0
+                            && (f64::from(p.y()) - ey).abs() <= 1.0,
+                        "z{z}: {p:?} vs ({ex}, {ey})"
+                    );
+                }
+                (true, other) => panic!("the point decoded as {other:?}"),
+                (false, Geometry::Polygon(_) | Geometry::MultiPolygon(_)) => {
+                    assert_eq!(id, garden_id)
+                }
+                (false, Geometry::LineString(_) | Geometry::MultiLineString(_)) => {
+                    assert_eq!(id, path_id)
+                }
+                (false, other) => panic!("site {id} decoded as {other:?}"),
+            }
+        }
+    }
+    // Units and their labels at z10: the demo district and both sub-districts.
+    let (x, y) = tile_of(121.415, 31.25, 10);
+    let tile = get_tile(&app, 10, x, y, None).await;
+    let mut codes: Vec<String> = tile
+        .layer("units")
+        .iter()
+        .map(|f| text(f, "code"))
+        .collect();
+    codes.sort();
+    assert_eq!(codes, ["990101", "990101001", "990101002"]);
+    let labels: Vec<String> = tile
+        .layer("unit_labels")
+        .iter()
+        .map(|f| text(f, "name_zh"))
+        .collect();
+    assert!(labels.contains(&"示范东街道".to_string()), "{labels:?}");
+    for unit in tile.layer("units") {
+        let g64: Geometry<f64> = geo::Convert::convert(&unit.geometry);
+        assert!(
+            g64.is_valid() && within_buffer(&unit.geometry),
+            "{}",
+            text(unit, "code")
+        );
+    }
+}
+
+async fn a_draft_is_absent_from_every_public_tile_and_present_in_the_token_holders_tile(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let mut draft = fixture("sites/point_in_west.geojson");
+    draft["properties"]["status"] = json!("draft");
+    let (id, _) = app.create_site(&draft).await;
+    for z in [2, 6, 10, 12, 14, 16, 18, 22] {
+        let (x, y) = tile_of(121.40, 31.26, z);
+        let public = get_tile(&app, z, x, y, None).await;
+        assert!(
+            public.site(id).is_none(),
+            "the draft leaked into public tile {z}/{x}/{y}"
+        );
+        let editor = get_tile(&app, z, x, y, Some(&app.analyst)).await;
+        assert_eq!(
+            text(editor.site(id).unwrap_or_else(|| panic!("z{z}")), "status"),
+            "draft"
+        );
+        // Twice, so the second answer comes from the cache, which must keep the views apart.
+        assert!(
+            get_tile(&app, z, x, y, None).await.site(id).is_none(),
+            "cached public tile {z}"
+        );
+    }
+}
+
+async fn a_moved_site_shows_at_its_new_place_on_the_very_next_tile_request_at_z12_and_z16(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let (id, etag) = app
+        .create_site(&fixture("sites/point_in_west.geojson"))
+        .await;
+    let (old, new) = ((121.40, 31.26), (121.47, 31.22));
+    let mut before = Vec::new();
+    for z in [12, 16] {
+        let (ox, oy) = tile_of(old.0, old.1, z);
+        let (nx, ny) = tile_of(new.0, new.1, z);
+        assert_ne!((ox, oy), (nx, ny), "the move must change tiles at z{z}");
+        let old_tile = get_tile(&app, z, ox, oy, None).await;
+        assert!(old_tile.site(id).is_some());
+        assert!(get_tile(&app, z, nx, ny, None).await.site(id).is_none());
+        // Served again from the cache, unchanged.
+        assert_eq!(get_tile(&app, z, ox, oy, None).await.etag, old_tile.etag);
+        before.push((z, (ox, oy), (nx, ny), old_tile.etag));
+    }
+    assert!(
+        app.state.tiles.usage().0 >= 4,
+        "the cache is on and holds the tiles"
+    );
+    let moved = json!({"geometry": {"type": "Point", "coordinates": [new.0, new.1]}});
+    let response = app
+        .write_site(Method::PATCH, id, Some(&etag), Some(&moved))
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.json);
+    for (z, (ox, oy), (nx, ny), old_etag) in before {
+        let old_tile = get_tile(&app, z, ox, oy, None).await;
+        assert!(
+            old_tile.site(id).is_none(),
+            "z{z}: the site is still drawn at its old place"
+        );
+        assert_ne!(old_tile.etag, old_etag);
+        let new_tile = get_tile(&app, z, nx, ny, None).await;
+        let p = single_point(
+            &new_tile
+                .site(id)
+                .unwrap_or_else(|| panic!("z{z}: not at its new place"))
+                .geometry,
+        );
+        let (ex, ey) = pixel_of(new.0, new.1, z, nx, ny);
+        assert!((f64::from(p.x()) - ex).abs() <= 1.0 && (f64::from(p.y()) - ey).abs() <= 1.0);
+    }
+}
+
+async fn tiles_answer_204_when_empty_400_when_out_of_range_304_when_unchanged_and_gzip_when_asked(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    app.create_site(&fixture("sites/point_in_west.geojson"))
+        .await;
+    assert_eq!(
+        get_tile(&app, 4, 0, 0, None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    for path in [
+        "/tiles/blueprint/23/0/0.mvt",
+        "/tiles/blueprint/3/8/0.mvt",
+        "/tiles/blueprint/3/0/0.png",
+        "/tiles/blueprint/x/0/0.mvt",
+    ] {
+        app.get(path).await.assert_problem(400);
+    }
+    let (x, y) = tile_of(121.40, 31.26, 14);
+    let path = format!("/tiles/blueprint/14/{x}/{y}.mvt");
+    let (status, headers, raw) = app.send_raw(Method::GET, &path, None, &[], None).await;
+    assert_eq!(status, StatusCode::OK);
+    let etag = headers.get("etag").unwrap().to_str().unwrap().to_string();
+    let (status, _, body) = app
+        .send_raw(Method::GET, &path, None, &[("if-none-match", &etag)], None)
+        .await;
+    assert_eq!((status, body.len()), (StatusCode::NOT_MODIFIED, 0));
+    let (status, headers, gz) = app
+        .send_raw(
+            Method::GET,
+            &path,
+            None,
+            &[("accept-encoding", "gzip, br")],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers.get("content-encoding").unwrap(), "gzip");
+    let mut unzipped = Vec::new();
+    flate2::read::GzDecoder::new(gz.as_slice())
+        .read_to_end(&mut unzipped)
+        .unwrap();
+    assert_eq!(unzipped, raw);
+}
+
+async fn tilejson_and_style_point_at_this_server_and_its_own_font(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let tilejson = app.get("/tiles/blueprint.json").await;
+    assert_eq!(tilejson.json["tilejson"], "3.0.0");
+    assert_eq!(
+        tilejson.json["tiles"][0],
+        "http://lantu.test/tiles/blueprint/{z}/{x}/{y}.mvt"
+    );
+    let layers: Vec<&str> = tilejson.json["vector_layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(layers, ["units", "unit_labels", "sites"]);
+    assert!(
+        tilejson.json["attribution"]
+            .as_str()
+            .unwrap()
+            .contains("OpenStreetMap")
+    );
+
+    let style = app.get("/style.json").await;
+    assert_eq!(
+        style.json["sources"]["blueprint"]["url"],
+        "http://lantu.test/tiles/blueprint.json"
+    );
+    assert!(style.json.get("glyphs").is_none() && style.json.get("sprite").is_none());
+    let faces = style.json["font-faces"]["Noto Sans SC Regular"]
+        .as_array()
+        .expect("font-faces for the label font");
+    assert!(
+        faces.len() > 50,
+        "the font's subsets are missing: run `npm ci` in web/ ({} faces)",
+        faces.len()
+    );
+    let url = faces[0]["url"].as_str().unwrap();
+    assert!(
+        url.starts_with("http://lantu.test/fonts/noto-sans-sc/files/") && url.ends_with(".woff2"),
+        "{url}"
+    );
+    let (status, _, font) = app
+        .send_raw(
+            Method::GET,
+            url.trim_start_matches("http://lantu.test"),
+            None,
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(&font[..4], b"wOF2");
+    for text in serde_json::to_string(&style.json)
+        .unwrap()
+        .split('"')
+        .filter(|s| s.starts_with("http"))
+    {
+        assert!(
+            text.starts_with("http://lantu.test/"),
+            "the style names another host: {text}"
+        );
+    }
+}
+
+on_both_backends!(
+    decoded_tiles_hold_the_right_features_with_valid_geometry_at_z10_z14_z18,
+    a_draft_is_absent_from_every_public_tile_and_present_in_the_token_holders_tile,
+    a_moved_site_shows_at_its_new_place_on_the_very_next_tile_request_at_z12_and_z16,
+    tiles_answer_204_when_empty_400_when_out_of_range_304_when_unchanged_and_gzip_when_asked,
+    tilejson_and_style_point_at_this_server_and_its_own_font,
+);

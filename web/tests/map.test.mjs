@@ -1,0 +1,256 @@
+// The public map in a real browser: Debian's chromium driven by playwright-core, against a
+// lantu server started here on the demo data (the real Putuo units when ../shared/data is
+// there). Screenshots are kept in test-artifacts/ at the project root.
+import {test, before, after} from 'node:test';
+import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
+import {mkdtempSync, mkdirSync, writeFileSync, readFileSync} from 'node:fs';
+import {chromium} from 'playwright-core';
+import {PNG} from 'pngjs';
+
+const root = new URL('../../', import.meta.url).pathname;
+const binary = process.env.LANTU_BIN ?? `${root}target/debug/lantu`;
+const artifacts = `${root}test-artifacts`;
+mkdirSync(artifacts, {recursive: true});
+
+let server;
+let base;
+let browser;
+
+/** Starts `lantu serve --demo` on a free port and resolves with its base URL. */
+function startServer() {
+  const dir = mkdtempSync('/tmp/lantu-browser-');
+  server = spawn(binary, ['serve', '--demo', '--data-dir', dir, '--listen', '127.0.0.1:0'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: {...process.env, LANTU_LOG: 'warn'},
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`lantu did not start:\n${output}`)), 60_000);
+    server.on('exit', (code) => reject(new Error(`lantu exited with ${code}:\n${output}`)));
+    server.stdout.on('data', (chunk) => {
+      output += chunk;
+      const match = /lantu listening on (http:\/\/[0-9.:]+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+  });
+}
+
+before(async () => {
+  base = await startServer();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+});
+
+const api = async (path) => (await fetch(`${base}${path}`)).json();
+
+/** Opens the page at a view and waits until the map has drawn everything (`idle`). */
+async function open(path, viewport = {width: 1280, height: 860}) {
+  const page = await browser.newPage({viewport});
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('response', (r) => { if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`); });
+  await page.goto(`${base}${path}`);
+  await page.waitForFunction(() => window.lantuMap?.isStyleLoaded());
+  await idle(page);
+  return {page, requests, errors};
+}
+
+async function idle(page) {
+  await page.evaluate(() => new Promise((resolve) => {
+    const map = window.lantuMap;
+    map.once('idle', resolve);
+    map.triggerRepaint();
+  }));
+}
+
+function png(buffer) {
+  const image = PNG.sync.read(buffer);
+  const at = (x, y) => {
+    const i = (Math.round(y) * image.width + Math.round(x)) * 4;
+    return [image.data[i], image.data[i + 1], image.data[i + 2]];
+  };
+  return {image, at};
+}
+
+/** Where a longitude/latitude is drawn, in page pixels (the map sits below the header). */
+async function toPage(page, lngLat) {
+  return page.evaluate((c) => {
+    const map = window.lantuMap;
+    const box = map.getContainer().getBoundingClientRect();
+    const p = map.project(c);
+    return [box.left + p.x, box.top + p.y];
+  }, lngLat);
+}
+
+const hex = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
+const near = (a, b, tolerance) => a.every((v, i) => Math.abs(v - b[i]) <= tolerance);
+const blend = (fg, bg, alpha) => fg.map((v, i) => Math.round(alpha * v + (1 - alpha) * bg[i]));
+
+/** The published demo site with this name, from the API. */
+async function site(name) {
+  const all = await api('/api/collections/sites/items?limit=1000');
+  const found = all.features.find((f) => f.properties.name === name);
+  assert.ok(found, `demo site ${name} is served`);
+  return found;
+}
+
+test('the blueprint draws sub-districts, sites and Chinese labels from its own font, asking nothing of other hosts', async () => {
+  const subdistricts = (await api('/api/collections/units/items?level=subdistrict')).features;
+  assert.ok(subdistricts.length >= 2);
+  const {page, requests, errors} = await open('/#13.2/31.248/121.425');
+  const shot = await page.screenshot({path: `${artifacts}/blueprint-zh.png`});
+  const {image, at} = png(shot);
+
+  // Sub-districts: their fills cover much of the view.
+  const background = hex('#f4f1ea');
+  const fills = ['#dbe6f1', '#e3eedb', '#f1e4d6', '#e8dff0'].map((c) => blend(hex(c), background, 0.75));
+  let filled = 0;
+  for (let y = 80; y < image.height; y += 4) {
+    for (let x = 0; x < image.width; x += 4) if (fills.some((f) => near(at(x, y), f, 4))) filled += 1;
+  }
+  const sampled = Math.floor((image.height - 80) / 4) * Math.floor(image.width / 4);
+  assert.ok(filled / sampled > 0.3, `sub-district fills cover ${(100 * filled / sampled).toFixed(1)} % of the view`);
+
+  // Sites: a point drawn in its element type's colour where it stands.
+  const corner = await site('宜川路街角客厅');
+  const [cx, cy] = await toPage(page, corner.geometry.coordinates);
+  assert.ok(near(at(cx, cy), hex('#f3a712'), 40), `street corner pixel ${at(cx, cy)} at ${cx},${cy}`);
+  const garden = await site('长寿路口袋花园');
+  const ring = garden.geometry.coordinates[0];
+  const centre = [(ring[0][0] + ring[2][0]) / 2, (ring[0][1] + ring[2][1]) / 2];
+  const [gx, gy] = await toPage(page, centre);
+  const [r, g, b] = at(gx, gy);
+  assert.ok(g > r + 20 && g > b + 20, `pocket garden pixel ${[r, g, b]} is green`);
+
+  // Labels: drawn from the served font, one distinct glyph per character (not tofu boxes).
+  const fontRequests = requests.filter((u) => u.startsWith(`${base}/fonts/noto-sans-sc/`));
+  assert.ok(fontRequests.length > 0, 'the label font came from this server');
+  const labels = await page.evaluate(() => window.lantuMap.queryRenderedFeatures({layers: ['unit-label']})
+    .map((f) => ({name: f.properties.name_zh, point: f.geometry.coordinates})));
+  assert.ok(labels.length >= 2, `labels shown: ${labels.map((l) => l.name)}`);
+  const glyphs = await page.evaluate((text) => {
+    const entry = window.lantuMap.style.glyphManager.entries['Noto Sans SC Regular'];
+    return [...text].map((ch) => {
+      const glyph = entry?.glyphs.default[ch];
+      if (!glyph?.bitmap) return null;
+      let hash = 0;
+      for (const v of glyph.bitmap.data) hash = (hash * 31 + v) >>> 0;
+      return {ch, width: glyph.bitmap.width, ink: glyph.bitmap.data.reduce((s, v) => s + (v > 128), 0), hash};
+    });
+  }, labels.map((l) => l.name).join(''));
+  assert.ok(glyphs.every((g) => g && g.ink > 20), `every label character has a drawn glyph: ${JSON.stringify(glyphs.slice(0, 6))}`);
+  const distinctChars = new Set(glyphs.map((g) => g.ch)).size;
+  const distinctBitmaps = new Set(glyphs.map((g) => g.hash)).size;
+  assert.equal(distinctBitmaps, distinctChars, 'each character has its own glyph, so none is a missing-glyph box');
+  // And the label's ink is on screen where the label is.
+  const label = labels[0];
+  const [lx, ly] = await toPage(page, label.point);
+  let ink = 0;
+  for (let y = ly - 14; y < ly + 14; y += 1) {
+    for (let x = lx - 60; x < lx + 60; x += 1) {
+      if (x >= 0 && y >= 0 && x < image.width && y < image.height && near(at(x, y), hex('#1f3a5f'), 60)) ink += 1;
+    }
+  }
+  assert.ok(ink > 40, `label ${label.name} shows ${ink} ink pixels`);
+
+  const foreign = requests.filter((u) => !u.startsWith(`${base}/`) && !u.startsWith('data:') && !u.startsWith('blob:'));
+  assert.deepEqual(foreign, [], 'no request left the server');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('clicking a site opens a popup with its name, type, status, units and size', async () => {
+  const {page} = await open('/#15/31.2422/121.4303');
+  const garden = await site('长寿路口袋花园');
+  const ring = garden.geometry.coordinates[0];
+  const centre = [(ring[0][0] + ring[2][0]) / 2, (ring[0][1] + ring[2][1]) / 2];
+  const [x, y] = await toPage(page, centre);
+  await page.mouse.click(x, y);
+  const popup = page.locator('.maplibregl-popup-content');
+  await popup.locator('h3', {hasText: '长寿路口袋花园'}).waitFor();
+  const text = await popup.innerText();
+  assert.match(text, /口袋花园/);
+  assert.match(text, /已公布/);
+  for (const unit of garden.properties.unit_names) assert.ok(text.includes(unit), `${unit} in ${text}`);
+  assert.match(text, /m²/);
+  // The popup is set in the served font, which has every character of it (no boxes).
+  const font = await page.evaluate(async (t) => {
+    const family = getComputedStyle(document.querySelector('.maplibregl-popup-content h3')).fontFamily;
+    await document.fonts.load(`16px ${family}`, t);
+    return {family, complete: document.fonts.check('16px "Noto Sans SC"', t)};
+  }, text);
+  assert.match(font.family, /^"Noto Sans SC"/);
+  assert.ok(font.complete, 'the served font covers the popup text');
+  await page.screenshot({path: `${artifacts}/popup.png`});
+  await page.close();
+});
+
+test('the English switch relabels the legend, the controls and the map', async () => {
+  const {page} = await open('/#13/31.25/121.42');
+  await page.click('#lang');
+  await idle(page);
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.match(await page.locator('#legend').innerText(), /Pocket garden/);
+  const field = await page.evaluate(() => window.lantuMap.getLayoutProperty('unit-label', 'text-field'));
+  assert.deepEqual(field, ['coalesce', ['get', 'name_en'], ['get', 'name_zh']]);
+  await page.screenshot({path: `${artifacts}/blueprint-en.png`});
+  await page.close();
+});
+
+test('choosing a sub-district highlights it and keeps only its sites', async () => {
+  const subdistricts = (await api('/api/collections/units/items?level=subdistrict')).features;
+  const sites = (await api('/api/collections/sites/items?limit=1000')).features;
+  const target = subdistricts.find((s) => sites.some((f) => f.properties.units.includes(s.id)));
+  const {page} = await open('/#12.5/31.25/121.41');
+  await page.selectOption('#unit', target.id);
+  await page.waitForFunction(() => !window.lantuMap.isMoving());
+  await idle(page);
+  const shown = await page.evaluate(() => window.lantuMap.queryRenderedFeatures({layers: ['site-fill', 'site-line', 'site-point']})
+    .map((f) => f.properties.units));
+  assert.ok(shown.length > 0, 'some sites remain');
+  assert.ok(shown.every((u) => u.split(',').includes(target.id)), `only ${target.id}'s sites: ${shown}`);
+  const highlighted = await page.evaluate(() => window.lantuMap.queryRenderedFeatures({layers: ['unit-highlight']}).length);
+  assert.ok(highlighted > 0, 'the sub-district is outlined');
+  await page.screenshot({path: `${artifacts}/filtered.png`});
+  await page.close();
+});
+
+test('on a phone the page loads under a megabyte and a half, all of it compressed or cached', async () => {
+  const page = await browser.newPage({viewport: {width: 390, height: 844}, isMobile: true, hasTouch: true, deviceScaleFactor: 2});
+  const client = await page.context().newCDPSession(page);
+  await client.send('Network.enable');
+  let bytes = 0;
+  client.on('Network.loadingFinished', (e) => { bytes += e.encodedDataLength; });
+  await page.goto(`${base}/#13/31.25/121.42`);
+  await page.waitForFunction(() => window.lantuMap?.isStyleLoaded());
+  await idle(page);
+  await page.screenshot({path: `${artifacts}/phone.png`});
+  assert.equal(await page.evaluate(() => document.getElementById('legend').open), false, 'the legend starts folded');
+  assert.ok(bytes < 1.5 * 1024 * 1024, `the page moved ${(bytes / 1024).toFixed(0)} KiB`);
+  writeFileSync(`${artifacts}/phone-bytes.txt`, `${bytes}\n`);
+  await page.close();
+});
+
+// Keep the JSON the page relies on in step with the server (read here, not re-declared).
+test('the page reads its legend from the style the server serves', async () => {
+  const style = await api('/style.json');
+  const page = readFileSync(`${root}web/public/app.js`, 'utf8');
+  assert.ok(page.includes("style.metadata['lantu:element_types']"));
+  assert.equal(style.metadata['lantu:element_types'].length, 10);
+});
