@@ -40,8 +40,8 @@ pub struct SiteEntry {
     pub area_m2: Option<f64>,
     /// Geodesic length in m (lines).
     pub length_m: Option<f64>,
-    /// `units` joined by commas, as tiles carry it.
-    pub unit_list: String,
+    /// `units` joined by commas, as tiles carry it; shared by every site with the same units.
+    pub unit_list: Arc<str>,
     /// The geometry projected for tiles.
     pub shape: Prepared,
 }
@@ -78,11 +78,13 @@ pub struct UnitFilter {
 #[derive(Default)]
 pub struct Catalog {
     units: BTreeMap<UnitCode, Arc<UnitEntry>>,
-    unit_index: SpatialIndex<UnitCode>,
+    unit_index: SpatialIndex<UnitCode, Arc<UnitEntry>>,
     sites: BTreeMap<i64, Arc<SiteEntry>>,
-    site_index: SpatialIndex<i64>,
+    site_index: SpatialIndex<i64, Arc<SiteEntry>>,
     /// Deleted sites and the version that deleted them.
     tombstones: HashMap<i64, i64>,
+    /// One copy of each distinct `unit_list`.
+    unit_lists: HashMap<String, Arc<str>>,
 }
 
 fn unit_entry(unit: Unit) -> UnitEntry {
@@ -127,23 +129,35 @@ impl Catalog {
             {
                 continue;
             }
-            match unit
+            let entry = Arc::new(unit_entry(unit));
+            match entry
+                .unit
                 .fields
                 .geometry
                 .as_ref()
                 .and_then(|g| bbox(&g.clone().into()))
             {
-                Some(rect) => self.unit_index.insert(code.clone(), rect),
+                Some(rect) => self.unit_index.insert(code.clone(), entry.clone(), rect),
                 None => self.unit_index.remove(&code),
             }
-            self.units.insert(code, Arc::new(unit_entry(unit)));
+            self.units.insert(code, entry);
         }
         let ids: Vec<i64> = self.sites.keys().copied().collect();
         for id in ids {
             let site = self.sites[&id].site.clone();
-            let entry = self.derive_site(site);
-            self.sites.insert(id, Arc::new(entry));
+            let entry = Arc::new(self.derive_site(site));
+            self.store_site(entry);
         }
+    }
+
+    /// Puts a site entry in the map and the index.
+    fn store_site(&mut self, entry: Arc<SiteEntry>) {
+        let id = entry.site.id;
+        match bbox(&entry.site.fields.geometry) {
+            Some(rect) => self.site_index.insert(id, entry.clone(), rect),
+            None => self.site_index.remove(&id),
+        }
+        self.sites.insert(id, entry);
     }
 
     /// The units with a boundary that `g` falls in: those whose interior it meets, or, for a
@@ -154,8 +168,8 @@ impl Catalog {
         };
         let mut touching = Vec::new();
         let mut inside = Vec::new();
-        for code in self.unit_index.query(rect) {
-            let Some(boundary) = self.units[code].unit.fields.geometry.as_ref() else {
+        for (code, unit) in self.unit_index.query(rect) {
+            let Some(boundary) = unit.unit.fields.geometry.as_ref() else {
                 continue;
             };
             let matrix = g.relate(boundary);
@@ -187,24 +201,25 @@ impl Catalog {
         if newer_known {
             return entry;
         }
-        match bbox(&entry.site.fields.geometry) {
-            Some(rect) => self.site_index.insert(id, rect),
-            None => self.site_index.remove(&id),
-        }
-        self.sites.insert(id, entry.clone());
+        self.store_site(entry.clone());
         entry
     }
 
     /// A site with its derived values: units, area, length.
-    pub fn derive_site(&self, site: Site) -> SiteEntry {
+    fn derive_site(&mut self, site: Site) -> SiteEntry {
         let geometry = &site.fields.geometry;
         let units = self.units_of(geometry);
+        let list = units
+            .iter()
+            .map(UnitCode::as_str)
+            .collect::<Vec<_>>()
+            .join(",");
         SiteEntry {
-            unit_list: units
-                .iter()
-                .map(UnitCode::as_str)
-                .collect::<Vec<_>>()
-                .join(","),
+            unit_list: self
+                .unit_lists
+                .entry(list)
+                .or_insert_with_key(|l| Arc::from(l.as_str()))
+                .clone(),
             units,
             area_m2: measure::area_m2(geometry),
             length_m: measure::length_m(geometry),
@@ -238,23 +253,21 @@ impl Catalog {
     }
 
     /// What a tile over `rect` (longitude/latitude, buffer included) draws: units with a
-    /// boundary and the sites `include_drafts` allows, each ordered by key so that a tile's bytes
-    /// (and its ETag) depend only on its content.
+    /// boundary, by code, and the sites `include_drafts` allows, in the R-tree's order (fixed for
+    /// a given catalog, so the same content gives the same bytes and ETag; sorting thousands of
+    /// sites per tile would cost more than it is worth).
     pub fn tile_features(
         &self,
         rect: Rect,
         include_drafts: bool,
-    ) -> (Vec<Arc<UnitEntry>>, Vec<Arc<SiteEntry>>) {
-        let mut codes: Vec<&UnitCode> = self.unit_index.query(rect).collect();
-        codes.sort();
-        let units = codes.into_iter().map(|c| self.units[c].clone()).collect();
-        let mut ids: Vec<i64> = self.site_index.query(rect).copied().collect();
-        ids.sort_unstable();
-        let sites = ids
-            .into_iter()
-            .map(|id| &self.sites[&id])
+    ) -> (Vec<&UnitEntry>, Vec<&SiteEntry>) {
+        let mut units: Vec<&UnitEntry> = self.unit_index.query(rect).map(|(_, u)| &**u).collect();
+        units.sort_unstable_by(|a, b| a.unit.fields.code.cmp(&b.unit.fields.code));
+        let sites: Vec<&SiteEntry> = self
+            .site_index
+            .query(rect)
+            .map(|(_, e)| &**e)
             .filter(|e| include_drafts || e.site.fields.status == SiteStatus::Published)
-            .cloned()
             .collect();
         (units, sites)
     }
@@ -312,7 +325,8 @@ impl Catalog {
         let candidates: Box<dyn Iterator<Item = &Arc<UnitEntry>>> = match filter.bbox {
             Some(rect) => {
                 let area = rect_polygon(rect);
-                let mut codes: Vec<&UnitCode> = self.unit_index.query(rect).collect();
+                let mut codes: Vec<&UnitCode> =
+                    self.unit_index.query(rect).map(|(c, _)| c).collect();
                 codes.sort();
                 Box::new(codes.into_iter().map(|c| &self.units[c]).filter(move |e| {
                     e.unit
@@ -358,7 +372,7 @@ impl Catalog {
         let candidates: Box<dyn Iterator<Item = &Arc<SiteEntry>>> = match filter.bbox {
             Some(rect) => {
                 let area = rect_polygon(rect);
-                let mut ids: Vec<i64> = self.site_index.query(rect).copied().collect();
+                let mut ids: Vec<i64> = self.site_index.query(rect).map(|(id, _)| *id).collect();
                 ids.sort_unstable();
                 Box::new(
                     ids.into_iter()

@@ -9,6 +9,8 @@ use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use axum::body::Bytes;
+use axum::http::HeaderValue;
 use geo::{Intersects, Rect};
 use lru::LruCache;
 
@@ -27,25 +29,31 @@ pub enum View {
 #[derive(Debug)]
 pub struct EncodedTile {
     /// The MVT bytes (empty: nothing in this tile).
-    pub raw: Vec<u8>,
+    pub raw: Bytes,
     /// The same, gzipped, when it was worth keeping.
-    pub gzip: Option<Vec<u8>>,
-    /// Strong ETag of the content.
-    pub etag: String,
+    pub gzip: Option<Bytes>,
+    /// Strong ETag of the content, ready to send.
+    pub etag: HeaderValue,
 }
 
 impl EncodedTile {
     /// Wraps freshly encoded bytes, gzipping them at `level` when asked.
     pub fn new(raw: Vec<u8>, gzip_level: Option<u32>) -> Self {
-        let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&raw));
+        let tag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&raw));
+        // Hex digits in quotes are always a valid header value.
+        let etag = HeaderValue::from_str(&tag).unwrap_or_else(|_| HeaderValue::from_static("\"\""));
         let gzip = gzip_level
             .filter(|_| !raw.is_empty())
-            .map(|level| gzip(&raw, level));
-        Self { raw, gzip, etag }
+            .map(|level| Bytes::from(gzip(&raw, level)));
+        Self {
+            raw: Bytes::from(raw),
+            gzip,
+            etag,
+        }
     }
 
     fn bytes(&self) -> usize {
-        self.raw.len() + self.gzip.as_ref().map_or(0, Vec::len) + 64
+        self.raw.len() + self.gzip.as_ref().map_or(0, Bytes::len) + 64
     }
 }
 
@@ -138,7 +146,7 @@ impl TileCache {
             .iter()
             .map(|(key, _)| *key)
             .filter(|(tile, _)| {
-                let extent = tile.lon_lat_box(BUFFER);
+                let extent = tile.lon_lat_box(BUFFER + 1);
                 rects.iter().any(|r| r.intersects(&extent))
             })
             .collect();

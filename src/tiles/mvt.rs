@@ -3,8 +3,6 @@
 //!
 //! Spec: <https://github.com/mapbox/vector-tile-spec/tree/master/2.1>.
 
-use std::collections::HashMap;
-
 /// Geometry types (MVT 2.1 §4.3.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GeomType {
@@ -43,12 +41,27 @@ fn zigzag(v: i32) -> u32 {
 }
 
 /// A property value (MVT 2.1 §4.1 `Value`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Value<'a> {
     /// `string_value`.
     Str(&'a str),
     /// `sint_value`.
     Int(i64),
+}
+
+impl Value<'_> {
+    /// Whether two values are the same object: the same string in memory, or equal numbers.
+    /// Repeating values (element types, statuses, interned unit lists) come from one place, so
+    /// this finds them without comparing bytes; equal strings held apart are merely written twice.
+    fn same(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Value::Str(a), Value::Str(b)) => {
+                std::ptr::eq(a.as_ptr(), b.as_ptr()) && a.len() == b.len()
+            }
+            (Value::Int(a), Value::Int(b)) => a == b,
+            _ => false,
+        }
+    }
 }
 
 /// The command stream of one feature's geometry (MVT 2.1 §4.3), in tile coordinates.
@@ -107,29 +120,41 @@ impl GeometryWriter {
     }
 }
 
+/// A property of a layer: its name, and whether its values repeat across features (then
+/// they are written once and shared; a name or a code that is different for every feature
+/// is written as it comes, which is cheaper than looking it up).
+#[derive(Debug, Clone, Copy)]
+pub struct Key {
+    /// The property name.
+    pub name: &'static str,
+    /// Whether values repeat (element type, status) rather than differ (names, codes).
+    pub repeats: bool,
+}
+
+/// Distinct values a repeating key shares before further ones are written as they come.
+const SHARED_VALUES: usize = 64;
+
 /// One layer being written.
 pub struct LayerWriter<'a> {
     name: &'static str,
-    keys: &'static [&'static str],
+    keys: &'static [Key],
     values: Vec<Value<'a>>,
-    value_index: HashMap<Value<'a>, u32>,
+    shared: Vec<Vec<(Value<'a>, u32)>>,
     features: Vec<u8>,
     tags: Vec<u32>,
-    scratch: Vec<u8>,
     count: usize,
 }
 
 impl<'a> LayerWriter<'a> {
     /// A layer named `name` whose features' properties are `keys`, in that order.
-    pub fn new(name: &'static str, keys: &'static [&'static str]) -> Self {
+    pub fn new(name: &'static str, keys: &'static [Key]) -> Self {
         Self {
             name,
             keys,
             values: Vec::new(),
-            value_index: HashMap::new(),
+            shared: vec![Vec::new(); keys.len()],
             features: Vec::new(),
             tags: Vec::new(),
-            scratch: Vec::new(),
             count: 0,
         }
     }
@@ -147,24 +172,35 @@ impl<'a> LayerWriter<'a> {
         }
         self.tags.clear();
         for (k, value) in values.iter().enumerate() {
-            let Some(value) = value else { continue };
-            let next = self.values.len() as u32;
-            let index = *self.value_index.entry(value.clone()).or_insert_with(|| {
-                self.values.push(value.clone());
-                next
+            let Some(value) = *value else { continue };
+            let shared = &mut self.shared[k];
+            let known = self.keys[k]
+                .repeats
+                .then(|| shared.iter().find(|(v, _)| v.same(&value)).map(|(_, i)| *i))
+                .flatten();
+            let index = known.unwrap_or_else(|| {
+                let index = self.values.len() as u32;
+                self.values.push(value);
+                if self.keys[k].repeats && shared.len() < SHARED_VALUES {
+                    shared.push((value, index));
+                }
+                index
             });
             self.tags.push(k as u32);
             self.tags.push(index);
         }
-        let f = &mut self.scratch;
-        f.clear();
+        // Written in place: the length prefix is worked out first, so nothing is copied twice.
+        let (tags, commands) = (payload_len(&self.tags), payload_len(&geometry.commands));
+        let length = 1 + varint_len(id) + packed_len(tags) + 2 + packed_len(commands);
+        let f = &mut self.features;
+        key(f, 2, 2);
+        varint(f, length as u64);
         key(f, 1, 0);
         varint(f, id);
-        packed(f, 2, &self.tags);
+        packed(f, 2, &self.tags, tags);
         key(f, 3, 0);
         varint(f, kind as u64);
-        packed(f, 4, &geometry.commands);
-        bytes_field(&mut self.features, 2, f);
+        packed(f, 4, &geometry.commands, commands);
         self.count += 1;
     }
 
@@ -178,44 +214,83 @@ impl<'a> LayerWriter<'a> {
         self.count == 0
     }
 
+    /// Bytes of features written so far.
+    pub fn bytes(&self) -> usize {
+        self.features.len()
+    }
+
     /// Appends the layer to a tile (nothing for an empty layer).
     pub fn finish_into(self, tile: &mut Vec<u8>) {
         if self.count == 0 {
             return;
         }
-        let mut layer = Vec::with_capacity(self.features.len() + 256);
-        key(&mut layer, 15, 0);
-        varint(&mut layer, 2);
-        bytes_field(&mut layer, 1, self.name.as_bytes());
-        layer.extend_from_slice(&self.features);
+        let value_len = |v: &Value| match v {
+            Value::Str(s) => field_len(s.len()),
+            Value::Int(i) => 1 + varint_len(((i << 1) ^ (i >> 63)) as u64),
+        };
+        let extent = u64::from(super::math::EXTENT as u32);
+        let length = 2
+            + field_len(self.name.len())
+            + self.features.len()
+            + self
+                .keys
+                .iter()
+                .map(|k| field_len(k.name.len()))
+                .sum::<usize>()
+            + self
+                .values
+                .iter()
+                .map(|v| field_len(value_len(v)))
+                .sum::<usize>()
+            + 1
+            + varint_len(extent);
+        tile.reserve(length + 8);
+        key(tile, 3, 2);
+        varint(tile, length as u64);
+        key(tile, 15, 0);
+        varint(tile, 2);
+        bytes_field(tile, 1, self.name.as_bytes());
+        tile.extend_from_slice(&self.features);
         for k in self.keys {
-            bytes_field(&mut layer, 3, k.as_bytes());
+            bytes_field(tile, 3, k.name.as_bytes());
         }
-        let mut value = Vec::new();
         for v in &self.values {
-            value.clear();
+            key(tile, 4, 2);
+            varint(tile, value_len(v) as u64);
             match v {
-                Value::Str(s) => bytes_field(&mut value, 1, s.as_bytes()),
+                Value::Str(s) => bytes_field(tile, 1, s.as_bytes()),
                 Value::Int(i) => {
-                    key(&mut value, 6, 0);
-                    varint(&mut value, ((i << 1) ^ (i >> 63)) as u64);
+                    key(tile, 6, 0);
+                    varint(tile, ((i << 1) ^ (i >> 63)) as u64);
                 }
             }
-            bytes_field(&mut layer, 4, &value);
         }
-        key(&mut layer, 5, 0);
-        varint(&mut layer, u64::from(super::math::EXTENT as u32));
-        bytes_field(tile, 3, &layer);
+        key(tile, 5, 0);
+        varint(tile, extent);
     }
 }
 
-fn packed(out: &mut Vec<u8>, field: u32, values: &[u32]) {
+/// Bytes the varints of `values` take.
+fn payload_len(values: &[u32]) -> usize {
+    values.iter().map(|&v| varint_len(u64::from(v))).sum()
+}
+
+/// Bytes a packed field with this payload takes (nothing when empty).
+fn packed_len(payload: usize) -> usize {
+    if payload == 0 { 0 } else { field_len(payload) }
+}
+
+/// Bytes a length-delimited field (number below 16) of `len` bytes takes.
+fn field_len(len: usize) -> usize {
+    1 + varint_len(len as u64) + len
+}
+
+fn packed(out: &mut Vec<u8>, field: u32, values: &[u32], payload: usize) {
     if values.is_empty() {
         return;
     }
-    let len: usize = values.iter().map(|&v| varint_len(u64::from(v))).sum();
     key(out, field, 2);
-    varint(out, len as u64);
+    varint(out, payload as u64);
     for &v in values {
         varint(out, u64::from(v));
     }

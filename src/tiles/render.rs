@@ -2,20 +2,33 @@
 //! per unit for its name) and `sites`. Properties are those a map needs; the rest of a
 //! feature is one API call away.
 
-use std::sync::Arc;
-
 use super::math::TileId;
-use super::mvt::{GeomType, GeometryWriter, LayerWriter, Value};
+use super::mvt::{GeomType, GeometryWriter, Key, LayerWriter, Value};
 use super::shape::Scratch;
 use crate::catalog::{SiteEntry, UnitEntry};
 
-/// Property names of the `units` and `unit_labels` layers.
-pub const UNIT_KEYS: &[&str] = &["code", "name_zh", "name_en", "level", "parent"];
-/// Property names of the `sites` layer.
-pub const SITE_KEYS: &[&str] = &["name", "element_type", "status", "units"];
+const fn key(name: &'static str, repeats: bool) -> Key {
+    Key { name, repeats }
+}
+
+/// Properties of the `units` and `unit_labels` layers.
+pub const UNIT_KEYS: &[Key] = &[
+    key("code", false),
+    key("name_zh", false),
+    key("name_en", false),
+    key("level", true),
+    key("parent", true),
+];
+/// Properties of the `sites` layer.
+pub const SITE_KEYS: &[Key] = &[
+    key("name", false),
+    key("element_type", true),
+    key("status", true),
+    key("units", true),
+];
 
 /// Encodes the features into an MVT; an empty vector when nothing is in the tile.
-pub fn render(tile: TileId, units: &[Arc<UnitEntry>], sites: &[Arc<SiteEntry>]) -> Vec<u8> {
+pub fn render(tile: TileId, units: &[&UnitEntry], sites: &[&SiteEntry]) -> Vec<u8> {
     let mut geometry = GeometryWriter::default();
     let mut scratch = Scratch::default();
     let mut boundaries = LayerWriter::new("units", UNIT_KEYS);
@@ -49,12 +62,13 @@ pub fn render(tile: TileId, units: &[Arc<UnitEntry>], sites: &[Arc<SiteEntry>]) 
                 Some(Value::Str(&f.name)),
                 Some(Value::Str(f.element_type.as_str())),
                 Some(Value::Str(f.status.as_str())),
-                Some(Value::Str(&entry.unit_list)),
+                Some(Value::Str(&entry.unit_list[..])),
             ];
             site_layer.feature(entry.site.id as u64, kind, &geometry, &values);
         }
     }
-    let mut out = Vec::new();
+    let mut out =
+        Vec::with_capacity(boundaries.bytes() + labels.bytes() + site_layer.bytes() + 4096);
     boundaries.finish_into(&mut out);
     labels.finish_into(&mut out);
     site_layer.finish_into(&mut out);

@@ -17,14 +17,17 @@ use serde_json::{Value, json};
 
 use super::cache::{EncodedTile, View};
 use super::math::{BUFFER, MAX_ZOOM, TileId};
+use super::mvt::Key;
 use super::render::{SITE_KEYS, UNIT_KEYS, render};
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::http::links::BaseUrl;
 use crate::state::AppState;
 
-/// Above this many candidate features a tile is encoded on the blocking pool, so a heavy
-/// low-zoom tile never stalls the async workers.
+/// Tiles below this zoom over a catalog of more than `BLOCKING_THRESHOLD` sites may hold many
+/// thousands of features: they are encoded on the blocking pool.
+const HEAVY_BELOW_ZOOM: u8 = 12;
+/// See `HEAVY_BELOW_ZOOM`.
 const BLOCKING_THRESHOLD: usize = 5_000;
 
 /// The MVT media type.
@@ -82,7 +85,9 @@ async fn tile(
     Ok(respond(&encoded, view, gzip_ok, &headers))
 }
 
-/// Renders a tile from the catalog (never holding its lock while encoding) and caches it.
+/// Renders a tile from the catalog and caches it. The encoding runs under the catalog's read
+/// guard, which edits wait for briefly; a heavy tile is encoded on the blocking pool so that it
+/// never stalls the async workers.
 async fn build(
     state: &AppState,
     tile: TileId,
@@ -90,18 +95,22 @@ async fn build(
     gzip_ok: bool,
 ) -> AppResult<Arc<EncodedTile>> {
     let epoch = state.tiles.epoch();
-    let (units, sites) = state
-        .catalog()
-        .tile_features(tile.lon_lat_box(BUFFER), view == View::Editor);
-    let caching = state.tiles.enabled();
     // A cached tile is gzipped once, well; an uncached one quickly, and only if asked for.
-    let level = if caching {
+    let level = if state.tiles.enabled() {
         Some(6)
     } else {
         gzip_ok.then_some(1)
     };
-    let heavy = units.len() + sites.len() > BLOCKING_THRESHOLD;
-    let encode = move || Arc::new(EncodedTile::new(render(tile, &units, &sites), level));
+    let heavy = tile.z < HEAVY_BELOW_ZOOM && state.catalog().counts().1 > BLOCKING_THRESHOLD;
+    let encode = {
+        let state = state.clone();
+        move || {
+            let catalog = state.catalog();
+            let (units, sites) =
+                catalog.tile_features(tile.lon_lat_box(BUFFER + 1), view == View::Editor);
+            Arc::new(EncodedTile::new(render(tile, &units, &sites), level))
+        }
+    };
     let encoded = if heavy {
         tokio::task::spawn_blocking(encode).await.map_err(|e| {
             AppError::Internal(anyhow::anyhow!("tile {tile:?} failed to render: {e}"))
@@ -124,7 +133,10 @@ fn respond(encoded: &EncodedTile, view: View, gzip_ok: bool, headers: &HeaderMap
     } else if headers
         .get(IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == encoded.etag))
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().as_bytes() == encoded.etag.as_bytes())
+        })
     {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
@@ -143,9 +155,7 @@ fn respond(encoded: &EncodedTile, view: View, gzip_ok: bool, headers: &HeaderMap
         response
     };
     let h = response.headers_mut();
-    if let Ok(tag) = HeaderValue::from_str(&encoded.etag) {
-        h.insert(ETAG, tag);
-    }
+    h.insert(ETAG, encoded.etag.clone());
     h.insert(CACHE_CONTROL, HeaderValue::from_static(cache_control));
     h.insert(
         VARY,
@@ -154,10 +164,10 @@ fn respond(encoded: &EncodedTile, view: View, gzip_ok: bool, headers: &HeaderMap
     response
 }
 
-fn fields(keys: &[&str]) -> Value {
+fn fields(keys: &[Key]) -> Value {
     Value::Object(
         keys.iter()
-            .map(|k| (k.to_string(), json!("String")))
+            .map(|k| (k.name.to_string(), json!("String")))
             .collect(),
     )
 }

@@ -100,9 +100,20 @@ impl Prepared {
     ) -> Option<GeomType> {
         out.clear();
         let frame = Frame::new(tile);
+        let (lo, hi) = (-f64::from(BUFFER), f64::from(EXTENT + BUFFER));
+        // Most sites are one point: no box, no scratch.
+        if let Shape::Points(points) = &self.shape
+            && let [p] = points.as_slice()
+        {
+            let (x, y) = frame.grid(*p);
+            if !(GRID.contains(&x) && GRID.contains(&y)) {
+                return None;
+            }
+            out.points(&[(x, y)]);
+            return Some(GeomType::Point);
+        }
         let [x0, y0] = frame.apply([self.bbox[0], self.bbox[1]]);
         let [x1, y1] = frame.apply([self.bbox[2], self.bbox[3]]);
-        let (lo, hi) = (-f64::from(BUFFER), f64::from(EXTENT + BUFFER));
         if x1 < lo || y1 < lo || x0 > hi || y0 > hi {
             return None;
         }
@@ -112,9 +123,9 @@ impl Prepared {
             Shape::Points(points) => {
                 scratch.points.clear();
                 for p in points {
-                    let [x, y] = frame.apply(*p);
-                    if (lo..=hi).contains(&x) && (lo..=hi).contains(&y) {
-                        scratch.points.push((x.round() as i32, y.round() as i32));
+                    let (x, y) = frame.grid(*p);
+                    if GRID.contains(&x) && GRID.contains(&y) {
+                        scratch.points.push((x, y));
                     }
                 }
                 out.points(&scratch.points);
@@ -138,7 +149,7 @@ impl Prepared {
                     for (i, ring) in polygon.iter().enumerate() {
                         let exterior = i == 0;
                         let Some(ring) =
-                            clip_ring(ring, &frame, inside, tolerance, &mut scratch.ring)
+                            clip_ring(ring, &frame, inside, tolerance, exterior, &mut scratch.ring)
                         else {
                             if exterior {
                                 break; // nothing of this polygon is left, holes included
@@ -187,10 +198,27 @@ impl Frame {
     fn apply(&self, p: World) -> [f64; 2] {
         [p[0] * self.scale - self.dx, p[1] * self.scale - self.dy]
     }
+
+    /// The grid point nearest to `p`.
+    fn grid(&self, p: World) -> (i32, i32) {
+        let [x, y] = self.apply(p);
+        (grid(x), grid(y))
+    }
+}
+
+/// Grid coordinates a point may take and stay in the buffered tile. A point is in the tile if
+/// its position *rounded to the grid* is, as PostGIS's `ST_AsMVTGeom` decides it.
+const GRID: std::ops::RangeInclusive<i32> = -BUFFER..=EXTENT + BUFFER;
+
+/// Rounds a tile coordinate (always within a few tile widths of the tile) to the grid without a
+/// libm call: shifted positive, truncated, shifted back.
+#[inline]
+fn grid(v: f64) -> i32 {
+    (v + 65_536.5) as i32 - 65_536
 }
 
 fn push_dedup(out: &mut Vec<(i32, i32)>, p: [f64; 2]) {
-    let q = (p[0].round() as i32, p[1].round() as i32);
+    let q = (grid(p[0]), grid(p[1]));
     if out.last() != Some(&q) {
         out.push(q);
     }
@@ -260,6 +288,7 @@ fn clip_ring<'s>(
     frame: &Frame,
     inside: bool,
     tolerance: i64,
+    exterior: bool,
     out: &'s mut Vec<(i32, i32)>,
 ) -> Option<&'s mut Vec<(i32, i32)>> {
     out.clear();
@@ -301,8 +330,18 @@ fn clip_ring<'s>(
         out.pop();
     }
     simplify(out, tolerance, true);
-    (out.len() >= 3 && signed_area(out) != 0).then_some(out)
+    if out.len() >= 3 && signed_area(out) != 0 {
+        return Some(out);
+    }
+    // A polygon smaller than the grid at this zoom would vanish; it stays, as the smallest
+    // square the grid draws, so the site is still there on an overview (a hole just goes).
+    let &(x, y) = out.first().filter(|_| exterior)?;
+    *out = vec![(x, y), (x + TINY, y), (x + TINY, y + TINY), (x, y + TINY)];
+    Some(out)
 }
+
+/// Side, in tile units, of the square a too-small polygon is drawn as.
+const TINY: i32 = 2;
 
 /// Twice the signed area, positive when clockwise in tile coordinates (y down).
 fn signed_area(ring: &[(i32, i32)]) -> i64 {
@@ -397,7 +436,7 @@ mod tests {
             panic!()
         };
         let mut ring = Vec::new();
-        let clipped = clip_ring(&p[0][0], &Frame::new(tile()), false, 2, &mut ring).unwrap();
+        let clipped = clip_ring(&p[0][0], &Frame::new(tile()), false, 2, true, &mut ring).unwrap();
         let mut corners = clipped.clone();
         corners.sort();
         assert_eq!(
@@ -418,6 +457,26 @@ mod tests {
         assert_eq!(
             Prepared::new(&g).encode(tile(), &mut out, &mut Scratch::default()),
             None
+        );
+    }
+
+    #[test]
+    fn grid_rounding_matches_round_half_up_across_the_buffer() {
+        for v in [-64.0, -63.5, -0.5, -0.49, 0.0, 0.5, 1.49, 4095.5, 4160.0] {
+            assert_eq!(grid(v), (v + 0.5_f64).floor() as i32, "{v}");
+        }
+    }
+
+    #[test]
+    fn a_polygon_smaller_than_the_grid_stays_as_a_tiny_square() {
+        // A 20 m hexagon at z10 is about two grid units across: simplified away, yet kept.
+        let g: Geometry = polygon![(x: 121.4300, y: 31.2400), (x: 121.4301, y: 31.24005), (x: 121.4301, y: 31.24015),
+            (x: 121.4300, y: 31.2402), (x: 121.4299, y: 31.24015), (x: 121.4299, y: 31.24005)].into();
+        let z10 = TileId::new(10, 857, 418).unwrap();
+        let mut out = GeometryWriter::default();
+        assert_eq!(
+            Prepared::new(&g).encode(z10, &mut out, &mut Scratch::default()),
+            Some(GeomType::Polygon)
         );
     }
 
