@@ -8,6 +8,7 @@ pub mod demo;
 pub mod error;
 pub mod http;
 pub mod import;
+pub mod network;
 pub mod ogc;
 pub mod server;
 pub mod sites;

@@ -1,0 +1,236 @@
+//! The walking network as a compressed sparse row (CSR) graph: for node `n`, its neighbours are
+//! `targets[offsets[n]..offsets[n + 1]]` at `lengths` metres. Streets are walked both ways, so
+//! each street segment is stored in both directions.
+
+use std::collections::HashMap;
+
+use geo::{Distance, Geodesic, Point};
+
+use super::osm::OsmData;
+use super::walk::is_walkable;
+
+/// The walking network.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WalkGraph {
+    /// Longitude, latitude of each node.
+    pub coords: Vec<[f64; 2]>,
+    /// The OSM id of each node.
+    pub osm_ids: Vec<i64>,
+    /// Where each node's edges start in `targets` (one more entry than nodes).
+    pub offsets: Vec<u32>,
+    /// Edge ends.
+    pub targets: Vec<u32>,
+    /// Edge lengths in metres (geodesic, WGS84 ellipsoid).
+    pub lengths: Vec<f32>,
+}
+
+impl WalkGraph {
+    /// Number of nodes.
+    pub fn node_count(&self) -> usize {
+        self.coords.len()
+    }
+
+    /// Number of directed edges (twice the street segments).
+    pub fn edge_count(&self) -> usize {
+        self.targets.len()
+    }
+
+    /// The edges leaving `node`: (neighbour, metres).
+    pub fn edges(&self, node: u32) -> impl Iterator<Item = (u32, f32)> + '_ {
+        let (start, end) = (
+            self.offsets[node as usize] as usize,
+            self.offsets[node as usize + 1] as usize,
+        );
+        self.targets[start..end]
+            .iter()
+            .copied()
+            .zip(self.lengths[start..end].iter().copied())
+    }
+
+    /// Builds the CSR arrays from undirected segments between dense node indices.
+    pub fn from_segments(
+        coords: Vec<[f64; 2]>,
+        osm_ids: Vec<i64>,
+        segments: &[(u32, u32, f32)],
+    ) -> Self {
+        let n = coords.len();
+        let mut degree = vec![0u32; n + 1];
+        for &(a, b, _) in segments {
+            degree[a as usize] += 1;
+            degree[b as usize] += 1;
+        }
+        let mut offsets = Vec::with_capacity(n + 1);
+        let mut total = 0u32;
+        for d in &degree[..n] {
+            offsets.push(total);
+            total += d;
+        }
+        offsets.push(total);
+        let mut fill = offsets.clone();
+        let mut targets = vec![0u32; total as usize];
+        let mut lengths = vec![0f32; total as usize];
+        for &(a, b, length) in segments {
+            for (from, to) in [(a, b), (b, a)] {
+                let slot = fill[from as usize] as usize;
+                targets[slot] = to;
+                lengths[slot] = length;
+                fill[from as usize] += 1;
+            }
+        }
+        Self {
+            coords,
+            osm_ids,
+            offsets,
+            targets,
+            lengths,
+        }
+    }
+}
+
+/// What building the network found.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BuildReport {
+    /// Ways read in all.
+    pub ways: usize,
+    /// Ways kept as walkable.
+    pub walkable_ways: usize,
+    /// Nodes and street segments of the kept (largest) component.
+    pub nodes: usize,
+    /// Street segments (each stored in both directions).
+    pub segments: usize,
+    /// Total length of the kept streets in km.
+    pub length_km: f64,
+    /// Node counts of the components left out, largest first.
+    pub dropped_components: Vec<usize>,
+    /// Way nodes missing from the file (ways clipped at the extract's edge).
+    pub missing_nodes: usize,
+}
+
+/// Smallest union-find, for connected components.
+struct Components(Vec<u32>);
+
+impl Components {
+    fn find(&mut self, mut a: u32) -> u32 {
+        while self.0[a as usize] != a {
+            let parent = self.0[self.0[a as usize] as usize];
+            self.0[a as usize] = parent;
+            a = parent;
+        }
+        a
+    }
+
+    fn join(&mut self, a: u32, b: u32) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            self.0[ra.max(rb) as usize] = ra.min(rb);
+        }
+    }
+}
+
+/// Builds the walking network from the walkable ways of `osm`, keeping its largest connected
+/// component (islands such as a footway inside a gated compound cannot be reached from the
+/// street and would count as "uncovered" forever; they are reported instead).
+pub fn build_walk_graph(osm: &OsmData) -> (WalkGraph, BuildReport) {
+    let mut report = BuildReport {
+        ways: osm.ways.len(),
+        ..BuildReport::default()
+    };
+    let mut index: HashMap<i64, u32> = HashMap::new();
+    let mut ids: Vec<i64> = Vec::new();
+    let mut segments: Vec<(u32, u32, f32)> = Vec::new();
+    let mut dense = |id: i64, ids: &mut Vec<i64>| {
+        *index.entry(id).or_insert_with(|| {
+            ids.push(id);
+            (ids.len() - 1) as u32
+        })
+    };
+    for way in osm.ways.iter().filter(|w| is_walkable(|k| w.tag(k))) {
+        report.walkable_ways += 1;
+        let mut previous: Option<(u32, [f64; 2])> = None;
+        for id in &way.nodes {
+            let Some(&position) = osm.positions.get(id) else {
+                report.missing_nodes += 1;
+                previous = None;
+                continue;
+            };
+            let node = dense(*id, &mut ids);
+            if let Some((from, at)) = previous
+                && from != node
+            {
+                let metres = Geodesic.distance(Point::from(at), Point::from(position));
+                segments.push((from, node, metres as f32));
+            }
+            previous = Some((node, position));
+        }
+    }
+    // Components, then keep the largest.
+    let n = ids.len() as u32;
+    let mut components = Components((0..n).collect());
+    for &(a, b, _) in &segments {
+        components.join(a, b);
+    }
+    let mut sizes: HashMap<u32, usize> = HashMap::new();
+    for node in 0..n {
+        *sizes.entry(components.find(node)).or_default() += 1;
+    }
+    let largest = sizes
+        .iter()
+        .max_by_key(|(root, size)| (**size, std::cmp::Reverse(**root)))
+        .map(|(root, _)| *root);
+    let mut dropped: Vec<usize> = sizes
+        .iter()
+        .filter(|(root, _)| Some(**root) != largest)
+        .map(|(_, s)| *s)
+        .collect();
+    dropped.sort_unstable_by(|a, b| b.cmp(a));
+    report.dropped_components = dropped;
+    let mut remap = vec![u32::MAX; n as usize];
+    let mut coords = Vec::new();
+    let mut osm_ids = Vec::new();
+    for node in 0..n {
+        if Some(components.find(node)) == largest {
+            remap[node as usize] = coords.len() as u32;
+            coords.push(osm.positions[&ids[node as usize]]);
+            osm_ids.push(ids[node as usize]);
+        }
+    }
+    let kept: Vec<(u32, u32, f32)> = segments
+        .iter()
+        .filter(|(a, _, _)| remap[*a as usize] != u32::MAX)
+        .map(|&(a, b, l)| (remap[a as usize], remap[b as usize], l))
+        .collect();
+    report.nodes = coords.len();
+    report.segments = kept.len();
+    report.length_km = kept.iter().map(|(_, _, l)| f64::from(*l)).sum::<f64>() / 1000.0;
+    (WalkGraph::from_segments(coords, osm_ids, &kept), report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::osm::read_osm_xml;
+
+    #[test]
+    fn the_largest_component_is_kept_and_islands_and_motorways_are_reported_or_left_out() {
+        // A street 1-2-3, a motorway 3-4, and a separate footway island 5-6.
+        let xml = r#"<osm>
+          <node id="1" lat="31.25" lon="121.40"/><node id="2" lat="31.25" lon="121.401"/>
+          <node id="3" lat="31.25" lon="121.402"/><node id="4" lat="31.25" lon="121.403"/>
+          <node id="5" lat="31.26" lon="121.40"/><node id="6" lat="31.26" lon="121.401"/>
+          <way id="1"><nd ref="1"/><nd ref="2"/><nd ref="3"/><tag k="highway" v="residential"/><tag k="oneway" v="yes"/></way>
+          <way id="2"><nd ref="3"/><nd ref="4"/><tag k="highway" v="motorway"/></way>
+          <way id="3"><nd ref="5"/><nd ref="6"/><tag k="highway" v="footway"/></way>
+        </osm>"#;
+        let (graph, report) = build_walk_graph(&read_osm_xml(xml.as_bytes(), |_| {}).unwrap());
+        assert_eq!(
+            (report.walkable_ways, report.nodes, report.segments),
+            (2, 3, 2)
+        );
+        assert_eq!(report.dropped_components, vec![2]);
+        assert_eq!(graph.osm_ids, vec![1, 2, 3]);
+        // One-way streets are walked both ways; 0.001° of longitude at 31.25°N is about 95 m.
+        let back: Vec<(u32, f32)> = graph.edges(1).collect();
+        assert_eq!(back.len(), 2);
+        assert!(back.iter().all(|(_, m)| (m - 95.2).abs() < 0.5), "{back:?}");
+    }
+}

@@ -1,0 +1,100 @@
+//! The walking network from the real central-Shanghai OSM extract, checked node for node
+//! against an independent shortest-path computation.
+
+use std::collections::HashMap;
+
+use geo::{Distance, Geodesic, Point};
+use lantu::network::osm::read_osm_xml;
+use lantu::network::walk::is_walkable;
+use lantu::network::{Search, build_walk_graph};
+
+use crate::helpers::shared_data;
+
+/// Dijkstra the slow, obvious way (an array scan for the nearest unsettled node, no heap, no
+/// CSR), on an adjacency list built here from the OSM ways: distances by OSM node id.
+fn reference_distances(
+    adjacency: &HashMap<i64, Vec<(i64, f64)>>,
+    source: i64,
+    cutoff: f64,
+) -> HashMap<i64, f64> {
+    let mut best: HashMap<i64, f64> = HashMap::from([(source, 0.0)]);
+    let mut settled: HashMap<i64, f64> = HashMap::new();
+    while let Some((&node, &d)) = best
+        .iter()
+        .filter(|(n, _)| !settled.contains_key(n))
+        .min_by(|a, b| a.1.total_cmp(b.1))
+    {
+        settled.insert(node, d);
+        for &(next, metres) in adjacency.get(&node).map(Vec::as_slice).unwrap_or(&[]) {
+            let there = d + metres;
+            if there <= cutoff
+                && !settled.contains_key(&next)
+                && best.get(&next).is_none_or(|&b| there < b)
+            {
+                best.insert(next, there);
+            }
+        }
+    }
+    settled
+}
+
+#[test]
+fn walking_distances_on_central_shanghai_agree_node_for_node_with_an_independent_dijkstra() {
+    let Some(shared) = shared_data() else { return };
+    let file = std::fs::File::open(shared.join("shanghai/streets_center.osm")).unwrap();
+    let osm = read_osm_xml(std::io::BufReader::new(file), |_| {}).unwrap();
+    assert_eq!(
+        osm.positions.len(),
+        21_786,
+        "the README of the data gives 21,786 nodes"
+    );
+    let (graph, report) = build_walk_graph(&osm);
+    assert_eq!(report.ways, 4_701);
+    assert!(
+        report.nodes > 15_000 && report.nodes <= 21_786,
+        "{report:?}"
+    );
+    assert!(report.length_km > 500.0, "{report:?}");
+
+    let mut adjacency: HashMap<i64, Vec<(i64, f64)>> = HashMap::new();
+    for way in osm.ways.iter().filter(|w| is_walkable(|k| w.tag(k))) {
+        for pair in way.nodes.windows(2) {
+            let (Some(a), Some(b)) = (osm.positions.get(&pair[0]), osm.positions.get(&pair[1]))
+            else {
+                continue;
+            };
+            let metres = Geodesic.distance(Point::from(*a), Point::from(*b));
+            adjacency
+                .entry(pair[0])
+                .or_default()
+                .push((pair[1], metres));
+            adjacency
+                .entry(pair[1])
+                .or_default()
+                .push((pair[0], metres));
+        }
+    }
+    let mut search = Search::new(graph.node_count());
+    let cutoff = 1_000.0;
+    let mut compared = 0;
+    for source in [0u32, 1_000, 5_000, 9_999, graph.node_count() as u32 - 1] {
+        let reached: Vec<u32> = search.run(&graph, &[(source, 0.0)], cutoff as f32).to_vec();
+        let expected = reference_distances(&adjacency, graph.osm_ids[source as usize], cutoff);
+        assert_eq!(
+            reached.len(),
+            expected.len(),
+            "nodes within {cutoff} m of {source}"
+        );
+        for node in reached {
+            let ours = f64::from(search.get(node));
+            let theirs = expected[&graph.osm_ids[node as usize]];
+            assert!(
+                (ours - theirs).abs() < 0.1,
+                "node {}: {ours} m vs {theirs} m",
+                graph.osm_ids[node as usize]
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared > 500, "only {compared} distances compared");
+}
