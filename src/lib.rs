@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod catalog;
 pub mod config;
+pub mod coverage;
 pub mod demo;
 pub mod error;
 pub mod http;

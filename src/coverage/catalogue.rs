@@ -1,0 +1,183 @@
+//! The facility catalogue (设施目录): categories with their walking thresholds, the standard
+//! each comes from, and the OpenStreetMap tags that identify them. Data, not code: lantu ships
+//! `catalogue/facility_categories.json` and reads it here.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// The catalogue lantu ships.
+pub const DEFAULT: &str = include_str!("../../catalogue/facility_categories.json");
+
+/// One kind of facility.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Category {
+    /// Stable id (`kindergarten`).
+    pub id: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// The life circle it belongs to (5, 10 or 15 minutes), if any.
+    pub life_circle_minutes: Option<u32>,
+    /// Walking threshold in metres along the network.
+    pub threshold_m: f64,
+    /// Where the threshold comes from (a standard's clause, or practice).
+    pub source: String,
+    /// Tag alternatives: a feature matches when every tag of one alternative matches; a key
+    /// ending in `~` matches a value containing the text.
+    pub osm: Vec<BTreeMap<String, String>>,
+}
+
+impl Category {
+    /// Whether an OSM feature with these tags is of this category.
+    pub fn matches<'a>(&self, tag: impl Fn(&str) -> Option<&'a str>) -> bool {
+        self.osm.iter().any(|alternative| {
+            alternative
+                .iter()
+                .all(|(key, want)| match key.strip_suffix('~') {
+                    Some(key) => tag(key).is_some_and(|v| v.contains(want.as_str())),
+                    None => tag(key) == Some(want.as_str()),
+                })
+        })
+    }
+}
+
+/// Walking speeds in metres per minute.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Speeds {
+    /// The usual speed.
+    pub default: f64,
+    /// The elderly profile.
+    pub elderly: f64,
+    /// Where the values come from.
+    pub note: String,
+}
+
+/// The whole catalogue.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalogue {
+    /// What the file is.
+    pub about: String,
+    /// Walking speeds.
+    pub walking_speed_m_per_min: Speeds,
+    /// The categories.
+    pub categories: Vec<Category>,
+}
+
+impl Catalogue {
+    /// Reads and checks a catalogue: unique ids, positive thresholds and speeds, a source for
+    /// every threshold, at least one tag alternative per category.
+    pub fn parse(json: &str) -> Result<Self, String> {
+        let catalogue: Self = serde_json::from_str(json)
+            .map_err(|e| format!("the facility catalogue is not valid: {e}"))?;
+        let speeds = &catalogue.walking_speed_m_per_min;
+        if !(speeds.default > 0.0 && speeds.elderly > 0.0) {
+            return Err("walking speeds must be positive".into());
+        }
+        let mut seen = std::collections::HashSet::new();
+        for c in &catalogue.categories {
+            if !seen.insert(c.id.as_str()) {
+                return Err(format!("category {} appears twice", c.id));
+            }
+            if !(c.threshold_m > 0.0 && c.threshold_m.is_finite()) {
+                return Err(format!(
+                    "category {}: the threshold must be a positive number of metres",
+                    c.id
+                ));
+            }
+            if c.source.trim().is_empty() {
+                return Err(format!(
+                    "category {}: say which standard or practice the threshold comes from",
+                    c.id
+                ));
+            }
+            if c.osm.is_empty() || c.osm.iter().any(BTreeMap::is_empty) {
+                return Err(format!(
+                    "category {}: give at least one non-empty OSM tag alternative",
+                    c.id
+                ));
+            }
+        }
+        Ok(catalogue)
+    }
+
+    /// The category with this id.
+    pub fn category(&self, id: &str) -> Option<&Category> {
+        self.categories.iter().find(|c| c.id == id)
+    }
+
+    /// The categories an OSM feature with these tags belongs to.
+    pub fn classify<'s, 'a>(
+        &'s self,
+        tag: impl Fn(&str) -> Option<&'a str> + Copy,
+    ) -> impl Iterator<Item = &'s Category> {
+        self.categories.iter().filter(move |c| c.matches(tag))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tags(
+        pairs: &'static [(&'static str, &'static str)],
+    ) -> impl Fn(&str) -> Option<&'static str> + Copy {
+        move |k| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| *v)
+    }
+
+    #[test]
+    fn the_shipped_catalogue_reads_and_keeps_the_standard_thresholds() {
+        let c = Catalogue::parse(DEFAULT).unwrap();
+        let threshold = |id: &str| c.category(id).unwrap().threshold_m;
+        assert_eq!(
+            (
+                threshold("kindergarten"),
+                threshold("primary_school"),
+                threshold("community_health_centre")
+            ),
+            (300.0, 500.0, 1000.0)
+        );
+        assert!(
+            c.categories
+                .iter()
+                .all(|x| x.source.contains("GB 50180") || !x.source.is_empty())
+        );
+    }
+
+    #[test]
+    fn osm_tags_find_their_categories_including_by_chinese_name() {
+        let c = Catalogue::parse(DEFAULT).unwrap();
+        let ids = |t| c.classify(t).map(|x| x.id.as_str()).collect::<Vec<_>>();
+        assert_eq!(ids(tags(&[("amenity", "kindergarten")])), ["kindergarten"]);
+        assert_eq!(
+            ids(tags(&[("amenity", "school"), ("name", "曹杨第二中学")])),
+            ["junior_high_school"]
+        );
+        assert_eq!(
+            ids(tags(&[("amenity", "school"), ("name", "普陀区沙田学校")])),
+            Vec::<&str>::new()
+        );
+        assert_eq!(ids(tags(&[("highway", "bus_stop")])), ["bus_stop"]);
+    }
+
+    #[test]
+    fn a_catalogue_with_a_duplicate_or_a_threshold_without_a_source_is_refused() {
+        let mut doc: serde_json::Value = serde_json::from_str(DEFAULT).unwrap();
+        doc["categories"][1]["id"] = doc["categories"][0]["id"].clone();
+        assert!(
+            Catalogue::parse(&doc.to_string())
+                .unwrap_err()
+                .contains("twice")
+        );
+        let mut doc: serde_json::Value = serde_json::from_str(DEFAULT).unwrap();
+        doc["categories"][0]["source"] = "".into();
+        assert!(
+            Catalogue::parse(&doc.to_string())
+                .unwrap_err()
+                .contains("standard")
+        );
+    }
+}
