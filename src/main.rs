@@ -93,6 +93,14 @@ enum ImportCommand {
     Units(ImportArgs),
     /// Sites: GeoJSON features with name, element_type, optional description and status.
     Sites(ImportArgs),
+    /// An OpenStreetMap extract (.osm XML): the walking network, facilities and homes.
+    Osm {
+        /// The .osm file.
+        file: PathBuf,
+        /// The name it is stored under (default: the file name); a re-import replaces it.
+        #[arg(long)]
+        source: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -184,6 +192,16 @@ async fn import(storage: &Storage, command: ImportCommand) -> anyhow::Result<Exi
     let (args, units) = match command {
         ImportCommand::Units(args) => (args, true),
         ImportCommand::Sites(args) => (args, false),
+        ImportCommand::Osm { file, source } => {
+            let source = source.unwrap_or_else(|| lantu::import::file_name(&file));
+            let catalogue = lantu::coverage::Catalogue::parse(lantu::coverage::catalogue::DEFAULT)
+                .map_err(anyhow::Error::msg)?;
+            let rule = lantu::network::extract::PopulationRule::default();
+            lantu::network::import::import_osm(store.as_ref(), &file, &source, &catalogue, &rule)
+                .await?;
+            store.close().await;
+            return Ok(ExitCode::SUCCESS);
+        }
     };
     let edit = Edit {
         author: args.author,

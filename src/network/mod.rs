@@ -6,9 +6,13 @@
 //! - [`graph`]: the network as a compressed sparse row graph, its connected components.
 //! - [`search`]: multi-source shortest paths bounded by a walking distance.
 
+pub mod codec;
+pub mod extract;
 pub mod graph;
+pub mod import;
 pub mod osm;
 pub mod search;
+pub mod store;
 pub mod walk;
 
 pub use graph::{WalkGraph, build_walk_graph};

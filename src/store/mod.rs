@@ -16,12 +16,13 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::auth::TokenStore;
+use crate::network::store::NetworkStore;
 use crate::sites::SiteStore;
 use crate::units::UnitStore;
 
 /// Everything the server keeps.
 #[async_trait]
-pub trait Store: UnitStore + SiteStore + TokenStore {
+pub trait Store: UnitStore + SiteStore + TokenStore + NetworkStore {
     /// `sqlite` or `postgis`, for logs and `/healthz`.
     fn backend(&self) -> &'static str;
     /// Flushes and closes connections; called once at shutdown.

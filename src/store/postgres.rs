@@ -13,7 +13,10 @@ use super::rows::{
 };
 use super::{Store, redact_password};
 use crate::auth::{Principal, Role, TokenStore};
+use crate::network::codec;
+use crate::network::store::{NetworkStore, OsmImport, StoredNetwork};
 use crate::sites::{Site, SiteFields, SiteStore, SiteVersion, WriteError};
+use crate::spatial::wkb;
 use crate::units::{SaveReport, Unit, UnitCode, UnitFields, UnitStore, UnitVersion};
 use crate::version::{Change, Edit};
 
@@ -280,5 +283,89 @@ impl TokenStore for PgStore {
         .fetch_optional(&self.pool)
         .await?;
         principal(row)
+    }
+}
+
+#[async_trait]
+impl NetworkStore for PgStore {
+    async fn replace_import(&self, import: &OsmImport) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let at = now();
+        let g = &import.graph;
+        for table in ["facilities", "homes"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE source = $1"))
+                .bind(&import.source)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(
+            "INSERT INTO networks (source, imported_at, node_count, edge_count, length_km, graph) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (source) DO UPDATE SET imported_at = excluded.imported_at, node_count = excluded.node_count,
+                edge_count = excluded.edge_count, length_km = excluded.length_km, graph = excluded.graph",
+        )
+        .bind(&import.source)
+        .bind(at)
+        .bind(g.node_count() as i64)
+        .bind(g.edge_count() as i64)
+        .bind(g.lengths.iter().map(|l| f64::from(*l)).sum::<f64>() / 2000.0)
+        .bind(codec::encode(g))
+        .execute(&mut *tx)
+        .await?;
+        for f in &import.facilities {
+            sqlx::query(
+                "INSERT INTO facilities (source, category, name, osm, geom, imported_at)
+                 VALUES ($1, $2, $3, $4, ST_GeomFromWKB($5, 4326), $6)",
+            )
+            .bind(&import.source)
+            .bind(&f.category)
+            .bind(&f.name)
+            .bind(&f.osm)
+            .bind(wkb::encode(&f.position.into()))
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for h in &import.homes {
+            sqlx::query(
+                "INSERT INTO homes (source, name, osm, population, population_estimated, estimate_rule, geom, imported_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, ST_GeomFromWKB($7, 4326), $8)",
+            )
+            .bind(&import.source)
+            .bind(&h.name)
+            .bind(&h.osm)
+            .bind(h.population)
+            .bind(h.estimated)
+            .bind(h.estimated.then_some(import.estimate_rule.as_str()))
+            .bind(wkb::encode(&h.outline.clone().into()))
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn load_networks(&self) -> anyhow::Result<Vec<StoredNetwork>> {
+        let rows: Vec<(String, Vec<u8>)> =
+            sqlx::query_as("SELECT source, graph FROM networks ORDER BY source")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.into_iter()
+            .map(|(source, bytes)| {
+                Ok(StoredNetwork {
+                    graph: codec::decode(&bytes)?,
+                    source,
+                })
+            })
+            .collect()
+    }
+
+    async fn count_imported(&self, source: &str) -> anyhow::Result<(i64, i64)> {
+        Ok(sqlx::query_as(
+            "SELECT (SELECT count(*) FROM facilities WHERE source = $1), (SELECT count(*) FROM homes WHERE source = $1)",
+        )
+        .bind(source)
+        .fetch_one(&self.pool)
+        .await?)
     }
 }

@@ -98,3 +98,53 @@ fn walking_distances_on_central_shanghai_agree_node_for_node_with_an_independent
     }
     assert!(compared > 500, "only {compared} distances compared");
 }
+
+async fn an_osm_import_stores_network_facilities_and_homes_and_a_reimport_replaces_them(
+    backend: crate::helpers::Backend,
+) {
+    let app = crate::helpers::TestApp::spawn_empty(backend).await;
+    let catalogue = lantu::coverage::Catalogue::parse(lantu::coverage::catalogue::DEFAULT).unwrap();
+    let rule = lantu::network::extract::PopulationRule::default();
+    let file = crate::helpers::fixture_path("network/block_with_kindergarten_and_compound.osm");
+    for _ in 0..2 {
+        let done = lantu::network::import::import_osm(
+            app.store.as_ref(),
+            &file,
+            "block",
+            &catalogue,
+            &rule,
+        )
+        .await
+        .unwrap();
+        assert_eq!((done.network.nodes, done.network.segments), (6, 7));
+        assert_eq!(done.facilities, vec![("kindergarten".to_string(), 1)]);
+        assert_eq!(done.homes, (1, 1));
+        assert_eq!(
+            app.store.count_imported("block").await.unwrap(),
+            (1, 1),
+            "a re-import replaces, never duplicates"
+        );
+    }
+    let stored = app.store.load_networks().await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].source, "block");
+    // The footway 5-6 crosses the square: the far corner 3 is 100 + 50 m from node 5's corner 1.
+    let g = &stored[0].graph;
+    let index = |osm: i64| g.osm_ids.iter().position(|&id| id == osm).unwrap() as u32;
+    let mut search = Search::new(g.node_count());
+    search.run(g, &[(index(1), 0.0)], 1_000.0);
+    assert!(
+        (search.get(index(3)) - 200.0).abs() < 0.5,
+        "{}",
+        search.get(index(3))
+    );
+    assert!(
+        (search.get(index(6)) - 150.0).abs() < 0.5,
+        "{}",
+        search.get(index(6))
+    );
+}
+
+crate::on_both_backends!(
+    an_osm_import_stores_network_facilities_and_homes_and_a_reimport_replaces_them
+);

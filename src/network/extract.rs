@@ -1,0 +1,213 @@
+//! What else an OSM extract gives the life-circle analysis: facilities (by the catalogue's
+//! tags) and homes (residential land and residential buildings), with their population
+//! estimated by a stated rule when nothing better is known.
+
+use geo::{Centroid, Coord, GeodesicArea, LineString, Point, Polygon};
+
+use super::osm::{OsmData, Way};
+use crate::coverage::Catalogue;
+
+/// A facility found in OSM.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoundFacility {
+    /// Catalogue category id.
+    pub category: String,
+    /// Its name, if tagged.
+    pub name: Option<String>,
+    /// Where it is (a way's centroid for areas such as school grounds).
+    pub position: Point,
+    /// OSM element, e.g. `node/123` or `way/456`.
+    pub osm: String,
+}
+
+/// A home: a residential area or building and the people living there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoundHome {
+    /// Its name, if tagged (compounds usually are: 中远两湾城).
+    pub name: Option<String>,
+    /// Its outline.
+    pub outline: Polygon,
+    /// Residents.
+    pub population: f64,
+    /// Whether `population` is an estimate by [`PopulationRule`] rather than a count.
+    pub estimated: bool,
+    /// OSM element.
+    pub osm: String,
+}
+
+/// How population is estimated from floor area when no count is known (always flagged).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PopulationRule {
+    /// Residential floor area per resident, m² (Shanghai's urban average is near 37 m²).
+    pub floor_area_per_person_m2: f64,
+    /// Storeys of a residential building without `building:levels`.
+    pub default_levels: f64,
+    /// Floor area ratio of residential land mapped without buildings (`landuse=residential`).
+    pub residential_land_far: f64,
+}
+
+impl Default for PopulationRule {
+    fn default() -> Self {
+        Self {
+            floor_area_per_person_m2: 37.0,
+            default_levels: 6.0,
+            residential_land_far: 2.0,
+        }
+    }
+}
+
+impl PopulationRule {
+    /// The rule in words, stored beside every estimate.
+    pub fn describe(&self) -> String {
+        format!(
+            "buildings: footprint × building:levels (default {}) ÷ {} m² per person; residential land: area × FAR {} ÷ {} m² per person",
+            self.default_levels,
+            self.floor_area_per_person_m2,
+            self.residential_land_far,
+            self.floor_area_per_person_m2
+        )
+    }
+}
+
+const RESIDENTIAL_BUILDINGS: &[&str] = &[
+    "residential",
+    "apartments",
+    "house",
+    "detached",
+    "terrace",
+    "dormitory",
+];
+
+fn closed_polygon(way: &Way, osm: &OsmData) -> Option<Polygon> {
+    if way.nodes.len() < 4 || way.nodes.first() != way.nodes.last() {
+        return None;
+    }
+    let coords: Option<Vec<Coord>> = way
+        .nodes
+        .iter()
+        .map(|id| osm.positions.get(id).map(|p| Coord { x: p[0], y: p[1] }))
+        .collect();
+    Some(Polygon::new(LineString(coords?), Vec::new()))
+}
+
+/// Facilities: tagged nodes, and ways (school grounds, markets) at their centroid.
+pub fn facilities(osm: &OsmData, catalogue: &Catalogue) -> Vec<FoundFacility> {
+    let mut found = Vec::new();
+    for node in &osm.tagged_nodes {
+        let tag = |k: &str| {
+            node.tags
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.as_str())
+        };
+        for category in catalogue.classify(tag) {
+            found.push(FoundFacility {
+                category: category.id.clone(),
+                name: tag("name").map(str::to_string),
+                position: Point::new(node.position[0], node.position[1]),
+                osm: format!("node/{}", node.id),
+            });
+        }
+    }
+    for way in &osm.ways {
+        let Some(centre) = closed_polygon(way, osm).and_then(|p| p.centroid()) else {
+            continue;
+        };
+        for category in catalogue.classify(|k| way.tag(k)) {
+            found.push(FoundFacility {
+                category: category.id.clone(),
+                name: way.tag("name").map(str::to_string),
+                position: centre,
+                osm: format!("way/{}", way.id),
+            });
+        }
+    }
+    found
+}
+
+/// Homes: `landuse=residential` areas and residential buildings, with population.
+pub fn homes(osm: &OsmData, rule: &PopulationRule) -> Vec<FoundHome> {
+    let mut found = Vec::new();
+    for way in &osm.ways {
+        let building = way
+            .tag("building")
+            .filter(|b| RESIDENTIAL_BUILDINGS.contains(b));
+        let land = way.tag("landuse") == Some("residential");
+        if building.is_none() && !land {
+            continue;
+        }
+        let Some(outline) = closed_polygon(way, osm) else {
+            continue;
+        };
+        let area = outline.geodesic_area_unsigned();
+        let counted = way.tag("population").and_then(|p| p.parse::<f64>().ok());
+        let floor_area = if building.is_some() {
+            let levels = way
+                .tag("building:levels")
+                .and_then(|l| l.parse::<f64>().ok())
+                .unwrap_or(rule.default_levels);
+            area * levels
+        } else {
+            area * rule.residential_land_far
+        };
+        found.push(FoundHome {
+            name: way.tag("name").map(str::to_string),
+            population: counted.unwrap_or(floor_area / rule.floor_area_per_person_m2),
+            estimated: counted.is_none(),
+            outline,
+            osm: format!("way/{}", way.id),
+        });
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::osm::read_osm_xml;
+
+    const XML: &str = r#"<osm>
+      <node id="1" lat="31.2500" lon="121.4000"/><node id="2" lat="31.2500" lon="121.4010544"/>
+      <node id="3" lat="31.2509019" lon="121.4010544"/><node id="4" lat="31.2509019" lon="121.4000"/>
+      <node id="9" lat="31.251" lon="121.402"><tag k="amenity" v="kindergarten"/><tag k="name" v="花溪幼儿园"/></node>
+      <way id="20"><nd ref="1"/><nd ref="2"/><nd ref="3"/><nd ref="4"/><nd ref="1"/>
+        <tag k="landuse" v="residential"/><tag k="name" v="示范小区"/></way>
+      <way id="21"><nd ref="1"/><nd ref="2"/><nd ref="3"/><nd ref="4"/><nd ref="1"/>
+        <tag k="amenity" v="school"/><tag k="name" v="示范小学"/></way>
+    </osm>"#;
+
+    #[test]
+    fn facilities_come_from_tagged_nodes_and_from_areas_at_their_centre() {
+        let osm = read_osm_xml(XML.as_bytes(), |_| {}).unwrap();
+        let catalogue = Catalogue::parse(crate::coverage::catalogue::DEFAULT).unwrap();
+        let found = facilities(&osm, &catalogue);
+        let kinds: Vec<(&str, &str)> = found
+            .iter()
+            .map(|f| (f.category.as_str(), f.osm.as_str()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [("kindergarten", "node/9"), ("primary_school", "way/21")]
+        );
+        assert!((found[1].position.x() - 121.4005272).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_residential_area_without_a_count_gets_an_estimate_by_the_stated_rule() {
+        let osm = read_osm_xml(XML.as_bytes(), |_| {}).unwrap();
+        let homes = homes(&osm, &PopulationRule::default());
+        assert_eq!(homes.len(), 1);
+        // 100 m × 100 m of residential land × FAR 2 ÷ 37 m² ≈ 540 people.
+        assert!(homes[0].estimated);
+        assert!(
+            (homes[0].population - 540.5).abs() < 5.0,
+            "{}",
+            homes[0].population
+        );
+        assert!(
+            PopulationRule::default()
+                .describe()
+                .contains("37 m² per person")
+        );
+    }
+}

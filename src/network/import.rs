@@ -1,0 +1,139 @@
+//! `lantu import osm FILE`: the walking network, facilities and homes of an OSM extract, with
+//! progress, a report, and one transaction that replaces the previous import of the same source.
+
+use std::io::{BufReader, IsTerminal, Write};
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::Context;
+
+use super::extract::{PopulationRule, facilities, homes};
+use super::graph::{BuildReport, build_walk_graph};
+use super::osm::read_osm_xml;
+use super::store::OsmImport;
+use crate::coverage::Catalogue;
+use crate::store::Store;
+
+/// What an OSM import did.
+#[derive(Debug, Clone)]
+pub struct OsmImported {
+    /// The source name it is stored under.
+    pub source: String,
+    /// The network's build report.
+    pub network: BuildReport,
+    /// Facilities found, by category.
+    pub facilities: Vec<(String, usize)>,
+    /// Homes found, and how many have an estimated population.
+    pub homes: (usize, usize),
+}
+
+/// Reads `path`, builds the network, finds facilities and homes, and stores them as `source`.
+pub async fn import_osm(
+    store: &dyn Store,
+    path: &Path,
+    source: &str,
+    catalogue: &Catalogue,
+    rule: &PopulationRule,
+) -> anyhow::Result<OsmImported> {
+    let started = Instant::now();
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0).max(1);
+    if path.extension().is_some_and(|e| e == "pbf") {
+        anyhow::bail!(
+            "{}: .osm.pbf is not read yet; convert it with `osmium cat FILE -o FILE.osm` for now",
+            path.display()
+        );
+    }
+    let terminal = std::io::stderr().is_terminal();
+    let mut last_decile = 0;
+    let osm = read_osm_xml(BufReader::new(file), |read| {
+        let percent = read * 100 / size;
+        if terminal {
+            eprint!("\r  reading {}: {percent}%", path.display());
+            let _ = std::io::stderr().flush();
+        } else if percent / 10 > last_decile {
+            last_decile = percent / 10;
+            eprintln!("  reading {}: {percent}%", path.display());
+        }
+    })?;
+    eprintln!(
+        "{}  read {} nodes, {} ways ({:.1} s)",
+        if terminal { "\r" } else { "" },
+        osm.positions.len(),
+        osm.ways.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let (graph, network) = build_walk_graph(&osm);
+    anyhow::ensure!(
+        graph.node_count() > 0,
+        "{} has no walkable ways (highway=*): is it an OSM street extract?",
+        path.display()
+    );
+    eprintln!(
+        "  walking network: {} of {} ways walkable; {} nodes, {} street segments, {:.1} km; {} smaller components left out ({} nodes){}",
+        network.walkable_ways,
+        network.ways,
+        network.nodes,
+        network.segments,
+        network.length_km,
+        network.dropped_components.len(),
+        network.dropped_components.iter().sum::<usize>(),
+        if network.missing_nodes > 0 {
+            format!(
+                "; {} way nodes missing from the file (clipped extract)",
+                network.missing_nodes
+            )
+        } else {
+            String::new()
+        }
+    );
+    let found_facilities = facilities(&osm, catalogue);
+    let found_homes = homes(&osm, rule);
+    let mut by_category: Vec<(String, usize)> = Vec::new();
+    for f in &found_facilities {
+        match by_category.iter_mut().find(|(c, _)| *c == f.category) {
+            Some((_, n)) => *n += 1,
+            None => by_category.push((f.category.clone(), 1)),
+        }
+    }
+    let estimated = found_homes.iter().filter(|h| h.estimated).count();
+    eprintln!(
+        "  facilities: {}",
+        if by_category.is_empty() {
+            "none tagged".to_string()
+        } else {
+            by_category
+                .iter()
+                .map(|(c, n)| format!("{c} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    );
+    eprintln!(
+        "  homes: {} ({} with population estimated: {})",
+        found_homes.len(),
+        estimated,
+        rule.describe()
+    );
+    let import = OsmImport {
+        source: source.to_string(),
+        graph,
+        facilities: found_facilities,
+        homes: found_homes,
+        estimate_rule: rule.describe(),
+    };
+    let homes_total = import.homes.len();
+    store.replace_import(&import).await?;
+    eprintln!(
+        "imported {} as source \"{source}\", replacing any earlier import of it ({:.1} s)",
+        path.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(OsmImported {
+        source: source.to_string(),
+        network,
+        facilities: by_category,
+        homes: (homes_total, estimated),
+    })
+}
