@@ -105,10 +105,14 @@ async fn build(
     let encode = {
         let state = state.clone();
         move || {
-            let catalog = state.catalog();
-            let (units, sites) =
-                catalog.tile_features(tile.lon_lat_box(BUFFER + 1), view == View::Editor);
-            Arc::new(EncodedTile::new(render(tile, &units, &sites), level))
+            // Only the encoding needs the catalog; hashing and gzip run after the guard is gone.
+            let raw = {
+                let catalog = state.catalog();
+                let (units, sites) =
+                    catalog.tile_features(tile.lon_lat_box(BUFFER + 1), view == View::Editor);
+                render(tile, &units, &sites)
+            };
+            Arc::new(EncodedTile::new(raw, level))
         }
     };
     let encoded = if heavy {
