@@ -80,6 +80,10 @@ pub enum AppError {
         /// What the client sent.
         given: String,
     },
+    /// The request is fine but the server lacks what answering it needs (e.g. no walking
+    /// network imported yet); the message says what to do.
+    #[error("{0}")]
+    NotReady(String),
     /// Anything we did not foresee: logged, never shown.
     #[error("internal error: {0}")]
     Internal(#[from] anyhow::Error),
@@ -122,6 +126,7 @@ impl AppError {
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            Self::NotReady(_) => StatusCode::CONFLICT,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -139,6 +144,7 @@ impl AppError {
             Self::MethodNotAllowed(_) => ("method-not-allowed", "Method not allowed"),
             Self::PreconditionRequired(_) => ("precondition-required", "If-Match required"),
             Self::PreconditionFailed { .. } => ("stale-version", "Stale version"),
+            Self::NotReady(_) => ("not-ready", "Data needed for this answer is missing"),
             Self::Internal(_) => ("internal", "Internal server error"),
         }
     }

@@ -41,6 +41,7 @@ pub fn app(state: AppState) -> Router {
         .merge(ogc::router())
         .merge(units::routes::router())
         .merge(sites::routes::router())
+        .merge(coverage::routes::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

@@ -93,13 +93,51 @@ enum ImportCommand {
     Units(ImportArgs),
     /// Sites: GeoJSON features with name, element_type, optional description and status.
     Sites(ImportArgs),
-    /// An OpenStreetMap extract (.osm XML): the walking network, facilities and homes.
+    /// An OpenStreetMap extract (.osm XML or .osm.pbf): the walking network, facilities and homes.
     Osm {
-        /// The .osm file.
+        /// The .osm or .osm.pbf file.
         file: PathBuf,
         /// The name it is stored under (default: the file name); a re-import replaces it.
         #[arg(long)]
         source: Option<String>,
+    },
+    /// Facilities of one catalogue category from GeoJSON points (areas walk from a point inside).
+    Facilities {
+        /// The GeoJSON file.
+        file: PathBuf,
+        /// The catalogue category (e.g. kindergarten, metro_station); see /api/coverage/categories.
+        #[arg(long)]
+        category: String,
+        /// The name it is stored under (default: the file name); a re-import replaces it.
+        #[arg(long)]
+        source: Option<String>,
+        /// Write the valid features even if some are refused (default: write nothing).
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+    /// Homes from GeoJSON polygons or points, with population given (property `population`),
+    /// joined from a table, or estimated from floor area (flagged as estimated).
+    Homes {
+        /// The GeoJSON file.
+        file: PathBuf,
+        /// The name it is stored under (default: the file name); a re-import replaces it.
+        #[arg(long)]
+        source: Option<String>,
+        /// A CSV of `key,population` to join on the property named by --key.
+        #[arg(long)]
+        population_table: Option<PathBuf>,
+        /// The feature property the population table's keys match.
+        #[arg(long, default_value = "name")]
+        key: String,
+        /// Estimate: residential floor area per resident, m².
+        #[arg(long, default_value_t = 37.0)]
+        m2_per_person: f64,
+        /// Estimate: floor area ratio of residential land without floor area or levels.
+        #[arg(long, default_value_t = 2.0)]
+        far: f64,
+        /// Write the valid features even if some are refused (default: write nothing).
+        #[arg(long)]
+        skip_invalid: bool,
     },
 }
 
@@ -202,16 +240,70 @@ async fn import(storage: &Storage, command: ImportCommand) -> anyhow::Result<Exi
             store.close().await;
             return Ok(ExitCode::SUCCESS);
         }
+        ImportCommand::Facilities {
+            file,
+            category,
+            source,
+            skip_invalid,
+        } => {
+            let source = source.unwrap_or_else(|| lantu::import::file_name(&file));
+            let catalogue = lantu::coverage::Catalogue::parse(lantu::coverage::catalogue::DEFAULT)
+                .map_err(anyhow::Error::msg)?;
+            let written = lantu::coverage::import::import_facilities(
+                store.as_ref(),
+                &catalogue,
+                &file,
+                &category,
+                &source,
+                on_refusal(skip_invalid),
+            )
+            .await?;
+            store.close().await;
+            return Ok(written_code(written.is_some()));
+        }
+        ImportCommand::Homes {
+            file,
+            source,
+            population_table,
+            key,
+            m2_per_person,
+            far,
+            skip_invalid,
+        } => {
+            anyhow::ensure!(
+                m2_per_person > 0.0 && far > 0.0,
+                "--m2-per-person and --far must be positive"
+            );
+            let source = source.unwrap_or_else(|| lantu::import::file_name(&file));
+            let population = lantu::coverage::import::PopulationSource {
+                table: population_table
+                    .as_deref()
+                    .map(lantu::coverage::import::read_population_table)
+                    .transpose()?,
+                key,
+                rule: lantu::network::extract::PopulationRule {
+                    floor_area_per_person_m2: m2_per_person,
+                    residential_land_far: far,
+                    ..Default::default()
+                },
+            };
+            let written = lantu::coverage::import::import_homes(
+                store.as_ref(),
+                &file,
+                &source,
+                &population,
+                on_refusal(skip_invalid),
+            )
+            .await?;
+            store.close().await;
+            return Ok(written_code(written.is_some()));
+        }
     };
     let edit = Edit {
         author: args.author,
         message: args.message,
     };
-    let on_refusal = if args.skip_invalid {
-        OnRefusal::SkipInvalid
-    } else {
-        OnRefusal::WriteNothing
-    };
+    let on_refusal = on_refusal(args.skip_invalid);
     eprintln!("importing into {storage:?}");
     let written = if units {
         lantu::units::import::import_units(store.as_ref(), &args.files, &edit, on_refusal)
@@ -224,12 +316,23 @@ async fn import(storage: &Storage, command: ImportCommand) -> anyhow::Result<Exi
             .written
     };
     store.close().await;
+    Ok(written_code(written))
+}
+
+fn on_refusal(skip_invalid: bool) -> OnRefusal {
+    if skip_invalid {
+        OnRefusal::SkipInvalid
+    } else {
+        OnRefusal::WriteNothing
+    }
+}
+
+/// Success when the import wrote; 2 when refusals stopped it.
+fn written_code(written: bool) -> ExitCode {
     if written {
         eprintln!("note: a server already running on this store shows the import after a restart");
-    }
-    Ok(if written {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(2)
-    })
+    }
 }

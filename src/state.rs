@@ -4,6 +4,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::catalog::{Catalog, SiteEntry};
+use crate::coverage::Catalogue;
+use crate::coverage::service::CoverageState;
 use crate::sites::Site;
 use crate::spatial::index::bbox;
 use crate::store::Store;
@@ -44,6 +46,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Encoded tiles.
     pub tiles: Arc<TileCache>,
+    /// Life-circle coverage: network, homes, facilities and computed distances.
+    pub coverage: Arc<CoverageState>,
 }
 
 impl AppState {
@@ -51,7 +55,11 @@ impl AppState {
     pub async fn load(store: Arc<dyn Store>, settings: Settings) -> anyhow::Result<Self> {
         let units = store.load_units().await?;
         let sites = store.load_sites().await?;
+        let catalogue =
+            Catalogue::parse(crate::coverage::catalogue::DEFAULT).map_err(anyhow::Error::msg)?;
+        let coverage = CoverageState::load(store.as_ref(), catalogue).await?;
         Ok(Self {
+            coverage: Arc::new(coverage),
             store,
             catalog: Arc::new(RwLock::new(Catalog::new(units, sites))),
             tiles: Arc::new(TileCache::new(settings.tile_cache_bytes)),

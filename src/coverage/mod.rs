@@ -1,6 +1,12 @@
-//! Life-circle coverage (生活圈覆盖): the facility catalogue, and (to come) demand, coverage by
-//! unit, isochrones and what-if siting.
+//! Life-circle coverage (生活圈覆盖): the facility catalogue, homes and facilities snapped to the
+//! walking network, coverage by unit, isochrones, and what-if siting.
 
+pub mod analysis;
 pub mod catalogue;
+pub mod import;
+pub mod isochrone;
+pub mod routes;
+pub mod service;
+pub mod snap;
 
 pub use catalogue::{Catalogue, Category};

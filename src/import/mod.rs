@@ -46,8 +46,20 @@ pub fn read_features(path: &Path) -> anyhow::Result<(Vec<Value>, Crs)> {
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let document: Value = serde_json::from_str(&text)
         .with_context(|| format!("{} is not valid JSON", path.display()))?;
-    let crs = Crs::from_member(document.get("crs"))
-        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let crs = match document.get("crs") {
+        // Files from scripts often carry a bare name ("crs": "WGS84 (OSM)"), not the 2008
+        // GeoJSON object; a name that says WGS 84 is read as such, anything else must be a code.
+        Some(Value::String(name)) => {
+            let squeezed = name.to_ascii_uppercase().replace(' ', "");
+            if squeezed.contains("WGS84") {
+                Ok(Crs::LonLat)
+            } else {
+                Crs::from_name(name)
+            }
+        }
+        member => Crs::from_member(member),
+    }
+    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     match document.get("type").and_then(Value::as_str) {
         Some("FeatureCollection") => {
             let features = document

@@ -2,7 +2,7 @@
 //! tags) and homes (residential land and residential buildings), with their population
 //! estimated by a stated rule when nothing better is known.
 
-use geo::{Centroid, Coord, GeodesicArea, LineString, Point, Polygon};
+use geo::{Centroid, Coord, GeodesicArea, Geometry, LineString, Point, Polygon};
 
 use super::osm::{OsmData, Way};
 use crate::coverage::Catalogue;
@@ -16,8 +16,8 @@ pub struct FoundFacility {
     pub name: Option<String>,
     /// Where it is (a way's centroid for areas such as school grounds).
     pub position: Point,
-    /// OSM element, e.g. `node/123` or `way/456`.
-    pub osm: String,
+    /// OSM element, e.g. `node/123` or `way/456`, or the feature's id in an imported file.
+    pub osm: Option<String>,
 }
 
 /// A home: a residential area or building and the people living there.
@@ -25,14 +25,14 @@ pub struct FoundFacility {
 pub struct FoundHome {
     /// Its name, if tagged (compounds usually are: 中远两湾城).
     pub name: Option<String>,
-    /// Its outline.
-    pub outline: Polygon,
+    /// Its outline (or a point, when only the location is known).
+    pub shape: Geometry,
     /// Residents.
     pub population: f64,
     /// Whether `population` is an estimate by [`PopulationRule`] rather than a count.
     pub estimated: bool,
-    /// OSM element.
-    pub osm: String,
+    /// OSM element, or the feature's id in an imported file.
+    pub osm: Option<String>,
 }
 
 /// How population is estimated from floor area when no count is known (always flagged).
@@ -105,7 +105,7 @@ pub fn facilities(osm: &OsmData, catalogue: &Catalogue) -> Vec<FoundFacility> {
                 category: category.id.clone(),
                 name: tag("name").map(str::to_string),
                 position: Point::new(node.position[0], node.position[1]),
-                osm: format!("node/{}", node.id),
+                osm: Some(format!("node/{}", node.id)),
             });
         }
     }
@@ -118,7 +118,7 @@ pub fn facilities(osm: &OsmData, catalogue: &Catalogue) -> Vec<FoundFacility> {
                 category: category.id.clone(),
                 name: way.tag("name").map(str::to_string),
                 position: centre,
-                osm: format!("way/{}", way.id),
+                osm: Some(format!("way/{}", way.id)),
             });
         }
     }
@@ -154,8 +154,8 @@ pub fn homes(osm: &OsmData, rule: &PopulationRule) -> Vec<FoundHome> {
             name: way.tag("name").map(str::to_string),
             population: counted.unwrap_or(floor_area / rule.floor_area_per_person_m2),
             estimated: counted.is_none(),
-            outline,
-            osm: format!("way/{}", way.id),
+            shape: Geometry::Polygon(outline),
+            osm: Some(format!("way/{}", way.id)),
         });
     }
     found
@@ -183,7 +183,7 @@ mod tests {
         let found = facilities(&osm, &catalogue);
         let kinds: Vec<(&str, &str)> = found
             .iter()
-            .map(|f| (f.category.as_str(), f.osm.as_str()))
+            .map(|f| (f.category.as_str(), f.osm.as_deref().unwrap_or("")))
             .collect();
         assert_eq!(
             kinds,

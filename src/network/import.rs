@@ -10,6 +10,7 @@ use anyhow::Context;
 use super::extract::{PopulationRule, facilities, homes};
 use super::graph::{BuildReport, build_walk_graph};
 use super::osm::read_osm_xml;
+use super::pbf::read_osm_pbf;
 use super::store::OsmImport;
 use crate::coverage::Catalogue;
 use crate::store::Store;
@@ -39,15 +40,9 @@ pub async fn import_osm(
     let file =
         std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0).max(1);
-    if path.extension().is_some_and(|e| e == "pbf") {
-        anyhow::bail!(
-            "{}: .osm.pbf is not read yet; convert it with `osmium cat FILE -o FILE.osm` for now",
-            path.display()
-        );
-    }
     let terminal = std::io::stderr().is_terminal();
     let mut last_decile = 0;
-    let osm = read_osm_xml(BufReader::new(file), |read| {
+    let progress = |read: u64| {
         let percent = read * 100 / size;
         if terminal {
             eprint!("\r  reading {}: {percent}%", path.display());
@@ -56,7 +51,13 @@ pub async fn import_osm(
             last_decile = percent / 10;
             eprintln!("  reading {}: {percent}%", path.display());
         }
-    })?;
+    };
+    let osm = if path.extension().is_some_and(|e| e == "pbf") {
+        read_osm_pbf(BufReader::new(file), progress)
+    } else {
+        read_osm_xml(BufReader::new(file), progress)
+    }
+    .with_context(|| format!("cannot read {}", path.display()))?;
     eprintln!(
         "{}  read {} nodes, {} ways ({:.1} s)",
         if terminal { "\r" } else { "" },

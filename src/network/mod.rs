@@ -11,6 +11,7 @@ pub mod extract;
 pub mod graph;
 pub mod import;
 pub mod osm;
+pub mod pbf;
 pub mod search;
 pub mod store;
 pub mod walk;

@@ -1,6 +1,8 @@
-//! The storage seam for OSM imports: the walking network, facilities and homes of a source.
+//! The storage seam for the life-circle data: walking networks, facilities and homes, each
+//! stored under a source (an import's name); a re-import replaces its source in one transaction.
 
 use async_trait::async_trait;
+use geo::{Geometry, Point};
 
 use super::extract::{FoundFacility, FoundHome};
 use super::graph::WalkGraph;
@@ -29,7 +31,40 @@ pub struct StoredNetwork {
     pub graph: WalkGraph,
 }
 
-/// Where OSM imports live.
+/// A stored facility.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredFacility {
+    /// Its id.
+    pub id: i64,
+    /// The import it came from (`api` for those added through the API).
+    pub source: String,
+    /// Catalogue category.
+    pub category: String,
+    /// Name, if known.
+    pub name: Option<String>,
+    /// Where it is.
+    pub position: Point,
+}
+
+/// A stored home.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredHome {
+    /// Its id.
+    pub id: i64,
+    /// Name, if known.
+    pub name: Option<String>,
+    /// Residents.
+    pub population: f64,
+    /// Whether `population` is an estimate.
+    pub estimated: bool,
+    /// Outline or point.
+    pub shape: Geometry,
+}
+
+/// The source name of facilities added through the API.
+pub const API_SOURCE: &str = "api";
+
+/// Where networks, facilities and homes live.
 #[async_trait]
 pub trait NetworkStore: Send + Sync {
     /// Replaces what was imported from `import.source` with `import`, in one transaction.
@@ -38,4 +73,31 @@ pub trait NetworkStore: Send + Sync {
     async fn load_networks(&self) -> anyhow::Result<Vec<StoredNetwork>>;
     /// Facilities and homes stored for a source: (facilities, homes).
     async fn count_imported(&self, source: &str) -> anyhow::Result<(i64, i64)>;
+    /// Replaces the facilities of `source` (a GeoJSON import), in one transaction.
+    async fn replace_facilities(
+        &self,
+        source: &str,
+        facilities: &[FoundFacility],
+    ) -> anyhow::Result<()>;
+    /// Replaces the homes of `source`, in one transaction; `rule` says how estimates were made.
+    async fn replace_homes(
+        &self,
+        source: &str,
+        homes: &[FoundHome],
+        rule: &str,
+    ) -> anyhow::Result<()>;
+    /// Every facility.
+    async fn load_facilities(&self) -> anyhow::Result<Vec<StoredFacility>>;
+    /// Every home.
+    async fn load_homes(&self) -> anyhow::Result<Vec<StoredHome>>;
+    /// Adds one facility (source [`API_SOURCE`]); returns it with its id.
+    async fn insert_facility(&self, facility: &FoundFacility) -> anyhow::Result<StoredFacility>;
+    /// Replaces a facility's category, name and position; `None` when there is no such id.
+    async fn update_facility(
+        &self,
+        id: i64,
+        facility: &FoundFacility,
+    ) -> anyhow::Result<Option<StoredFacility>>;
+    /// Deletes a facility; whether it existed.
+    async fn delete_facility(&self, id: i64) -> anyhow::Result<bool>;
 }

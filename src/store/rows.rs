@@ -253,3 +253,52 @@ pub fn principal(row: Option<(String, String)>) -> anyhow::Result<Option<Princip
     })
     .transpose()
 }
+
+/// A facility row, geometry as WKB.
+#[derive(sqlx::FromRow)]
+pub struct FacilityRow {
+    id: i64,
+    source: String,
+    category: String,
+    name: Option<String>,
+    geom: Vec<u8>,
+}
+
+impl FacilityRow {
+    /// The facility, or an error when the stored geometry is not a point.
+    pub fn into_facility(self) -> anyhow::Result<crate::network::store::StoredFacility> {
+        let geo::Geometry::Point(position) = crate::spatial::wkb::decode(&self.geom)? else {
+            anyhow::bail!("facility {} is stored without a point geometry", self.id);
+        };
+        Ok(crate::network::store::StoredFacility {
+            id: self.id,
+            source: self.source,
+            category: self.category,
+            name: self.name,
+            position,
+        })
+    }
+}
+
+/// A home row, geometry as WKB.
+#[derive(sqlx::FromRow)]
+pub struct HomeRow {
+    id: i64,
+    name: Option<String>,
+    population: f64,
+    population_estimated: bool,
+    geom: Vec<u8>,
+}
+
+impl HomeRow {
+    /// The home.
+    pub fn into_home(self) -> anyhow::Result<crate::network::store::StoredHome> {
+        Ok(crate::network::store::StoredHome {
+            id: self.id,
+            name: self.name,
+            population: self.population,
+            estimated: self.population_estimated,
+            shape: crate::spatial::wkb::decode(&self.geom)?,
+        })
+    }
+}

@@ -16,11 +16,15 @@ use tokio::sync::Mutex;
 
 use super::Store;
 use super::rows::{
-    GeomParams, SiteRow, SiteVersionRow, UnitRow, UnitVersionRow, now, principal, write_miss,
+    FacilityRow, GeomParams, HomeRow, SiteRow, SiteVersionRow, UnitRow, UnitVersionRow, now,
+    principal, write_miss,
 };
 use crate::auth::{Principal, Role, TokenStore};
 use crate::network::codec;
-use crate::network::store::{NetworkStore, OsmImport, StoredNetwork};
+use crate::network::extract::{FoundFacility, FoundHome};
+use crate::network::store::{
+    API_SOURCE, NetworkStore, OsmImport, StoredFacility, StoredHome, StoredNetwork,
+};
 use crate::sites::{Site, SiteFields, SiteStore, SiteVersion, WriteError};
 use crate::spatial::wkb;
 use crate::units::{SaveReport, Unit, UnitCode, UnitFields, UnitStore, UnitVersion};
@@ -349,33 +353,15 @@ impl NetworkStore for SqliteStore {
         .bind(codec::encode(g))
         .execute(&mut *tx)
         .await?;
-        for f in &import.facilities {
-            sqlx::query("INSERT INTO facilities (source, category, name, osm, geom, imported_at) VALUES (?, ?, ?, ?, ?, ?)")
-                .bind(&import.source)
-                .bind(&f.category)
-                .bind(&f.name)
-                .bind(&f.osm)
-                .bind(wkb::encode(&f.position.into()))
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
-        }
-        for h in &import.homes {
-            sqlx::query(
-                "INSERT INTO homes (source, name, osm, population, population_estimated, estimate_rule, geom, imported_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(&import.source)
-            .bind(&h.name)
-            .bind(&h.osm)
-            .bind(h.population)
-            .bind(h.estimated)
-            .bind(h.estimated.then_some(import.estimate_rule.as_str()))
-            .bind(wkb::encode(&h.outline.clone().into()))
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
-        }
+        insert_facilities(&mut tx, &import.source, at, &import.facilities).await?;
+        insert_homes(
+            &mut tx,
+            &import.source,
+            at,
+            &import.homes,
+            &import.estimate_rule,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -403,4 +389,150 @@ impl NetworkStore for SqliteStore {
         .fetch_one(&self.pool)
         .await?)
     }
+
+    async fn replace_facilities(
+        &self,
+        source: &str,
+        facilities: &[FoundFacility],
+    ) -> anyhow::Result<()> {
+        let _writer = self.writer.lock().await;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM facilities WHERE source = ?")
+            .bind(source)
+            .execute(&mut *tx)
+            .await?;
+        insert_facilities(&mut tx, source, now(), facilities).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn replace_homes(
+        &self,
+        source: &str,
+        homes: &[FoundHome],
+        rule: &str,
+    ) -> anyhow::Result<()> {
+        let _writer = self.writer.lock().await;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM homes WHERE source = ?")
+            .bind(source)
+            .execute(&mut *tx)
+            .await?;
+        insert_homes(&mut tx, source, now(), homes, rule).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn load_facilities(&self) -> anyhow::Result<Vec<StoredFacility>> {
+        let rows: Vec<FacilityRow> = sqlx::query_as(
+            "SELECT id, source, category, name, geom AS geom FROM facilities ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(FacilityRow::into_facility).collect()
+    }
+
+    async fn load_homes(&self) -> anyhow::Result<Vec<StoredHome>> {
+        let rows: Vec<HomeRow> = sqlx::query_as(
+            "SELECT id, name, population, population_estimated, geom AS geom FROM homes ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(HomeRow::into_home).collect()
+    }
+
+    async fn insert_facility(&self, facility: &FoundFacility) -> anyhow::Result<StoredFacility> {
+        let _writer = self.writer.lock().await;
+        let row: FacilityRow = sqlx::query_as(
+            "INSERT INTO facilities (source, category, name, osm, geom, imported_at)
+             VALUES (?, ?, ?, ?, ?, ?)
+             RETURNING id, source, category, name, geom AS geom",
+        )
+        .bind(API_SOURCE)
+        .bind(&facility.category)
+        .bind(&facility.name)
+        .bind(&facility.osm)
+        .bind(wkb::encode(&facility.position.into()))
+        .bind(now())
+        .fetch_one(&self.pool)
+        .await?;
+        row.into_facility()
+    }
+
+    async fn update_facility(
+        &self,
+        id: i64,
+        facility: &FoundFacility,
+    ) -> anyhow::Result<Option<StoredFacility>> {
+        let _writer = self.writer.lock().await;
+        let row: Option<FacilityRow> = sqlx::query_as(
+            "UPDATE facilities SET category = ?, name = ?, geom = ? WHERE id = ?
+             RETURNING id, source, category, name, geom AS geom",
+        )
+        .bind(&facility.category)
+        .bind(&facility.name)
+        .bind(wkb::encode(&facility.position.into()))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(FacilityRow::into_facility).transpose()
+    }
+
+    async fn delete_facility(&self, id: i64) -> anyhow::Result<bool> {
+        let _writer = self.writer.lock().await;
+        let done = sqlx::query("DELETE FROM facilities WHERE id = ?")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+}
+
+async fn insert_facilities(
+    tx: &mut Transaction<'_, Sqlite>,
+    source: &str,
+    at: chrono::DateTime<chrono::Utc>,
+    facilities: &[FoundFacility],
+) -> anyhow::Result<()> {
+    for f in facilities {
+        sqlx::query(
+            "INSERT INTO facilities (source, category, name, osm, geom, imported_at)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(source)
+        .bind(&f.category)
+        .bind(&f.name)
+        .bind(&f.osm)
+        .bind(wkb::encode(&f.position.into()))
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn insert_homes(
+    tx: &mut Transaction<'_, Sqlite>,
+    source: &str,
+    at: chrono::DateTime<chrono::Utc>,
+    homes: &[FoundHome],
+    rule: &str,
+) -> anyhow::Result<()> {
+    for h in homes {
+        sqlx::query(
+            "INSERT INTO homes (source, name, osm, population, population_estimated, estimate_rule, geom, imported_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(source)
+        .bind(&h.name)
+        .bind(&h.osm)
+        .bind(h.population)
+        .bind(h.estimated)
+        .bind(h.estimated.then_some(rule))
+        .bind(wkb::encode(&h.shape))
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }
