@@ -42,6 +42,7 @@ pub fn app(state: AppState) -> Router {
         .merge(units::routes::router())
         .merge(sites::routes::router())
         .merge(coverage::routes::router())
+        .merge(coverage::tiles::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use geo::{BoundingRect, Centroid, Contains, Geometry, InteriorPoint, MultiPolygon, Point};
 use rstar::RTree;
-use rstar::primitives::GeomWithData;
+use rstar::primitives::{GeomWithData, Rectangle};
 
 use super::snap::{EdgeIndex, Snap};
 use crate::network::graph::WalkGraph;
@@ -127,6 +127,10 @@ pub struct HomeSet {
     by_edge: HashMap<(u32, u32), Vec<u32>>,
     /// Walking points, for finding the homes inside a unit.
     points: RTree<GeomWithData<[f64; 2], u32>>,
+    /// Bounding boxes, for finding the homes in a map tile.
+    boxes: RTree<GeomWithData<Rectangle<[f64; 2]>, u32>>,
+    /// Shapes projected for tiles, made on the first tile asked for.
+    prepared: std::sync::OnceLock<Vec<crate::tiles::shape::Prepared>>,
 }
 
 impl HomeSet {
@@ -136,6 +140,7 @@ impl HomeSet {
         let mut by_node: HashMap<u32, Vec<u32>> = HashMap::new();
         let mut by_edge: HashMap<(u32, u32), Vec<u32>> = HashMap::new();
         let mut points = Vec::with_capacity(inputs.len());
+        let mut boxes = Vec::with_capacity(inputs.len());
         for input in inputs {
             let Some(centre) = walking_point(&input.shape) else {
                 continue;
@@ -151,6 +156,15 @@ impl HomeSet {
                 by_edge.entry(s.edge()).or_default().push(i);
             }
             points.push(GeomWithData::new([centre.x(), centre.y()], i));
+            if let Some(rect) = input.shape.bounding_rect() {
+                boxes.push(GeomWithData::new(
+                    Rectangle::from_corners(
+                        [rect.min().x, rect.min().y],
+                        [rect.max().x, rect.max().y],
+                    ),
+                    i,
+                ));
+            }
             homes.push(Home {
                 id: input.id,
                 name: input.name,
@@ -166,7 +180,32 @@ impl HomeSet {
             by_node,
             by_edge,
             points: RTree::bulk_load(points),
+            boxes: RTree::bulk_load(boxes),
+            prepared: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The homes whose outline's bounding box meets `rect` (lon/lat), in index order.
+    pub fn touching(&self, rect: geo::Rect) -> Vec<u32> {
+        let envelope =
+            rstar::AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]);
+        let mut found: Vec<u32> = self
+            .boxes
+            .locate_in_envelope_intersecting(&envelope)
+            .map(|b| b.data)
+            .collect();
+        found.sort_unstable();
+        found
+    }
+
+    /// Every home's shape projected for tiles.
+    pub fn prepared(&self) -> &[crate::tiles::shape::Prepared] {
+        self.prepared.get_or_init(|| {
+            self.homes
+                .iter()
+                .map(|h| crate::tiles::shape::Prepared::new(&h.shape))
+                .collect()
+        })
     }
 
     /// The homes whose walking point lies in `area` (indices into `homes`).

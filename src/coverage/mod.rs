@@ -8,5 +8,6 @@ pub mod isochrone;
 pub mod routes;
 pub mod service;
 pub mod snap;
+pub mod tiles;
 
 pub use catalogue::{Catalogue, Category};

@@ -288,6 +288,23 @@ fn ask<'a>(state: &'a AppState, query: &[(String, String)]) -> AppResult<Asked<'
     })
 }
 
+/// For a coverage tile: the category named in the path, the threshold from the query, and the
+/// distances.
+pub fn category_and_threshold(
+    state: &AppState,
+    id: &str,
+    raw: Option<&str>,
+) -> AppResult<(Analysis, std::sync::Arc<Distances>)> {
+    let query = pairs(raw, &["threshold_m", "minutes", "speed", "profile"])?;
+    let category = category(state, id, "/tiles/coverage/{category}")?;
+    let threshold_m = threshold(state, &query, category)?;
+    let analysis = state.coverage.analysis().ok_or_else(no_network)?;
+    let distances = state
+        .coverage
+        .distances(&analysis, &category.id, threshold_m as f32);
+    Ok((analysis, distances))
+}
+
 const COVERAGE_PARAMS: &[&str] = &[
     "category",
     "unit",

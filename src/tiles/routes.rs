@@ -44,7 +44,8 @@ pub fn router() -> Router<AppState> {
         .route("/tiles/blueprint.json", get(tilejson))
 }
 
-fn parse_tile(z: &str, x: &str, y: &str) -> AppResult<TileId> {
+/// Reads a tile address `{z}/{x}/{y}.mvt`.
+pub fn parse_tile(z: &str, x: &str, y: &str) -> AppResult<TileId> {
     let bad = |detail: String| {
         AppError::bad_request(
             "Invalid tile address",
@@ -126,7 +127,9 @@ async fn build(
     Ok(encoded)
 }
 
-fn respond(encoded: &EncodedTile, view: View, gzip_ok: bool, headers: &HeaderMap) -> Response {
+/// The response for an encoded tile: 204 when empty, 304 on a matching `If-None-Match`, gzip when
+/// accepted.
+pub fn respond(encoded: &EncodedTile, view: View, gzip_ok: bool, headers: &HeaderMap) -> Response {
     let cache_control = match view {
         // Always revalidate: an edit must show on the next request.
         View::Public => "public, no-cache",

@@ -430,7 +430,86 @@ async fn without_a_network_coverage_says_to_import_one(backend: Backend) {
     );
 }
 
+/// The bands of the homes layer in a coverage tile, by home name.
+async fn tile_bands(app: &TestApp, path: &str) -> Vec<(String, String)> {
+    let (status, _, bytes) = app.send_raw(Method::GET, path, None, &[], None).await;
+    assert_eq!(status, StatusCode::OK, "{path}");
+    let reader = mvt_reader::Reader::new(bytes).unwrap();
+    assert_eq!(reader.get_layer_names().unwrap(), vec!["homes".to_string()]);
+    let text = |f: &mvt_reader::feature::Feature, k: &str| match f
+        .properties
+        .as_ref()
+        .and_then(|p| p.get(k))
+    {
+        Some(mvt_reader::feature::Value::String(s)) => s.clone(),
+        other => panic!("{k} is {other:?}"),
+    };
+    let mut bands: Vec<(String, String)> = reader
+        .get_features(0)
+        .unwrap()
+        .iter()
+        .map(|f| (text(f, "name")[..2].to_string(), text(f, "band")))
+        .collect();
+    bands.sort();
+    bands
+}
+
+async fn all_bands(app: &TestApp, paths: &[String]) -> Vec<(String, String)> {
+    let mut all = Vec::new();
+    for path in paths {
+        all.extend(tile_bands(app, path).await);
+    }
+    all.sort();
+    all.dedup();
+    all
+}
+
+async fn the_coverage_tile_colours_homes_by_band_and_follows_a_facility_edit(backend: Backend) {
+    let app = grid_app(backend).await;
+    // The z15 tiles holding the homes (the grid may straddle a tile edge).
+    let mut paths: Vec<String> = [(50.0, 0.0), (250.0, 0.0), (400.0, 100.0), (100.0, 300.0)]
+        .iter()
+        .map(|&(hx, hy)| {
+            let (lon, lat) = at(hx, hy);
+            let n = f64::from(1u32 << 15);
+            let x = ((lon + 180.0) / 360.0 * n).floor();
+            let y =
+                ((1.0 - lat.to_radians().tan().asinh() / std::f64::consts::PI) / 2.0 * n).floor();
+            format!("/tiles/coverage/kindergarten/15/{x}/{y}.mvt")
+        })
+        .collect();
+    paths.sort();
+    paths.dedup();
+    let want = |h3: &str| {
+        vec![
+            ("H1".to_string(), "covered".to_string()),
+            ("H2".to_string(), "covered".to_string()),
+            ("H3".to_string(), h3.to_string()),
+            ("H4".to_string(), "near".to_string()),
+        ]
+    };
+    assert_eq!(all_bands(&app, &paths).await, want("far"));
+    let (lon3, lat3) = at(400.0, 100.0);
+    let feature = json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon3, lat3]},
+        "properties": {"category": "kindergarten"}});
+    let created = app
+        .send(
+            Method::POST,
+            "/api/facilities",
+            Some(&app.admin),
+            &[],
+            Some(feature.to_string().into_bytes()),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    assert_eq!(all_bands(&app, &paths).await, want("covered"));
+    app.get(&paths[0].replace("kindergarten", "spaceport"))
+        .await
+        .assert_problem(400);
+}
+
 on_both_backends!(
+    the_coverage_tile_colours_homes_by_band_and_follows_a_facility_edit,
     coverage_per_unit_counts_homes_and_people_within_the_walking_threshold,
     adding_moving_and_deleting_a_facility_changes_coverage_at_once,
     what_if_and_greedy_siting_count_only_people_not_covered_today,
