@@ -17,7 +17,21 @@ fn reference_distances(
     source: i64,
     cutoff: f64,
 ) -> HashMap<i64, f64> {
-    let mut best: HashMap<i64, f64> = HashMap::from([(source, 0.0)]);
+    reference_from(adjacency, &[(source, 0.0)], cutoff)
+}
+
+/// The same from several starting nodes, each at the metres already walked to reach it.
+fn reference_from(
+    adjacency: &HashMap<i64, Vec<(i64, f64)>>,
+    sources: &[(i64, f64)],
+    cutoff: f64,
+) -> HashMap<i64, f64> {
+    let mut best: HashMap<i64, f64> = HashMap::new();
+    for &(node, start) in sources {
+        if start <= cutoff && best.get(&node).is_none_or(|&b| start < b) {
+            best.insert(node, start);
+        }
+    }
     let mut settled: HashMap<i64, f64> = HashMap::new();
     while let Some((&node, &d)) = best
         .iter()
@@ -97,6 +111,216 @@ fn walking_distances_on_central_shanghai_agree_node_for_node_with_an_independent
         }
     }
     assert!(compared > 500, "only {compared} distances compared");
+}
+
+/// A street segment found by scanning every segment (no index), measured in a flat frame
+/// centred on the point itself: (ends by OSM id, metres along from the first, metres away, the
+/// segment's geodesic length).
+struct BruteSnap {
+    a: i64,
+    b: i64,
+    along: f64,
+    offset: f64,
+}
+
+/// A street segment: its ends' OSM ids and positions, and its geodesic length.
+type Segment = (i64, i64, [f64; 2], [f64; 2], f64);
+
+fn brute_snap(segments: &[Segment], p: [f64; 2]) -> (BruteSnap, f64) {
+    let kx = 111_320.0 * p[1].to_radians().cos();
+    let ky = 110_574.0;
+    let local = |c: [f64; 2]| [(c[0] - p[0]) * kx, (c[1] - p[1]) * ky];
+    // Nearest point of each segment: (offset, t, point).
+    let nearest = |pa: [f64; 2], pb: [f64; 2]| {
+        let (u, v) = (local(pa), local(pb));
+        let d = [v[0] - u[0], v[1] - u[1]];
+        let len2 = d[0] * d[0] + d[1] * d[1];
+        let t = if len2 > 0.0 {
+            (-(u[0] * d[0] + u[1] * d[1]) / len2).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let q = [u[0] + t * d[0], u[1] + t * d[1]];
+        ((q[0] * q[0] + q[1] * q[1]).sqrt(), t, q)
+    };
+    let (mut best, mut best_at) = (None, [0.0; 2]);
+    let mut best_offset = f64::INFINITY;
+    for &(a, b, pa, pb, length) in segments {
+        let (offset, t, q) = nearest(pa, pb);
+        if offset < best_offset {
+            best_offset = offset;
+            best_at = q;
+            best = Some(BruteSnap {
+                a,
+                b,
+                along: t * length,
+                offset,
+            });
+        }
+    }
+    // The runner-up among segments whose nearest point is more than 5 m away (a point a hair
+    // further along the same corner walks the same distance).
+    let second = segments
+        .iter()
+        .map(|&(_, _, pa, pb, _)| nearest(pa, pb))
+        .filter(|(_, _, q)| {
+            ((q[0] - best_at[0]).powi(2) + (q[1] - best_at[1]).powi(2)).sqrt() > 5.0
+        })
+        .map(|(o, _, _)| o)
+        .fold(f64::INFINITY, f64::min);
+    (best.unwrap(), second - best_offset)
+}
+
+#[test]
+fn coverage_on_central_shanghai_agrees_home_for_home_with_a_brute_force_computation() {
+    use lantu::coverage::analysis::{HomeInput, HomeSet, Network, distances, reached_homes};
+    let Some(shared) = shared_data() else { return };
+    let file = std::fs::File::open(shared.join("shanghai/streets_center.osm")).unwrap();
+    let osm = read_osm_xml(std::io::BufReader::new(file), |_| {}).unwrap();
+    let (graph, _) = build_walk_graph(&osm);
+    // Segments of the kept network, from the OSM ways, each with its geodesic length.
+    let kept: std::collections::HashSet<i64> = graph.osm_ids.iter().copied().collect();
+    let mut segments = Vec::new();
+    let mut adjacency: HashMap<i64, Vec<(i64, f64)>> = HashMap::new();
+    for way in osm.ways.iter().filter(|w| is_walkable(|k| w.tag(k))) {
+        for pair in way.nodes.windows(2) {
+            let (Some(&pa), Some(&pb)) = (osm.positions.get(&pair[0]), osm.positions.get(&pair[1]))
+            else {
+                continue;
+            };
+            if pair[0] == pair[1] || !kept.contains(&pair[0]) {
+                continue;
+            }
+            let metres = Geodesic.distance(Point::from(pa), Point::from(pb));
+            segments.push((pair[0], pair[1], pa, pb, metres));
+            adjacency
+                .entry(pair[0])
+                .or_default()
+                .push((pair[1], metres));
+            adjacency
+                .entry(pair[1])
+                .or_default()
+                .push((pair[0], metres));
+        }
+    }
+    // 12 facilities and 1000 homes at fixed pseudo-random places in the extract's box.
+    let mut seed = 0x2545_F491_4F6C_DD1D_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut place = || [121.42 + 0.12 * next(), 31.19 + 0.08 * next()];
+    let placed: Vec<[f64; 2]> = (0..12).map(|_| place()).collect();
+    let homes: Vec<[f64; 2]> = (0..1000).map(|_| place()).collect();
+    // A point between two equally near streets may go to either (the two frames differ by
+    // about 0.1 % in scale, a few centimetres here); such points are left out.
+    let facilities: Vec<[f64; 2]> = placed
+        .into_iter()
+        .filter(|f| brute_snap(&segments, *f).1 >= 0.1)
+        .collect();
+    assert!(facilities.len() >= 10);
+    let (threshold, reach) = (600.0_f32, 1200.0_f32);
+
+    // lantu.
+    let network = Network::new("center".into(), graph);
+    let set = HomeSet::new(
+        &network,
+        homes
+            .iter()
+            .enumerate()
+            .map(|(i, h)| HomeInput {
+                id: i as i64,
+                name: None,
+                population: 1.0,
+                estimated: false,
+                shape: geo::Geometry::Point(Point::from(*h)),
+            })
+            .collect(),
+    );
+    let snaps: Vec<_> = facilities
+        .iter()
+        .map(|f| network.index.snap(Point::from(*f)).unwrap())
+        .collect();
+    let ours = distances(&network, &set, &snaps, threshold, reach);
+
+    // Brute force: scanned snaps, the array-scan Dijkstra from both ends of each facility's
+    // segment, and the straight way along a shared segment.
+    let starts: Vec<(BruteSnap, f64)> = facilities
+        .iter()
+        .map(|f| brute_snap(&segments, *f))
+        .collect();
+    let sources: Vec<(i64, f64)> = starts
+        .iter()
+        .flat_map(|(s, _)| {
+            let length = adjacency[&s.a].iter().find(|(n, _)| *n == s.b).unwrap().1;
+            [
+                (s.a, s.offset + s.along),
+                (s.b, s.offset + length - s.along),
+            ]
+        })
+        .collect();
+    let settled = reference_from(&adjacency, &sources, f64::from(reach));
+    let (mut compared, mut ambiguous, mut covered) = (0, 0, 0);
+    for (i, h) in homes.iter().enumerate() {
+        let (snap, margin) = brute_snap(&segments, *h);
+        if snap.offset > f64::from(lantu::coverage::analysis::MAX_SNAP_M) {
+            assert!(set.homes[i].snap.is_none(), "home {i} is off the network");
+            continue;
+        }
+        if margin < 0.1 {
+            ambiguous += 1; // two streets equally near: either answer is right
+
+            continue;
+        }
+        let length = adjacency[&snap.a]
+            .iter()
+            .find(|(n, _)| *n == snap.b)
+            .unwrap()
+            .1;
+        let via = |node: i64, extra: f64| settled.get(&node).map_or(f64::INFINITY, |d| d + extra);
+        let mut theirs =
+            via(snap.a, snap.along).min(via(snap.b, length - snap.along)) + snap.offset;
+        for (f, _) in &starts {
+            if (f.a, f.b) == (snap.a, snap.b) || (f.a, f.b) == (snap.b, snap.a) {
+                let f_along = if f.a == snap.a {
+                    f.along
+                } else {
+                    length - f.along
+                };
+                theirs = theirs.min((snap.along - f_along).abs() + snap.offset + f.offset);
+            }
+        }
+        let ours = f64::from(ours.homes[i]);
+        if theirs > f64::from(reach) + 1.0 {
+            assert!(
+                ours.is_infinite(),
+                "home {i}: {ours} m, brute force beyond {reach} m"
+            );
+        } else if theirs < f64::from(reach) - 1.0 {
+            assert!(
+                (ours - theirs).abs() < 1.0,
+                "home {i}: lantu {ours} m, brute force {theirs} m"
+            );
+            compared += 1;
+            covered += usize::from(theirs <= f64::from(threshold));
+        }
+    }
+    assert!(
+        compared > 100,
+        "only {compared} homes within reach compared"
+    );
+    assert!(
+        ambiguous < 20,
+        "{ambiguous} homes sit between two equally near streets"
+    );
+    assert_eq!(ours.summary(&set, None).homes_covered, covered);
+    // The homes an isochrone reaches are the homes that close to its point.
+    let reached = reached_homes(&network, &set, &snaps[..1], threshold);
+    for (i, d) in reached {
+        assert!(d <= threshold && ours.homes[i as usize] <= d + 0.01);
+    }
 }
 
 async fn an_osm_import_stores_network_facilities_and_homes_and_a_reimport_replaces_them(
