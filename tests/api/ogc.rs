@@ -67,6 +67,35 @@ async fn the_openapi_document_names_this_server_and_health_reports_the_backend(b
     let openapi = app.get("/api/openapi.json").await;
     assert_eq!(openapi.json["servers"][0]["url"], "http://lantu.test");
     assert!(openapi.json["paths"]["/api/collections/sites/items"]["post"].is_object());
+    let coverage = &openapi.json["paths"]["/api/coverage"]["get"];
+    let required = coverage["responses"]["200"]["content"]["application/json"]["schema"]["allOf"]
+        [0]["$ref"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let fields = &openapi.json["components"]["schemas"][&required]["required"];
+    for field in [
+        "homes_total",
+        "homes_covered",
+        "population_total",
+        "population_covered",
+    ] {
+        assert!(
+            fields.as_array().unwrap().iter().any(|f| f == field),
+            "{field} documented"
+        );
+    }
+    for path in [
+        "/api/isochrone",
+        "/api/coverage/whatif",
+        "/api/coverage/suggest",
+        "/api/facilities",
+    ] {
+        assert!(openapi.json["paths"][path].is_object(), "{path} documented");
+    }
     let health = app.get("/healthz").await;
     let expected = match backend {
         Backend::Sqlite => "sqlite",
