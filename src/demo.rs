@@ -1,10 +1,17 @@
 //! Demo data loaded on the first start of `lantu serve --demo` (what `make run` does): the
 //! real Putuo units from `../shared/data` when that folder is beside the project, otherwise the
-//! small demo district the project ships in `fixtures/demo/`; and the demo sites.
+//! small demo district the project ships in `fixtures/demo/`; the demo sites; and for the
+//! life-circle analysis the central-Shanghai street network with Putuo's metro stations, bus
+//! stops and a sample of residential compounds (or, without the shared data, the 5 × 5 test grid
+//! with its kindergarten and four homes).
 
 use std::path::{Path, PathBuf};
 
+use crate::coverage::Catalogue;
+use crate::coverage::import::{PopulationSource, import_facilities, import_homes};
 use crate::import::OnRefusal;
+use crate::network::extract::PopulationRule;
+use crate::network::import::import_osm;
 use crate::sites::import::import_sites;
 use crate::store::Store;
 use crate::units::import::import_units;
@@ -61,6 +68,85 @@ pub async fn load(store: &dyn Store, sources: &DemoSources) -> anyhow::Result<()
         let file = sources.fixtures.join("demo_sites.geojson");
         println!("demo: loading the demo sites from {}", file.display());
         import_sites(store, &[file], &edit, OnRefusal::WriteNothing).await?;
+    }
+    if store.load_networks().await?.is_empty() {
+        load_life_circle(store, sources).await?;
+    }
+    Ok(())
+}
+
+async fn load_life_circle(store: &dyn Store, sources: &DemoSources) -> anyhow::Result<()> {
+    let catalogue =
+        Catalogue::parse(crate::coverage::catalogue::DEFAULT).map_err(anyhow::Error::msg)?;
+    let rule = PopulationRule::default();
+    let shared = &sources.shared_data;
+    let streets = shared.join("shanghai/streets_center.osm");
+    let fixtures = sources.fixtures.parent().unwrap_or(&sources.fixtures);
+    let population = PopulationSource {
+        key: "name".into(),
+        ..PopulationSource::default()
+    };
+    if streets.is_file() {
+        println!(
+            "demo: loading the central-Shanghai walking network, Putuo's metro stations and bus stops, and a sample of residential compounds from {}",
+            shared.display()
+        );
+        import_osm(store, &streets, "streets_center.osm", &catalogue, &rule).await?;
+        for (file, category) in [
+            ("putuo/facilities/metro_stations.geojson", "metro_station"),
+            ("putuo/facilities/bus_stops.geojson", "bus_stop"),
+        ] {
+            let path = shared.join(file);
+            let source = crate::import::file_name(&path);
+            import_facilities(
+                store,
+                &catalogue,
+                &path,
+                category,
+                &source,
+                OnRefusal::WriteNothing,
+            )
+            .await?;
+        }
+        let path = shared.join("putuo/residential/compounds_sample.geojson");
+        import_homes(
+            store,
+            &path,
+            "compounds_sample.geojson",
+            &population,
+            OnRefusal::WriteNothing,
+        )
+        .await?;
+    } else {
+        println!(
+            "demo: loading the 5 × 5 test grid with a kindergarten and four homes from {}",
+            fixtures.display()
+        );
+        import_osm(
+            store,
+            &fixtures.join("network/grid_5x5.osm"),
+            "grid_5x5.osm",
+            &catalogue,
+            &rule,
+        )
+        .await?;
+        import_facilities(
+            store,
+            &catalogue,
+            &fixtures.join("coverage/grid_kindergarten.geojson"),
+            "kindergarten",
+            "grid_kindergarten.geojson",
+            OnRefusal::WriteNothing,
+        )
+        .await?;
+        import_homes(
+            store,
+            &fixtures.join("coverage/grid_homes.geojson"),
+            "grid_homes.geojson",
+            &population,
+            OnRefusal::WriteNothing,
+        )
+        .await?;
     }
     Ok(())
 }

@@ -396,7 +396,7 @@ async fn uncovered(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Ap
     let features: Vec<Value> = which
         .iter()
         .map(|&i| i as usize)
-        .filter(|&i| d.homes[i] > d.threshold_m)
+        .filter(|&i| d.homes[i] > d.threshold_m && set.homes[i].snap.is_some())
         .map(|i| {
             let home = &set.homes[i];
             let distance = d.homes[i];

@@ -1,6 +1,7 @@
 //! Life-circle coverage through the HTTP API, on an invented 5 × 5 grid of 100 m streets whose
 //! answers are known by hand (fixtures/network/grid_5x5.osm, fixtures/coverage/): one
-//! kindergarten at the south-west corner, four homes at 50, 250, 400 and 500 m walks from it.
+//! kindergarten at the south-west corner, four homes at 50, 250, 400 and 500 m walks from it,
+//! and a fifth far off the network.
 
 use axum::http::{Method, StatusCode};
 use lantu::coverage::Catalogue;
@@ -54,7 +55,7 @@ async fn grid_app(backend: Backend) -> TestApp {
     )
     .await
     .unwrap();
-    assert_eq!(homes, Some((4, 0)), "four homes, none estimated");
+    assert_eq!(homes, Some((5, 0)), "five homes, none estimated");
     app.reload().await
 }
 
@@ -73,6 +74,10 @@ async fn coverage_per_unit_counts_homes_and_people_within_the_walking_threshold(
     assert_eq!(all.status, StatusCode::OK, "{:#}", all.json);
     assert_eq!(all.json["threshold_m"], 300.0, "GB 50180-2018: 300 m");
     assert_eq!(counts(&all.json), (4, 2, 1000.0, 300.0));
+    assert_eq!(
+        all.json["homes_off_network"], 1,
+        "H5 is 1.8 km from any street"
+    );
     // Bands: H1 50 m and H2 250 m covered; H4 400 m near (≤ 450); H3 500 m far (≤ 600).
     let bands: Vec<(String, i64)> = all.json["bands"]
         .as_array()
