@@ -254,3 +254,63 @@ test('the page reads its legend from the style the server serves', async () => {
   assert.ok(page.includes("style.metadata['lantu:element_types']"));
   assert.equal(style.metadata['lantu:element_types'].length, 10);
 });
+
+test('the life-circle layer colours homes by walking distance band and the panel gives the shares the API gives', async () => {
+  const coverage = await api('/api/coverage?category=metro_station');
+  assert.ok(coverage.homes_total > 0, 'the demo has homes on the network');
+  const gaps = await api('/api/coverage/uncovered?category=metro_station');
+  const home = gaps.features.find((f) => f.properties.band === 'near');
+  assert.ok(home, 'a home just beyond 800 m of a metro station');
+  const ring = home.geometry.coordinates[0];
+  const centre = [ring.reduce((s, c) => s + c[0], 0) / ring.length, ring.reduce((s, c) => s + c[1], 0) / ring.length];
+  const {page, errors} = await open(`/#16/${centre[1]}/${centre[0]}`);
+  const [x, y] = await toPage(page, centre);
+  const before = png(await page.screenshot()).at(x, y);
+  await page.selectOption('#category', 'metro_station');
+  await page.locator('#coverage .summary', {hasText: '%'}).waitFor();
+  await idle(page);
+  const shot = await page.screenshot({path: `${artifacts}/life-circle.png`});
+  const [r, g, b] = png(shot).at(x, y);
+  assert.ok(r > 180 && g > 140 && b < before[2] - 40 && r >= g, `the near home is drawn yellow: ${[r, g, b]} (was ${before})`);
+  const bands = await page.evaluate(() => window.lantuMap.queryRenderedFeatures({layers: ['coverage-fill']})
+    .map((f) => f.properties.band));
+  assert.ok(bands.includes('near'), `bands drawn: ${bands}`);
+  const text = await page.locator('#coverage').innerText();
+  const zh = new Intl.NumberFormat('zh-CN');
+  assert.ok(text.includes(zh.format(coverage.population_covered)) && text.includes(zh.format(coverage.population_total)),
+    `panel shows ${coverage.population_covered} / ${coverage.population_total}: ${text}`);
+  assert.match(text, /估算/, 'estimated population is flagged');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('in isochrone mode a click draws the 15-minute walk and counts the people the API counts', async () => {
+  // From inside a residential compound, so the walk reaches people.
+  const gaps = await api('/api/coverage/uncovered?category=metro_station');
+  const ring = gaps.features[0].geometry.coordinates[0];
+  const centre = [ring.reduce((s, c) => s + c[0], 0) / ring.length, ring.reduce((s, c) => s + c[1], 0) / ring.length];
+  const {page, errors} = await open(`/#14.5/${centre[1]}/${centre[0]}`);
+  await page.click('#iso');
+  const [cx, cy] = await toPage(page, centre);
+  const lngLat = await page.evaluate(([px, py]) => {
+    const map = window.lantuMap;
+    const r = map.getContainer().getBoundingClientRect();
+    return map.unproject([px - r.left, py - r.top]).toArray();
+  }, [cx, cy]);
+  await page.mouse.click(cx, cy);
+  await page.locator('#coverage .iso', {hasText: 'km²'}).waitFor();
+  await idle(page);
+  const expected = await api(`/api/isochrone?lon=${lngLat[0]}&lat=${lngLat[1]}&minutes=15`);
+  assert.ok(expected.properties.population > 0, 'the walk from a compound reaches its residents');
+  const text = await page.locator('#coverage .iso').innerText();
+  assert.ok(text.includes(new Intl.NumberFormat('zh-CN').format(expected.properties.population)), `${text} vs ${expected.properties.population}`);
+  const drawn = await page.evaluate(([px, py]) => {
+    const map = window.lantuMap;
+    const r = map.getContainer().getBoundingClientRect();
+    return map.queryRenderedFeatures([px - r.left, py - r.top], {layers: ['isochrone-fill']}).length;
+  }, [cx, cy]);
+  assert.ok(drawn > 0, 'the isochrone covers the clicked point');
+  await page.screenshot({path: `${artifacts}/isochrone.png`});
+  assert.deepEqual(errors, []);
+  await page.close();
+});
