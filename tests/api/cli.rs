@@ -105,7 +105,118 @@ async fn a_token_from_the_command_line_lets_its_holder_write(backend: Backend) {
     assert_eq!(created.json["properties"]["created_by"], "张三");
 }
 
+async fn an_osm_pbf_import_stores_the_same_network_as_its_xml(backend: Backend) {
+    let app = TestApp::spawn_empty(backend).await;
+    for (file, source) in [
+        (
+            "network/block_with_kindergarten_and_compound.osm.pbf",
+            "pbf",
+        ),
+        ("network/block_with_kindergarten_and_compound.osm", "xml"),
+    ] {
+        let output = lantu_binary()
+            .args(storage_args(&app.storage))
+            .args(["import", "osm", "--source", source])
+            .arg(fixture_path(file))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{stderr}");
+        assert!(stderr.contains("6 nodes, 7 street segments"), "{stderr}");
+        assert!(stderr.contains("reading"), "progress is shown: {stderr}");
+        assert_eq!(app.store.count_imported(source).await.unwrap(), (1, 1));
+    }
+    let networks = app.store.load_networks().await.unwrap();
+    assert_eq!(networks.len(), 2);
+    assert_eq!(
+        networks[0].graph, networks[1].graph,
+        "the same graph from either format"
+    );
+}
+
+async fn facility_and_home_imports_refuse_what_they_cannot_place_and_flag_estimates(
+    backend: Backend,
+) {
+    let app = TestApp::spawn_empty(backend).await;
+    let kindergartens = fixture_path("coverage/grid_kindergarten.geojson");
+    let output = lantu_binary()
+        .args(storage_args(&app.storage))
+        .args(["import", "facilities", "--category", "spaceport"])
+        .arg(&kindergartens)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("spaceport is not in the catalogue") && stderr.contains("kindergarten"),
+        "{stderr}"
+    );
+    assert!(app.store.load_facilities().await.unwrap().is_empty());
+
+    let dir = tempfile::tempdir().unwrap();
+    let homes = dir.path().join("homes.geojson");
+    let square = |x: f64| serde_json::json!({"type": "Polygon", "coordinates": [[[x, 31.25], [x + 0.001, 31.25], [x + 0.001, 31.251], [x, 31.251], [x, 31.25]]]});
+    let write = |features: serde_json::Value| {
+        std::fs::write(
+            &homes,
+            serde_json::json!({"type": "FeatureCollection", "features": features}).to_string(),
+        )
+        .unwrap();
+    };
+    write(serde_json::json!([
+        {"type": "Feature", "properties": {"name": "表中小区"}, "geometry": square(121.40)},
+        {"type": "Feature", "properties": {"name": "估算小区"}, "geometry": square(121.41)},
+        {"type": "Feature", "properties": {"name": "无人口点"}, "geometry": {"type": "Point", "coordinates": [121.42, 31.25]}},
+    ]));
+    let table = dir.path().join("population.csv");
+    std::fs::write(&table, "name,population\n表中小区,1234\n").unwrap();
+    let import = |extra: &[&str]| {
+        lantu_binary()
+            .args(storage_args(&app.storage))
+            .args(["import", "homes"])
+            .arg(&homes)
+            .arg("--population-table")
+            .arg(&table)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let output = import(&[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("homes.geojson feature 2") && stderr.contains("needs its population"),
+        "{stderr}"
+    );
+    assert!(
+        app.store.load_homes().await.unwrap().is_empty(),
+        "nothing written"
+    );
+    let output = import(&["--skip-invalid", "--m2-per-person", "40"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("1 from the table, 1 estimated") && stderr.contains("40 m² per person"),
+        "{stderr}"
+    );
+    let mut stored: Vec<(String, f64, bool)> = app
+        .store
+        .load_homes()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|h| (h.name.unwrap(), h.population, h.estimated))
+        .collect();
+    stored.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!((stored[0].0.as_str(), stored[0].2), ("估算小区", true));
+    // 0.001° × 0.001° at 31.25° N is about 95.2 m × 110.9 m; × FAR 2 ÷ 40 m² ≈ 528 people.
+    assert!((stored[0].1 - 528.0).abs() < 6.0, "{stored:?}");
+    assert_eq!(stored[1], ("表中小区".to_string(), 1234.0, false));
+}
+
 on_both_backends!(
+    an_osm_pbf_import_stores_the_same_network_as_its_xml,
+    facility_and_home_imports_refuse_what_they_cannot_place_and_flag_estimates,
     importing_sites_with_one_bad_feature_writes_nothing_and_reports_it,
     importing_units_prints_progress_and_a_summary,
     a_token_from_the_command_line_lets_its_holder_write,
