@@ -437,7 +437,7 @@ pub fn greedy(set: &HomeSet, gains: &[Vec<u32>], k: usize) -> Vec<Pick> {
                 let population: f64 = fresh
                     .iter()
                     .map(|&h| set.homes[h as usize].population)
-                    .sum();
+                    .fold(0.0, |a, b| a + b); // an empty f64 `sum()` is -0.0
                 (c, population, fresh)
             })
             .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));

@@ -11,7 +11,7 @@ use geo::{Geometry, Point};
 use serde_json::{Map, Value, json};
 
 use super::analysis::{
-    Analysis, Distances, HomeSet, Summary, greedy, newly_covered, walking_point,
+    Analysis, Distances, HomeSet, MAX_SNAP_M, Summary, greedy, newly_covered, walking_point,
 };
 use super::catalogue::Category;
 use super::isochrone::{DEFAULT_BAND_M, NoIsochrone, isochrone};
@@ -564,7 +564,11 @@ fn candidates(
             };
             Ok(Candidate {
                 echo: c.clone(),
-                snap: analysis.network.index.snap(point),
+                snap: analysis
+                    .network
+                    .index
+                    .snap(point)
+                    .filter(|s| s.offset <= MAX_SNAP_M),
             })
         })
         .collect()
@@ -672,7 +676,7 @@ fn population(set: &HomeSet, homes: &[u32]) -> f64 {
     homes
         .iter()
         .map(|&h| set.homes[h as usize].population)
-        .sum()
+        .fold(0.0, |a, b| a + b) // an empty f64 `sum()` is -0.0
 }
 
 async fn whatif(
@@ -698,6 +702,7 @@ async fn whatif(
             json!({
                 "candidate": c.echo,
                 "snap_m": c.snap.map(|s| (f64::from(s.offset) * 10.0).round() / 10.0),
+            "off_network": c.snap.is_none(),
                 "homes_added": g.len(),
                 "population_added": population(set, g).round(),
             })

@@ -221,10 +221,12 @@ async fn what_if_and_greedy_siting_count_only_people_not_covered_today(backend: 
     let near_h4 = at(100.0, 300.0);
     let near_h3 = at(400.0, 100.0);
     let near_h1 = at(0.0, 50.0);
+    let off = at(2400.0, 0.0);
     let body = json!({"category": "kindergarten", "candidates": [
         {"lon": near_h1.0, "lat": near_h1.1},
         {"lon": near_h3.0, "lat": near_h3.1},
         {"lon": near_h4.0, "lat": near_h4.1},
+        {"lon": off.0, "lat": off.1, "name": "2 km east, off the network"},
     ]});
     let whatif = app
         .send(
@@ -242,8 +244,18 @@ async fn what_if_and_greedy_siting_count_only_people_not_covered_today(backend: 
         .iter()
         .map(|c| c["population_added"].as_f64().unwrap())
         .collect();
-    assert_eq!(added, vec![0.0, 300.0, 400.0]);
+    assert_eq!(added, vec![0.0, 300.0, 400.0, 0.0]);
     assert_eq!(whatif.json["combined"]["population_covered_after"], 1000.0);
+    let far = &whatif.json["candidates"][3];
+    assert_eq!(
+        (far["off_network"].as_bool(), far["snap_m"].is_null()),
+        (Some(true), true)
+    );
+    assert!(
+        !whatif.json.to_string().contains("-0.0"),
+        "no negative zeros: {}",
+        whatif.json
+    );
     let mut ask = body.clone();
     ask["k"] = json!(2);
     let suggest = app
