@@ -3,6 +3,7 @@
 
 pub mod analysis;
 pub mod catalogue;
+pub mod contour;
 pub mod import;
 pub mod isochrone;
 pub mod routes;
