@@ -35,15 +35,17 @@ fn main() -> anyhow::Result<()> {
     };
     match args.first().map(String::as_str) {
         Some("export-osm") => export_osm(Path::new(&args[1]), Path::new(&args[2])),
-        Some("run") => run(
-            Path::new(&args[1]),
-            flag("--radius").map_or(Ok(1000.0), |r| r.parse())?,
-            flag("--out").map(PathBuf::from),
-            flag("--pandana-counts").map(PathBuf::from),
-        ),
+        Some("run") => run(&Run {
+            dir: PathBuf::from(&args[1]),
+            radius: flag("--radius").map_or(Ok(1000.0), |r| r.parse())?,
+            out: flag("--out").map(PathBuf::from),
+            pandana: flag("--pandana-counts").map(PathBuf::from),
+            counts: flag("--counts").map(PathBuf::from),
+            database_url: flag("--database-url"),
+        }),
         Some("city") => city(flag("--side").map_or(Ok(1000), |s| s.parse())?),
         _ => anyhow::bail!(
-            "usage: cargo bench --bench accessibility -- export-osm FILE DIR | run DIR [--radius M] [--out FILE] [--pandana-counts FILE] | city [--side N]"
+            "usage: cargo bench --bench accessibility -- export-osm FILE DIR | run DIR [--radius M] [--out FILE] [--counts FILE] [--pandana-counts FILE] [--database-url URL] | city [--side N]"
         ),
     }
 }
@@ -173,15 +175,21 @@ fn homes_at_nodes(graph: &WalkGraph, step: usize) -> Vec<HomeInput> {
         .collect()
 }
 
-fn run(
-    dir: &Path,
+/// What `run` was asked to do.
+struct Run {
+    dir: PathBuf,
     radius: f32,
     out: Option<PathBuf>,
     pandana: Option<PathBuf>,
-) -> anyhow::Result<()> {
+    counts: Option<PathBuf>,
+    database_url: Option<String>,
+}
+
+fn run(asked: &Run) -> anyhow::Result<()> {
+    let radius = asked.radius;
     let runtime = tokio::runtime::Runtime::new()?;
     let started = Instant::now();
-    let (graph, pois, sources) = read_network(dir)?;
+    let (graph, pois, sources) = read_network(&asked.dir)?;
     let csv_ms = ms(started);
     eprintln!(
         "lantu: {} nodes, {} POIs, {} sources (CSV read in {csv_ms:.0} ms)",
@@ -190,10 +198,14 @@ fn run(
         sources.len()
     );
 
-    // Into a fresh embedded store, then back out as a server starting would read it.
+    // Into a fresh embedded store (or the PostGIS database given), then back out as a server
+    // starting would read it.
     let data = tempfile::tempdir()?;
-    let storage = Storage::Sqlite {
-        dir: data.path().to_path_buf(),
+    let storage = match &asked.database_url {
+        Some(url) => Storage::Postgres { url: url.clone() },
+        None => Storage::Sqlite {
+            dir: data.path().to_path_buf(),
+        },
     };
     let store = runtime.block_on(store::open(&storage))?;
     runtime.block_on(store.replace_import(&OsmImport {
@@ -216,9 +228,16 @@ fn run(
         "lantu: POIs within {radius} m of every node: {count_ms:.0} ms ({:.0} ms with loading from the store)",
         count_ms + load_ms
     );
+    if let Some(path) = &asked.counts {
+        let mut text = String::from("node,count\n");
+        for (node, count) in counts.iter().enumerate() {
+            text.push_str(&format!("{node},{count}\n"));
+        }
+        std::fs::write(path, text)?;
+    }
     let mut agreement = json!(null);
-    if let Some(path) = pandana {
-        let theirs = read_column(&path, 2)?;
+    if let Some(path) = &asked.pandana {
+        let theirs = read_column(path, 2)?;
         let mut differ = 0;
         for row in &theirs {
             if counts[row[0] as usize] != row[1] as u32 {
@@ -298,6 +317,7 @@ fn run(
     );
     let result = json!({
         "tool": "lantu",
+        "store": format!("{storage:?}"),
         "nodes": network.graph.node_count(),
         "pois": pois.len(),
         "sources": sources.len(),
@@ -316,7 +336,7 @@ fn run(
         "pandana_agreement": agreement,
         "peak_rss_mb": peak_rss_mb(),
     });
-    if let Some(out) = out {
+    if let Some(out) = &asked.out {
         std::fs::write(out, serde_json::to_string_pretty(&result)?)?;
     }
     Ok(())
