@@ -37,7 +37,7 @@ echo "==> a throwaway PostgreSQL + PostGIS + pgRouting cluster"
 start_pg_cluster
 psql_admin -d postgres -qc "CREATE DATABASE bench"
 psql_admin -d bench -qc "CREATE EXTENSION postgis" -c "CREATE EXTENSION pgrouting"
-export PGHOST=127.0.0.1 PGUSER=postgres PGDATABASE=bench
+export PGHOST=127.0.0.1 PGPORT PGUSER=postgres PGDATABASE=bench
 PG_URL="postgres://postgres@127.0.0.1:$PGPORT/bench"
 
 {
