@@ -21,8 +21,13 @@ pub struct Category {
     pub name_en: String,
     /// The life circle it belongs to (5, 10 or 15 minutes), if any.
     pub life_circle_minutes: Option<u32>,
-    /// Walking threshold in metres along the network.
+    /// Walking threshold in metres along the network (in the file: `threshold_m`, or
+    /// `threshold_minutes` at the default walking speed).
+    #[serde(default)]
     pub threshold_m: f64,
+    /// The threshold as the file gave it in minutes, if it did.
+    #[serde(default)]
+    pub threshold_minutes: Option<f64>,
     /// Where the threshold comes from (a standard's clause, or practice).
     pub source: String,
     /// Tag alternatives: a feature matches when every tag of one alternative matches; a key
@@ -77,6 +82,22 @@ impl Catalogue {
         if !(speeds.default > 0.0 && speeds.elderly > 0.0) {
             return Err("walking speeds must be positive".into());
         }
+        let mut catalogue = catalogue;
+        let speed = catalogue.walking_speed_m_per_min.default;
+        for c in &mut catalogue.categories {
+            match (c.threshold_m > 0.0, c.threshold_minutes) {
+                (true, Some(_)) => {
+                    return Err(format!(
+                        "category {}: give threshold_m or threshold_minutes, not both",
+                        c.id
+                    ));
+                }
+                (false, Some(minutes)) if minutes > 0.0 && minutes.is_finite() => {
+                    c.threshold_m = minutes * speed;
+                }
+                _ => {}
+            }
+        }
         let mut seen = std::collections::HashSet::new();
         for c in &catalogue.categories {
             if !seen.insert(c.id.as_str()) {
@@ -84,7 +105,7 @@ impl Catalogue {
             }
             if !(c.threshold_m > 0.0 && c.threshold_m.is_finite()) {
                 return Err(format!(
-                    "category {}: the threshold must be a positive number of metres",
+                    "category {}: give a positive threshold_m (metres) or threshold_minutes",
                     c.id
                 ));
             }
@@ -148,6 +169,16 @@ mod tests {
     }
 
     #[test]
+    fn a_threshold_in_minutes_is_walked_at_the_default_speed() {
+        let mut doc: serde_json::Value = serde_json::from_str(DEFAULT).unwrap();
+        let first = doc["categories"][0].as_object_mut().unwrap();
+        first.remove("threshold_m");
+        first.insert("threshold_minutes".into(), 5.into());
+        let c = Catalogue::parse(&doc.to_string()).unwrap();
+        assert_eq!(c.categories[0].threshold_m, 400.0, "5 min × 80 m/min");
+    }
+
+    #[test]
     fn osm_tags_find_their_categories_including_by_chinese_name() {
         let c = Catalogue::parse(DEFAULT).unwrap();
         let ids = |t| c.classify(t).map(|x| x.id.as_str()).collect::<Vec<_>>();
@@ -171,6 +202,13 @@ mod tests {
             Catalogue::parse(&doc.to_string())
                 .unwrap_err()
                 .contains("twice")
+        );
+        let mut doc: serde_json::Value = serde_json::from_str(DEFAULT).unwrap();
+        doc["categories"][0]["threshold_minutes"] = 5.into();
+        assert!(
+            Catalogue::parse(&doc.to_string())
+                .unwrap_err()
+                .contains("not both")
         );
         let mut doc: serde_json::Value = serde_json::from_str(DEFAULT).unwrap();
         doc["categories"][0]["source"] = "".into();
