@@ -466,8 +466,16 @@ async fn isochrone_route(
         Some(b) => number("band_m", b, 0.0, 500.0)?,
         None => DEFAULT_BAND_M,
     };
-    let analysis = state.coverage.analysis().ok_or_else(no_network)?;
     let distance_m = minutes * speed;
+    if distance_m > MAX_WALK_M {
+        return Err(bad_query(
+            "minutes",
+            format!(
+                "{minutes} minutes at {speed} m/min is {distance_m:.0} m; the longest walk asked for is {MAX_WALK_M} m"
+            ),
+        ));
+    }
+    let analysis = state.coverage.analysis().ok_or_else(no_network)?;
     let iso = isochrone(
         &analysis.network,
         &analysis.homes,

@@ -378,6 +378,11 @@ async fn bad_coverage_questions_get_problems_that_say_what_to_fix(backend: Backe
             400,
             "?minutes",
         ),
+        (
+            "/api/isochrone?lon=121.415&lat=31.25&minutes=60&speed=250",
+            400,
+            "?minutes",
+        ),
         ("/api/isochrone?lon=121.5&lat=31.25&minutes=1", 422, "?lon"),
     ] {
         let r = app.get(path).await;
