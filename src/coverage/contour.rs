@@ -6,6 +6,8 @@
 
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 
+use super::snap::nearest_on_segment;
+
 /// A segment in metres: `[x1, y1, x2, y2]`.
 pub type Segment = [f64; 4];
 
@@ -13,14 +15,7 @@ pub type Segment = [f64; 4];
 const MAX_VERTICES: f64 = 4_000_000.0;
 
 fn distance_to_segment(p: [f64; 2], s: &Segment) -> f64 {
-    let d = [s[2] - s[0], s[3] - s[1]];
-    let len2 = d[0] * d[0] + d[1] * d[1];
-    let t = if len2 > 0.0 {
-        (((p[0] - s[0]) * d[0] + (p[1] - s[1]) * d[1]) / len2).clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    let q = [s[0] + t * d[0], s[1] + t * d[1]];
+    let (_, q) = nearest_on_segment(p, [s[0], s[1]], [s[2], s[3]]);
     ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2)).sqrt()
 }
 

@@ -25,6 +25,15 @@ fn name_of(properties: &serde_json::Map<String, Value>) -> Option<String> {
         .map(str::to_string)
 }
 
+/// A feature's id (string or number) as text, kept to trace a facility or home to its file.
+fn feature_id(id: Option<&Value>) -> Option<String> {
+    id.map(|v| {
+        v.as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| v.to_string())
+    })
+}
+
 fn number(value: Option<&Value>) -> Option<f64> {
     match value? {
         Value::Number(n) => n.as_f64(),
@@ -105,14 +114,7 @@ pub async fn import_facilities(
             category: category.id.clone(),
             name: name_of(&properties),
             position,
-            osm: feature
-                .get("id")
-                .or_else(|| properties.get("osm_node_id"))
-                .map(|v| {
-                    v.as_str()
-                        .map(str::to_string)
-                        .unwrap_or_else(|| v.to_string())
-                }),
+            osm: feature_id(feature.get("id").or_else(|| properties.get("osm_node_id"))),
         });
     }
     progress.finish();
@@ -263,11 +265,7 @@ pub async fn import_homes(
             shape: geometry,
             population: people,
             estimated,
-            osm: feature.get("id").map(|v| {
-                v.as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| v.to_string())
-            }),
+            osm: feature_id(feature.get("id")),
         });
     }
     progress.finish();

@@ -597,19 +597,13 @@ fn plan<'a>(
     let object = body
         .as_object()
         .ok_or_else(|| bad_body("", "the body must be a JSON object"))?;
-    let allowed = [
-        "category",
-        "candidates",
-        "unit",
-        "threshold_m",
-        "minutes",
-        "speed",
-        "profile",
-    ];
-    if let Some(key) = object
-        .keys()
-        .find(|k| !allowed.contains(&k.as_str()) && !extra.contains(&k.as_str()))
-    {
+    let allowed: Vec<&str> = ["candidates"]
+        .iter()
+        .chain(COVERAGE_PARAMS)
+        .chain(extra)
+        .copied()
+        .collect();
+    if let Some(key) = object.keys().find(|k| !allowed.contains(&k.as_str())) {
         return Err(bad_body(
             &format!("/{key}"),
             format!(
@@ -625,14 +619,7 @@ fn plan<'a>(
     }
     // The query-style members, as text, through the same checks as the GET endpoints.
     let mut query = Vec::new();
-    for key in [
-        "category",
-        "unit",
-        "threshold_m",
-        "minutes",
-        "speed",
-        "profile",
-    ] {
+    for &key in COVERAGE_PARAMS {
         match object.get(key) {
             None | Some(Value::Null) => {}
             Some(Value::String(s)) => query.push((key.to_string(), s.clone())),

@@ -66,6 +66,18 @@ impl LocalFrame {
     }
 }
 
+/// The point of segment `a`–`b` nearest to `p`, and how far along it lies (0 at `a`, 1 at `b`).
+pub fn nearest_on_segment(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> (f64, [f64; 2]) {
+    let d = [b[0] - a[0], b[1] - a[1]];
+    let len2 = d[0] * d[0] + d[1] * d[1];
+    let t = if len2 > 0.0 {
+        (((p[0] - a[0]) * d[0] + (p[1] - a[1]) * d[1]) / len2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    (t, [a[0] + t * d[0], a[1] + t * d[1]])
+}
+
 /// Where a point joins the network.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Snap {
@@ -150,15 +162,7 @@ impl EdgeIndex {
         let p = self.frame.to_metres([point.x(), point.y()]);
         let item = self.tree.nearest_neighbor(&p)?;
         let line = item.geom();
-        let (from, to) = (line.from, line.to);
-        let d = [to[0] - from[0], to[1] - from[1]];
-        let len2 = d[0] * d[0] + d[1] * d[1];
-        let t = if len2 > 0.0 {
-            (((p[0] - from[0]) * d[0] + (p[1] - from[1]) * d[1]) / len2).clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
-        let on = [from[0] + t * d[0], from[1] + t * d[1]];
+        let (t, on) = nearest_on_segment(p, line.from, line.to);
         let offset = ((p[0] - on[0]).powi(2) + (p[1] - on[1]).powi(2)).sqrt();
         let (a, b, length) = item.data;
         Some(Snap {

@@ -7,7 +7,6 @@
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
-use axum::http::header::ACCEPT_ENCODING;
 use axum::response::Response;
 use axum::routing::get;
 
@@ -17,7 +16,7 @@ use crate::state::AppState;
 use crate::tiles::cache::{EncodedTile, View};
 use crate::tiles::math::BUFFER;
 use crate::tiles::mvt::{GeometryWriter, Key, LayerWriter, Value};
-use crate::tiles::routes::{parse_tile, respond};
+use crate::tiles::routes::{accepts_gzip, parse_tile, respond};
 use crate::tiles::shape::Scratch;
 
 /// Properties of the `homes` layer.
@@ -82,10 +81,7 @@ async fn tile(
     if !layer.is_empty() {
         layer.finish_into(&mut raw);
     }
-    let gzip_ok = headers
-        .get(ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
+    let gzip_ok = accepts_gzip(&headers);
     let encoded = EncodedTile::new(raw, gzip_ok.then_some(1));
     Ok(respond(&encoded, View::Public, gzip_ok, &headers))
 }

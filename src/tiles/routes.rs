@@ -44,6 +44,14 @@ pub fn router() -> Router<AppState> {
         .route("/tiles/blueprint.json", get(tilejson))
 }
 
+/// Whether the client takes gzip (`Accept-Encoding`).
+pub fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get(ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")))
+}
+
 /// Reads a tile address `{z}/{x}/{y}.mvt`.
 pub fn parse_tile(z: &str, x: &str, y: &str) -> AppResult<TileId> {
     let bad = |detail: String| {
@@ -75,10 +83,7 @@ async fn tile(
     } else {
         View::Public
     };
-    let gzip_ok = headers
-        .get(ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
+    let gzip_ok = accepts_gzip(&headers);
     let encoded = match state.tiles.get(tile, view) {
         Some(cached) => cached,
         None => build(&state, tile, view, gzip_ok).await?,

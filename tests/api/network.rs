@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use geo::{Distance, Geodesic, Point};
-use lantu::network::osm::read_osm_xml;
+use lantu::network::osm::{OsmData, read_osm_xml};
 use lantu::network::walk::is_walkable;
 use lantu::network::{Search, build_walk_graph};
 
@@ -52,6 +52,35 @@ fn reference_from(
     settled
 }
 
+/// Every walkable street segment of the OSM ways with its geodesic length, and the adjacency
+/// list by OSM node id, built here (not by lantu).
+fn walkable_segments(osm: &OsmData) -> (Vec<Segment>, HashMap<i64, Vec<(i64, f64)>>) {
+    let mut segments = Vec::new();
+    let mut adjacency: HashMap<i64, Vec<(i64, f64)>> = HashMap::new();
+    for way in osm.ways.iter().filter(|w| is_walkable(|k| w.tag(k))) {
+        for pair in way.nodes.windows(2) {
+            let (Some(&pa), Some(&pb)) = (osm.positions.get(&pair[0]), osm.positions.get(&pair[1]))
+            else {
+                continue;
+            };
+            if pair[0] == pair[1] {
+                continue;
+            }
+            let metres = Geodesic.distance(Point::from(pa), Point::from(pb));
+            segments.push((pair[0], pair[1], pa, pb, metres));
+            adjacency
+                .entry(pair[0])
+                .or_default()
+                .push((pair[1], metres));
+            adjacency
+                .entry(pair[1])
+                .or_default()
+                .push((pair[0], metres));
+        }
+    }
+    (segments, adjacency)
+}
+
 #[test]
 fn walking_distances_on_central_shanghai_agree_node_for_node_with_an_independent_dijkstra() {
     let Some(shared) = shared_data() else { return };
@@ -70,24 +99,7 @@ fn walking_distances_on_central_shanghai_agree_node_for_node_with_an_independent
     );
     assert!(report.length_km > 500.0, "{report:?}");
 
-    let mut adjacency: HashMap<i64, Vec<(i64, f64)>> = HashMap::new();
-    for way in osm.ways.iter().filter(|w| is_walkable(|k| w.tag(k))) {
-        for pair in way.nodes.windows(2) {
-            let (Some(a), Some(b)) = (osm.positions.get(&pair[0]), osm.positions.get(&pair[1]))
-            else {
-                continue;
-            };
-            let metres = Geodesic.distance(Point::from(*a), Point::from(*b));
-            adjacency
-                .entry(pair[0])
-                .or_default()
-                .push((pair[1], metres));
-            adjacency
-                .entry(pair[1])
-                .or_default()
-                .push((pair[0], metres));
-        }
-    }
+    let (_, adjacency) = walkable_segments(&osm);
     let mut search = Search::new(graph.node_count());
     let cutoff = 1_000.0;
     let mut compared = 0;
@@ -179,30 +191,10 @@ fn coverage_on_central_shanghai_agrees_home_for_home_with_a_brute_force_computat
     let osm = read_osm_xml(std::io::BufReader::new(file), |_| {}).unwrap();
     let (graph, _) = build_walk_graph(&osm);
     // Segments of the kept network, from the OSM ways, each with its geodesic length.
+    // Segments of the kept network (its largest component), from the OSM ways.
     let kept: std::collections::HashSet<i64> = graph.osm_ids.iter().copied().collect();
-    let mut segments = Vec::new();
-    let mut adjacency: HashMap<i64, Vec<(i64, f64)>> = HashMap::new();
-    for way in osm.ways.iter().filter(|w| is_walkable(|k| w.tag(k))) {
-        for pair in way.nodes.windows(2) {
-            let (Some(&pa), Some(&pb)) = (osm.positions.get(&pair[0]), osm.positions.get(&pair[1]))
-            else {
-                continue;
-            };
-            if pair[0] == pair[1] || !kept.contains(&pair[0]) {
-                continue;
-            }
-            let metres = Geodesic.distance(Point::from(pa), Point::from(pb));
-            segments.push((pair[0], pair[1], pa, pb, metres));
-            adjacency
-                .entry(pair[0])
-                .or_default()
-                .push((pair[1], metres));
-            adjacency
-                .entry(pair[1])
-                .or_default()
-                .push((pair[0], metres));
-        }
-    }
+    let (mut segments, adjacency) = walkable_segments(&osm);
+    segments.retain(|s| kept.contains(&s.0));
     // 12 facilities and 1000 homes at fixed pseudo-random places in the extract's box.
     let mut seed = 0x2545_F491_4F6C_DD1D_u64;
     let mut next = move || {
