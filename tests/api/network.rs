@@ -52,11 +52,14 @@ fn reference_from(
     settled
 }
 
+/// Neighbours and metres by OSM node id.
+type Adjacency = HashMap<i64, Vec<(i64, f64)>>;
+
 /// Every walkable street segment of the OSM ways with its geodesic length, and the adjacency
 /// list by OSM node id, built here (not by lantu).
-fn walkable_segments(osm: &OsmData) -> (Vec<Segment>, HashMap<i64, Vec<(i64, f64)>>) {
+fn walkable_segments(osm: &OsmData) -> (Vec<Segment>, Adjacency) {
     let mut segments = Vec::new();
-    let mut adjacency: HashMap<i64, Vec<(i64, f64)>> = HashMap::new();
+    let mut adjacency = Adjacency::new();
     for way in osm.ways.iter().filter(|w| is_walkable(|k| w.tag(k))) {
         for pair in way.nodes.windows(2) {
             let (Some(&pa), Some(&pb)) = (osm.positions.get(&pair[0]), osm.positions.get(&pair[1]))
