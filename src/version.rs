@@ -73,6 +73,22 @@ pub struct Stamp {
     pub by: String,
 }
 
+/// The members a history entry adds to a feature's properties: version, change, author, time and
+/// message.
+pub fn history_members(
+    stamp: &Stamp,
+    change: Change,
+    message: Option<&str>,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut members = serde_json::Map::new();
+    members.insert("version".into(), stamp.version.into());
+    members.insert("change".into(), serde_json::json!(change));
+    members.insert("author".into(), stamp.by.clone().into());
+    members.insert("at".into(), serde_json::json!(stamp.at));
+    members.insert("message".into(), serde_json::json!(message));
+    members
+}
+
 /// The strong ETag for a version (RFC 9110 §8.8.3).
 pub fn etag(version: i64) -> String {
     format!("\"v{version}\"")

@@ -208,6 +208,16 @@ impl HomeSet {
         })
     }
 
+    /// The indices of `which` homes, or of every home when `None`.
+    pub fn indices<'a>(&self, which: Option<&'a [u32]>) -> impl Iterator<Item = usize> + 'a {
+        let all = if which.is_none() { self.homes.len() } else { 0 };
+        which
+            .unwrap_or(&[])
+            .iter()
+            .map(|&i| i as usize)
+            .chain(0..all)
+    }
+
     /// The homes whose walking point lies in `area` (indices into `homes`).
     pub fn within(&self, area: &MultiPolygon) -> Vec<u32> {
         let Some(rect) = area.bounding_rect() else {
@@ -266,11 +276,11 @@ impl Distances {
     /// The coverage of `which` homes (all when `None`).
     pub fn summary(&self, set: &HomeSet, which: Option<&[u32]>) -> Summary {
         let mut s = Summary::default();
-        let mut add = |i: usize| {
+        for i in set.indices(which) {
             let home = &set.homes[i];
             if home.snap.is_none() {
                 s.homes_off_network += 1;
-                return;
+                continue;
             }
             s.homes_total += 1;
             s.population_total += home.population;
@@ -281,10 +291,6 @@ impl Distances {
                 s.homes_covered += 1;
                 s.population_covered += home.population;
             }
-        };
-        match which {
-            Some(list) => list.iter().for_each(|&i| add(i as usize)),
-            None => (0..set.homes.len()).for_each(add),
         }
         s
     }
@@ -357,31 +363,43 @@ pub fn reached_homes(
     sources: &[Snap],
     cutoff_m: f32,
 ) -> Vec<(u32, f32)> {
-    let same_segment = by_segment(sources);
     network.with_search(|search| {
-        let settled = search.run(&network.graph, &seeds(sources), cutoff_m);
-        let mut candidates: Vec<u32> = settled
-            .iter()
-            .filter_map(|n| set.by_node.get(n))
-            .flatten()
-            .copied()
-            .collect();
-        for source in sources {
-            if let Some(on_segment) = set.by_edge.get(&source.edge()) {
-                candidates.extend(on_segment);
-            }
-        }
-        candidates.sort_unstable();
-        candidates.dedup();
-        candidates
-            .into_iter()
-            .filter_map(|i| {
-                let snap = set.homes[i as usize].snap.as_ref()?;
-                let d = home_distance(snap, search, &same_segment);
-                (d <= cutoff_m).then_some((i, d))
-            })
-            .collect()
+        search.run(&network.graph, &seeds(sources), cutoff_m);
+        homes_reached(set, search, sources, cutoff_m)
     })
+}
+
+/// The homes within `cutoff_m` of `sources`, read from a search already run from them to that
+/// cutoff: only the homes hanging off settled nodes, or on a source's own segment, are looked at.
+pub fn homes_reached(
+    set: &HomeSet,
+    search: &Search,
+    sources: &[Snap],
+    cutoff_m: f32,
+) -> Vec<(u32, f32)> {
+    let same_segment = by_segment(sources);
+    let mut candidates: Vec<u32> = search
+        .settled()
+        .iter()
+        .filter_map(|n| set.by_node.get(n))
+        .flatten()
+        .copied()
+        .collect();
+    for source in sources {
+        if let Some(on_segment) = set.by_edge.get(&source.edge()) {
+            candidates.extend(on_segment);
+        }
+    }
+    candidates.sort_unstable();
+    candidates.dedup();
+    candidates
+        .into_iter()
+        .filter_map(|i| {
+            let snap = set.homes[i as usize].snap.as_ref()?;
+            let d = home_distance(snap, search, &same_segment);
+            (d <= cutoff_m).then_some((i, d))
+        })
+        .collect()
 }
 
 /// What one candidate site would add: the homes it brings within the threshold that are not

@@ -6,9 +6,10 @@
 
 use geo::{Area, Coord, MapCoords, MultiPolygon, Point};
 
-use super::analysis::{HomeSet, Network, reached_homes};
+use super::analysis::{HomeSet, Network, homes_reached};
 use super::contour::{Segment, within_band};
 use super::snap::Snap;
+use crate::network::search::Search;
 
 /// The band on each side of a reached street counted as reached, in metres (the building
 /// frontage; ArcGIS's service areas trim at 100 m, which overstates in dense Shanghai blocks).
@@ -60,7 +61,16 @@ pub fn isochrone(
             snap_m: f64::from(snap.offset),
         });
     }
-    let (lines, nodes) = reached_lines(network, &snap, from, distance_m as f32);
+    // One search gives both the streets walked and the homes reached.
+    let cutoff = distance_m as f32;
+    let (lines, nodes, reached) = network.with_search(|search| {
+        search.run(&network.graph, &snap.sources(), cutoff);
+        (
+            reached_lines(network, search, &snap, from, cutoff),
+            search.settled().len(),
+            homes_reached(homes, search, &[snap], cutoff),
+        )
+    });
     let frame = network.index.frame();
     // Cells of half the band: the contour of a distance field is exact along straight streets
     // and within 1 % of the area at the round ends.
@@ -79,7 +89,6 @@ pub fn isochrone(
             })
             .collect(),
     );
-    let reached = reached_homes(network, homes, &[snap], distance_m as f32);
     let mut population = 0.0;
     let mut estimated = 0.0;
     for (i, _) in &reached {
@@ -100,14 +109,15 @@ pub fn isochrone(
     })
 }
 
-/// The reached pieces of street in the network's local frame (metres), and the number of nodes
-/// reached.
+/// The reached pieces of street in the network's local frame (metres), from a search already run
+/// out of `snap` to `cutoff`.
 fn reached_lines(
     network: &Network,
+    search: &Search,
     snap: &Snap,
     from: Point,
     cutoff: f32,
-) -> (Vec<Segment>, usize) {
+) -> Vec<Segment> {
     let graph = &network.graph;
     let index = &network.index;
     let frame = index.frame();
@@ -132,31 +142,27 @@ fn reached_lines(
         at - towards_a,
         (at + towards_b).min(1.0),
     ));
-    let nodes = network.with_search(|search| {
-        let settled = search.run(graph, &snap.sources(), cutoff).to_vec();
-        for &u in &settled {
-            let here = search.get(u);
-            for (v, metres) in graph.edges(u) {
-                let reach = (cutoff - here).min(metres);
-                if reach <= 0.0 {
-                    continue;
-                }
-                let whole = reach >= metres;
-                // A street reached whole from both ends is drawn once, from its lower end.
-                if whole && search.get(v) + metres <= cutoff && v < u {
-                    continue;
-                }
-                lines.push(piece(
-                    u,
-                    v,
-                    0.0,
-                    f64::from(reach / metres.max(f32::EPSILON)),
-                ));
+    for &u in search.settled() {
+        let here = search.get(u);
+        for (v, metres) in graph.edges(u) {
+            let reach = (cutoff - here).min(metres);
+            if reach <= 0.0 {
+                continue;
             }
+            let whole = reach >= metres;
+            // A street reached whole from both ends is drawn once, from its lower end.
+            if whole && search.get(v) + metres <= cutoff && v < u {
+                continue;
+            }
+            lines.push(piece(
+                u,
+                v,
+                0.0,
+                f64::from(reach / metres.max(f32::EPSILON)),
+            ));
         }
-        settled.len()
-    });
-    (lines, nodes)
+    }
+    lines
 }
 
 #[cfg(test)]

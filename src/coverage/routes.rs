@@ -19,8 +19,9 @@ use super::snap::Snap;
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::http::body::JsonBody;
+use crate::http::json_object;
 use crate::http::links::BaseUrl;
-use crate::http::query::pairs;
+use crate::http::query::{bad_query, pairs};
 use crate::network::extract::FoundFacility;
 use crate::network::store::StoredFacility;
 use crate::ogc::items::{GEOJSON, geojson};
@@ -52,10 +53,6 @@ pub fn router() -> Router<AppState> {
 /// Longest walk asked for, in metres (about an hour).
 const MAX_WALK_M: f64 = 5_000.0;
 
-fn bad_query(name: &str, detail: impl Into<String>) -> AppError {
-    AppError::bad_request("Invalid query parameter", format!("?{name}"), detail)
-}
-
 fn bad_body(pointer: &str, detail: impl Into<String>) -> AppError {
     AppError::bad_request("Invalid request body", pointer, detail)
 }
@@ -64,6 +61,14 @@ fn no_network() -> AppError {
     AppError::NotReady(
         "no walking network is loaded: import one with `lantu import osm FILE.osm[.pbf]` and restart the server".into(),
     )
+}
+
+/// The value of query parameter `key`.
+fn param<'q>(query: &'q [(String, String)], key: &str) -> Option<&'q str> {
+    query
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
 }
 
 fn number(name: &str, text: &str, min: f64, max: f64) -> AppResult<f64> {
@@ -101,12 +106,7 @@ fn category<'a>(state: &'a AppState, id: &str, pointer: &str) -> AppResult<&'a C
 
 /// The walking speed in metres per minute from `speed` or `profile`.
 fn speed(state: &AppState, query: &[(String, String)]) -> AppResult<f64> {
-    let get = |k: &str| {
-        query
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.as_str())
-    };
+    let get = |k: &str| param(query, k);
     let speeds = &state.coverage.catalogue.walking_speed_m_per_min;
     match (get("speed"), get("profile")) {
         (Some(_), Some(_)) => Err(bad_query(
@@ -125,12 +125,7 @@ fn speed(state: &AppState, query: &[(String, String)]) -> AppResult<f64> {
 
 /// The threshold: `threshold_m`, or `minutes` at the speed, or the catalogue's.
 fn threshold(state: &AppState, query: &[(String, String)], category: &Category) -> AppResult<f64> {
-    let get = |k: &str| {
-        query
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.as_str())
-    };
+    let get = |k: &str| param(query, k);
     match (get("threshold_m"), get("minutes")) {
         (Some(_), Some(_)) => Err(bad_query(
             "minutes",
@@ -192,7 +187,7 @@ fn unit_homes(
 
 fn summary_json(s: &Summary) -> Map<String, Value> {
     let share = |a: f64, b: f64| if b > 0.0 { json!(a / b) } else { Value::Null };
-    json_map(json!({
+    json_object(json!({
         "homes_total": s.homes_total,
         "homes_covered": s.homes_covered,
         "population_total": s.population_total.round(),
@@ -202,13 +197,6 @@ fn summary_json(s: &Summary) -> Map<String, Value> {
         "population_estimated": s.population_estimated.round(),
         "homes_off_network": s.homes_off_network,
     }))
-}
-
-fn json_map(v: Value) -> Map<String, Value> {
-    match v {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    }
 }
 
 /// How far a home misses: within the threshold, up to 1.5×, up to 2×, or further.
@@ -259,12 +247,7 @@ struct Asked<'a> {
 }
 
 fn ask<'a>(state: &'a AppState, query: &[(String, String)]) -> AppResult<Asked<'a>> {
-    let get = |k: &str| {
-        query
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.as_str())
-    };
+    let get = |k: &str| param(query, k);
     let id = get("category").ok_or_else(|| {
         bad_query(
             "category",
@@ -272,12 +255,8 @@ fn ask<'a>(state: &'a AppState, query: &[(String, String)]) -> AppResult<Asked<'
         )
     })?;
     let category = category(state, id, "?category")?;
-    let threshold_m = threshold(state, query, category)?;
-    let analysis = state.coverage.analysis().ok_or_else(no_network)?;
+    let (analysis, threshold_m, distances) = distances_for(state, category, query)?;
     let (unit, homes) = unit_homes(state, &analysis.homes, get("unit"), "?unit")?;
-    let distances = state
-        .coverage
-        .distances(&analysis, &category.id, threshold_m as f32);
     Ok(Asked {
         analysis,
         category,
@@ -286,6 +265,20 @@ fn ask<'a>(state: &'a AppState, query: &[(String, String)]) -> AppResult<Asked<'
         homes,
         distances,
     })
+}
+
+/// The loaded analysis, the threshold the query asks for, and the category's distances at it.
+fn distances_for(
+    state: &AppState,
+    category: &Category,
+    query: &[(String, String)],
+) -> AppResult<(Analysis, f64, std::sync::Arc<Distances>)> {
+    let threshold_m = threshold(state, query, category)?;
+    let analysis = state.coverage.analysis().ok_or_else(no_network)?;
+    let distances = state
+        .coverage
+        .distances(&analysis, &category.id, threshold_m as f32);
+    Ok((analysis, threshold_m, distances))
 }
 
 /// For a coverage tile: the category named in the path, the threshold from the query, and the
@@ -297,11 +290,7 @@ pub fn category_and_threshold(
 ) -> AppResult<(Analysis, std::sync::Arc<Distances>)> {
     let query = pairs(raw, &["threshold_m", "minutes", "speed", "profile"])?;
     let category = category(state, id, "/tiles/coverage/{category}")?;
-    let threshold_m = threshold(state, &query, category)?;
-    let analysis = state.coverage.analysis().ok_or_else(no_network)?;
-    let distances = state
-        .coverage
-        .distances(&analysis, &category.id, threshold_m as f32);
+    let (analysis, _, distances) = distances_for(state, category, &query)?;
     Ok((analysis, distances))
 }
 
@@ -328,22 +317,18 @@ async fn coverage(
         .iter()
         .map(|b| (*b, 0, 0.0))
         .collect();
-    let mut count = |i: usize| {
+    for i in set.indices(asked.homes.as_deref()) {
         if set.homes[i].snap.is_none() {
-            return; // off the network, counted apart
+            continue; // off the network, counted apart
         }
         let b = band(d.homes[i], d.threshold_m);
         if let Some(slot) = bands.iter_mut().find(|(name, _, _)| *name == b) {
             slot.1 += 1;
             slot.2 += set.homes[i].population;
         }
-    };
-    match &asked.homes {
-        Some(list) => list.iter().for_each(|&i| count(i as usize)),
-        None => (0..set.homes.len()).for_each(&mut count),
     }
     let t = asked.threshold_m;
-    let mut body = json_map(json!({
+    let mut body = json_object(json!({
         "category": category_json(asked.category),
         "threshold_m": t,
         "unit": asked.unit,
@@ -385,17 +370,8 @@ async fn uncovered(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Ap
     let asked = ask(&state, &query)?;
     let d = &asked.distances;
     let set = &asked.analysis.homes;
-    let all: Vec<u32>;
-    let which = match &asked.homes {
-        Some(list) => list,
-        None => {
-            all = (0..set.homes.len() as u32).collect();
-            &all
-        }
-    };
-    let features: Vec<Value> = which
-        .iter()
-        .map(|&i| i as usize)
+    let features: Vec<Value> = set
+        .indices(asked.homes.as_deref())
         .filter(|&i| d.homes[i] > d.threshold_m && set.homes[i].snap.is_some())
         .map(|i| {
             let home = &set.homes[i];
@@ -435,12 +411,7 @@ async fn isochrone_route(
         raw.as_deref(),
         &["lon", "lat", "minutes", "speed", "profile", "band_m"],
     )?;
-    let get = |k: &str| {
-        query
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.as_str())
-    };
+    let get = |k: &str| param(&query, k);
     let coordinate = |name: &str, limit: f64| -> AppResult<f64> {
         let text = get(name)
             .ok_or_else(|| bad_query(name, format!("{name} is required (WGS84 degrees)")))?;

@@ -40,17 +40,18 @@ impl ItemsQuery {
     }
 }
 
-fn bad(name: &str, detail: impl Into<String>) -> AppError {
+/// A 400 for query parameter `name`.
+pub fn bad_query(name: &str, detail: impl Into<String>) -> AppError {
     AppError::bad_request("Invalid query parameter", format!("?{name}"), detail)
 }
 
 /// Splits a raw query string into pairs, refusing repeats.
 pub fn pairs(raw: Option<&str>, allowed: &[&str]) -> Result<Vec<(String, String)>, AppError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
-        .map_err(|e| bad("", format!("the query string cannot be read: {e}")))?;
+        .map_err(|e| bad_query("", format!("the query string cannot be read: {e}")))?;
     for (i, (key, _)) in pairs.iter().enumerate() {
         if !allowed.contains(&key.as_str()) {
-            return Err(bad(
+            return Err(bad_query(
                 key,
                 format!(
                     "unknown parameter \"{key}\"; this endpoint takes {}",
@@ -59,7 +60,7 @@ pub fn pairs(raw: Option<&str>, allowed: &[&str]) -> Result<Vec<(String, String)
             ));
         }
         if pairs[..i].iter().any(|(k, _)| k == key) {
-            return Err(bad(key, format!("\"{key}\" is given more than once")));
+            return Err(bad_query(key, format!("\"{key}\" is given more than once")));
         }
     }
     Ok(pairs)
@@ -77,7 +78,7 @@ pub fn parse_items_query(raw: Option<&str>, filters: &[&str]) -> Result<ItemsQue
         match key.as_str() {
             "limit" => {
                 let n: usize = value.parse().map_err(|_| {
-                    bad(
+                    bad_query(
                         "limit",
                         format!(
                             "limit must be a whole number from 1 to {MAX_LIMIT}, not \"{value}\""
@@ -85,13 +86,13 @@ pub fn parse_items_query(raw: Option<&str>, filters: &[&str]) -> Result<ItemsQue
                     )
                 })?;
                 if n == 0 {
-                    return Err(bad("limit", "limit must be at least 1"));
+                    return Err(bad_query("limit", "limit must be at least 1"));
                 }
                 query.limit = n.min(MAX_LIMIT);
             }
             "offset" => {
                 query.offset = value.parse().map_err(|_| {
-                    bad(
+                    bad_query(
                         "offset",
                         format!("offset must be a whole number, not \"{value}\""),
                     )
@@ -100,7 +101,7 @@ pub fn parse_items_query(raw: Option<&str>, filters: &[&str]) -> Result<ItemsQue
             "bbox" => query.bbox = Some(parse_bbox(value)?),
             "bbox-crs" => {
                 if !value.ends_with("/OGC/1.3/CRS84") {
-                    return Err(bad(
+                    return Err(bad_query(
                         "bbox-crs",
                         "only http://www.opengis.net/def/crs/OGC/1.3/CRS84 is supported for bbox-crs",
                     ));
@@ -108,7 +109,10 @@ pub fn parse_items_query(raw: Option<&str>, filters: &[&str]) -> Result<ItemsQue
             }
             "f" => {
                 if !matches!(value.as_str(), "json" | "geojson") {
-                    return Err(bad("f", "f must be json (GeoJSON is the only encoding)"));
+                    return Err(bad_query(
+                        "f",
+                        "f must be json (GeoJSON is the only encoding)",
+                    ));
                 }
             }
             _ => query.filters.push((key.clone(), value.clone())),
@@ -125,7 +129,7 @@ pub fn parse_bbox(value: &str) -> Result<Rect, AppError> {
         .map(|n| n.trim().parse::<f64>())
         .collect::<Result<_, _>>()
         .map_err(|_| {
-            bad(
+            bad_query(
                 "bbox",
                 format!("bbox must be 4 numbers minLon,minLat,maxLon,maxLat; got \"{value}\""),
             )
@@ -134,7 +138,7 @@ pub fn parse_bbox(value: &str) -> Result<Rect, AppError> {
         [a, b, c, d] => [*a, *b, *c, *d],
         [a, b, _, d, e, _] => [*a, *b, *d, *e],
         _ => {
-            return Err(bad(
+            return Err(bad_query(
                 "bbox",
                 format!("bbox must have 4 (or 6) numbers, not {}", numbers.len()),
             ));
@@ -143,19 +147,19 @@ pub fn parse_bbox(value: &str) -> Result<Rect, AppError> {
     if [x0, x1].iter().any(|x| !(-180.0..=180.0).contains(x))
         || [y0, y1].iter().any(|y| !(-90.0..=90.0).contains(y))
     {
-        return Err(bad(
+        return Err(bad_query(
             "bbox",
             "bbox longitudes must lie in -180..180 and latitudes in -90..90",
         ));
     }
     if y0 > y1 {
-        return Err(bad(
+        return Err(bad_query(
             "bbox",
             "bbox's minimum latitude is above its maximum; the order is minLon,minLat,maxLon,maxLat",
         ));
     }
     if x0 > x1 {
-        return Err(bad(
+        return Err(bad_query(
             "bbox",
             "bbox crosses the antimeridian (minLon > maxLon), which lantu does not support; split it in two",
         ));

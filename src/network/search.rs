@@ -69,6 +69,11 @@ impl Search {
         &self.settled
     }
 
+    /// The nodes the last search settled, nearest first.
+    pub fn settled(&self) -> &[u32] {
+        &self.settled
+    }
+
     /// The distance the last search found to `node` (infinity if beyond its cutoff).
     pub fn get(&self, node: u32) -> f32 {
         let i = node as usize;

@@ -28,7 +28,7 @@ use crate::spatial::crs::Crs;
 use crate::spatial::write::geometry_json;
 use crate::state::AppState;
 use crate::units::UnitCode;
-use crate::version::{Change, Edit};
+use crate::version::{Change, Edit, history_members};
 
 /// The site routes.
 pub fn router() -> Router<AppState> {
@@ -335,13 +335,7 @@ async fn delete(
 fn version_feature(v: &SiteVersion) -> Value {
     let f = &v.fields;
     let mut properties = properties_json(f);
-    properties.extend(json_object(json!({
-        "version": v.stamp.version,
-        "change": v.change,
-        "author": v.stamp.by,
-        "at": v.stamp.at,
-        "message": v.message,
-    })));
+    properties.extend(history_members(&v.stamp, v.change, v.message.as_deref()));
     json!({"type": "Feature", "id": v.site_id, "geometry": geometry_json(&f.geometry), "properties": properties})
 }
 

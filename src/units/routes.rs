@@ -17,6 +17,7 @@ use crate::http::query::{pairs, parse_items_query};
 use crate::ogc::items::{GEOJSON, feature_response, geojson, page};
 use crate::spatial::write::geometry_json;
 use crate::state::AppState;
+use crate::version::history_members;
 
 /// The unit routes.
 pub fn router() -> Router<AppState> {
@@ -145,13 +146,7 @@ async fn one(
 fn version_feature(v: &UnitVersion) -> Value {
     let f = &v.fields;
     let mut properties = unit_properties(f);
-    properties.extend(json_object(json!({
-        "version": v.stamp.version,
-        "change": v.change,
-        "author": v.stamp.by,
-        "at": v.stamp.at,
-        "message": v.message,
-    })));
+    properties.extend(history_members(&v.stamp, v.change, v.message.as_deref()));
     json!({
         "type": "Feature",
         "id": f.code.as_str(),
