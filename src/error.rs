@@ -84,9 +84,70 @@ pub enum AppError {
     /// network imported yet); the message says what to do.
     #[error("{0}")]
     NotReady(String),
+    /// A feature with more vertices or parts than a feature may have, refused before the
+    /// expensive checks run.
+    #[error("{}", .violation.detail)]
+    TooComplex {
+        /// Where and which limit.
+        violation: Violation,
+    },
+    /// The client did not send its request in time.
+    #[error("{0}")]
+    RequestTimeout(String),
+    /// The caller sent more requests than its rate allows.
+    #[error("{detail}")]
+    TooManyRequests {
+        /// Which limit, and when to come back.
+        detail: String,
+        /// Seconds until a request will be accepted again.
+        retry_after: u64,
+    },
+    /// The server cannot answer now (the store is full, read-only or unreachable, or the
+    /// expensive-work queue is full); nothing was changed, and the same request may succeed later.
+    #[error("{detail}")]
+    Unavailable {
+        /// What is wrong and what to do.
+        detail: String,
+        /// Seconds after which trying again makes sense.
+        retry_after: u64,
+    },
     /// Anything we did not foresee: logged, never shown.
     #[error("internal error: {0}")]
-    Internal(#[from] anyhow::Error),
+    Internal(anyhow::Error),
+}
+
+impl From<anyhow::Error> for AppError {
+    /// Store faults that pass (disk full, read-only, connection lost) become 503 with
+    /// `Retry-After`; everything else is an internal error.
+    fn from(err: anyhow::Error) -> Self {
+        match crate::store::fault::transient(&err) {
+            Some(detail) => {
+                tracing::warn!(error = %format!("{err:#}"), "store unavailable");
+                Self::Unavailable {
+                    detail,
+                    retry_after: 5,
+                }
+            }
+            None => Self::Internal(err),
+        }
+    }
+}
+
+impl From<crate::spatial::read::GeometryError> for AppError {
+    fn from(e: crate::spatial::read::GeometryError) -> Self {
+        use crate::spatial::read::Fault;
+        match e.fault {
+            Fault::Malformed => Self::bad_request("Invalid GeoJSON", e.pointer, e.detail),
+            Fault::Invalid => Self::unprocessable("Invalid geometry", e.pointer, e.detail),
+            Fault::TooComplex => Self::too_complex(e.pointer, e.detail),
+        }
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        anyhow::Error::from(err).into()
+    }
 }
 
 impl AppError {
@@ -114,6 +175,13 @@ impl AppError {
         }
     }
 
+    /// A 413 for a feature past a vertex or part limit, naming the limit.
+    pub fn too_complex(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::TooComplex {
+            violation: Violation::new(pointer, detail),
+        }
+    }
+
     fn status(&self) -> StatusCode {
         match self {
             Self::MalformedJson(_) | Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
@@ -127,6 +195,10 @@ impl AppError {
             Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             Self::NotReady(_) => StatusCode::CONFLICT,
+            Self::TooComplex { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -145,6 +217,10 @@ impl AppError {
             Self::PreconditionRequired(_) => ("precondition-required", "If-Match required"),
             Self::PreconditionFailed { .. } => ("stale-version", "Stale version"),
             Self::NotReady(_) => ("not-ready", "Data needed for this answer is missing"),
+            Self::TooComplex { .. } => ("too-complex", "Feature too complex"),
+            Self::RequestTimeout(_) => ("request-timeout", "Request too slow"),
+            Self::TooManyRequests { .. } => ("rate-limited", "Too many requests"),
+            Self::Unavailable { .. } => ("unavailable", "Service unavailable"),
             Self::Internal(_) => ("internal", "Internal server error"),
         }
     }
@@ -162,7 +238,9 @@ impl AppError {
             Self::Internal(_) => {
                 "the server failed to answer; the error is logged. Try again, and report it if it persists".to_string()
             }
-            Self::BadRequest { violation, .. } | Self::Unprocessable { violation, .. } => {
+            Self::BadRequest { violation, .. }
+            | Self::Unprocessable { violation, .. }
+            | Self::TooComplex { violation } => {
                 body["pointer"] = violation.pointer.clone().into();
                 body["errors"] = serde_json::json!([violation]);
                 violation.detail.clone()
@@ -185,10 +263,16 @@ impl IntoResponse for AppError {
         }
         let status = self.status();
         let mut response = (status, axum::Json(self.problem())).into_response();
-        response.headers_mut().insert(
+        let headers = response.headers_mut();
+        headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let Self::TooManyRequests { retry_after, .. } | Self::Unavailable { retry_after, .. } =
+            &self
+        {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+        }
         response
     }
 }

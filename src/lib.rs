@@ -16,10 +16,12 @@ pub mod sites;
 pub mod spatial;
 pub mod state;
 pub mod store;
+pub mod text;
 pub mod tiles;
 pub mod units;
 pub mod version;
 pub mod web;
+pub mod work;
 
 use axum::extract::State;
 use axum::http::{Method, Uri};
@@ -36,6 +38,7 @@ pub use crate::state::{AppState, Settings};
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .merge(web::router(&state))
         .merge(tiles::routes::router())
         .merge(ogc::router())
@@ -45,18 +48,37 @@ pub fn app(state: AppState) -> Router {
         .merge(coverage::tiles::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::rate::limit,
+        ))
+        .layer(axum::middleware::from_fn(http::headers::discipline))
         .with_state(state)
         .layer(CatchPanicLayer::custom(|_| {
             axum::response::IntoResponse::into_response(AppError::Internal(anyhow::anyhow!(
                 "a handler panicked"
             )))
         }))
-        .layer(TraceLayer::new_for_http())
+        // 5xx answers are logged where they arise (internal errors once, store faults as
+        // warnings); the trace layer would log every refused flood request as an error again.
+        .layer(
+            TraceLayer::new_for_http().on_failure(
+                tower_http::trace::DefaultOnFailure::new().level(tracing::Level::DEBUG),
+            ),
+        )
 }
 
-async fn healthz(State(state): State<AppState>) -> Json<Value> {
-    let (units, sites) = state.catalog().counts();
-    Json(json!({"status": "ok", "backend": state.store.backend(), "units": units, "sites": sites}))
+/// Liveness: the process answers. Nothing more, so nobody can watch counts (drafts) change.
+async fn healthz() -> Json<Value> {
+    Json(json!({"status": "ok"}))
+}
+
+/// Readiness: the store answers too; 503 with `Retry-After` while it does not.
+async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+    state.store.ping().await?;
+    Ok(Json(
+        json!({"status": "ready", "backend": state.store.backend()}),
+    ))
 }
 
 async fn not_found(uri: Uri) -> AppError {

@@ -3,10 +3,12 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use lantu::auth::{Role, generate_token};
 use lantu::demo::DemoSources;
+use lantu::http::rate::Budget;
 use lantu::import::OnRefusal;
 use lantu::server::{ServeOptions, serve};
 use lantu::state::Settings;
@@ -69,6 +71,33 @@ struct ServeArgs {
     /// The web page's folder (with node_modules from `npm ci`); default: web/ in the source tree.
     #[arg(long, env = "LANTU_WEB_DIR")]
     web_dir: Option<PathBuf>,
+    /// Seconds a client has to send a request's headers; idle keep-alive connections close after it.
+    #[arg(long, env = "LANTU_HEADER_TIMEOUT_S", default_value_t = 10)]
+    header_timeout_s: u64,
+    /// Seconds a client has to send a request's body.
+    #[arg(long, env = "LANTU_BODY_TIMEOUT_S", default_value_t = 30)]
+    body_timeout_s: u64,
+    /// Connections open at once, in all.
+    #[arg(long, env = "LANTU_MAX_CONNECTIONS", default_value_t = 8192)]
+    max_connections: usize,
+    /// Connections open at once from one address.
+    #[arg(long, env = "LANTU_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 256)]
+    max_connections_per_address: usize,
+    /// Anonymous requests per second per address (a read costs 1, an analysis 10-30, tiles nothing); 0 turns it off.
+    #[arg(long, env = "LANTU_ANONYMOUS_RATE", default_value_t = 300.0)]
+    anonymous_rate: f64,
+    /// Anonymous requests an address may save up.
+    #[arg(long, env = "LANTU_ANONYMOUS_BURST", default_value_t = 3000.0)]
+    anonymous_burst: f64,
+    /// Writes per second per token; 0 turns it off.
+    #[arg(long, env = "LANTU_WRITE_RATE", default_value_t = 10.0)]
+    write_rate: f64,
+    /// Writes a token may save up.
+    #[arg(long, env = "LANTU_WRITE_BURST", default_value_t = 100.0)]
+    write_burst: f64,
+    /// MB the life-circle distance tables may hold.
+    #[arg(long, env = "LANTU_DISTANCE_CACHE_MB", default_value_t = 256)]
+    distance_cache_mb: usize,
 }
 
 #[derive(Args)]
@@ -151,7 +180,18 @@ enum TokenCommand {
         /// Who holds it; recorded as the author of their edits.
         #[arg(long)]
         name: String,
+        /// Days until it stops working (0: never; not advised).
+        #[arg(long, default_value_t = 365)]
+        expires_in_days: u32,
     },
+    /// Revoke every live token of a holder, at once (the running server checks each request).
+    Revoke {
+        /// The holder's name, as given at `token create`.
+        #[arg(long)]
+        name: String,
+    },
+    /// List tokens: holder, role, created, expires, revoked (never the tokens themselves).
+    List,
 }
 
 fn main() -> ExitCode {
@@ -193,6 +233,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     public_url: args.public_url,
                     tile_cache_bytes: args.tile_cache_mb * 1024 * 1024,
                     web_dir: args.web_dir.unwrap_or_else(|| Settings::default().web_dir),
+                    header_timeout: Duration::from_secs(args.header_timeout_s.max(1)),
+                    body_timeout: Duration::from_secs(args.body_timeout_s.max(1)),
+                    max_connections: args.max_connections.max(1),
+                    max_connections_per_address: args.max_connections_per_address.max(1),
+                    anonymous_rate: Budget {
+                        per_second: args.anonymous_rate,
+                        burst: args.anonymous_burst,
+                    },
+                    write_rate: Budget {
+                        per_second: args.write_rate,
+                        burst: args.write_burst,
+                    },
+                    distance_cache_bytes: args.distance_cache_mb * 1024 * 1024,
                 },
                 demo: args.demo.then_some(DemoSources {
                     shared_data: args.shared_data,
@@ -207,19 +260,59 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             store.close().await;
         }
         Command::Import(command) => return import(&storage, command).await,
-        Command::Token(TokenCommand::Create { role, name }) => {
+        Command::Token(TokenCommand::Create {
+            role,
+            name,
+            expires_in_days,
+        }) => {
             let role = Role::parse(&role).ok_or_else(|| {
                 anyhow::anyhow!("--role must be admin, planner or analyst, not {role:?}")
             })?;
             let store = store::open(&storage).await?;
             let (token, hash) = generate_token()?;
-            store.create_token(&name, role, &hash).await?;
+            let expires = (expires_in_days > 0)
+                .then(|| chrono::Utc::now() + chrono::Duration::days(i64::from(expires_in_days)));
+            store.create_token(&name, role, &hash, expires).await?;
             store.close().await;
+            let until = expires.map_or("never expires".to_string(), |t| {
+                format!("valid until {}", t.format("%Y-%m-%d %H:%M UTC"))
+            });
             eprintln!(
-                "token for {name} ({}) created; it is shown only this once:",
+                "token for {name} ({}) created, {until}; it is shown only this once:",
                 role.as_str()
             );
             println!("{token}");
+        }
+        Command::Token(TokenCommand::Revoke { name }) => {
+            let store = store::open(&storage).await?;
+            let revoked = store.revoke_tokens(&name).await?;
+            store.close().await;
+            if revoked == 0 {
+                eprintln!("{name} holds no live token; see `lantu token list`");
+                return Ok(ExitCode::from(2));
+            }
+            eprintln!(
+                "revoked {revoked} token(s) of {name}; they are refused from the next request on"
+            );
+        }
+        Command::Token(TokenCommand::List) => {
+            let store = store::open(&storage).await?;
+            let tokens = store.list_tokens().await?;
+            store.close().await;
+            let day = |t: Option<chrono::DateTime<chrono::Utc>>, none: &str| {
+                t.map_or(none.to_string(), |t| t.format("%Y-%m-%d").to_string())
+            };
+            println!("name\trole\tcreated\texpires\trevoked");
+            for t in tokens {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    t.name,
+                    t.role.as_str(),
+                    t.created_at.format("%Y-%m-%d"),
+                    day(t.expires_at, "never"),
+                    day(t.revoked_at, "-")
+                );
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -2,14 +2,17 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::Duration;
 
 use crate::catalog::{Catalog, SiteEntry};
 use crate::coverage::Catalogue;
 use crate::coverage::service::CoverageState;
+use crate::http::rate::{Budget, Limiter, Limits};
 use crate::sites::Site;
 use crate::spatial::index::bbox;
 use crate::store::Store;
 use crate::tiles::TileCache;
+use crate::work::Pools;
 
 /// Settings the HTTP layer needs at run time.
 #[derive(Debug, Clone)]
@@ -23,6 +26,20 @@ pub struct Settings {
     pub tile_cache_bytes: usize,
     /// The web page's folder (`web/`: the page, and `node_modules` with maplibre-gl and the font).
     pub web_dir: PathBuf,
+    /// Headers must arrive within this; an idle keep-alive connection is closed after it.
+    pub header_timeout: Duration,
+    /// A request body must arrive within this.
+    pub body_timeout: Duration,
+    /// Connections open at once, from everyone.
+    pub max_connections: usize,
+    /// Connections open at once from one address.
+    pub max_connections_per_address: usize,
+    /// Anonymous requests per address (a read costs 1, an analysis 10–30, tiles nothing).
+    pub anonymous_rate: Budget,
+    /// Writes per token.
+    pub write_rate: Budget,
+    /// Bytes the life-circle distance tables may hold (least recently used are dropped).
+    pub distance_cache_bytes: usize,
 }
 
 impl Default for Settings {
@@ -32,6 +49,19 @@ impl Default for Settings {
             public_url: None,
             tile_cache_bytes: 256 * 1024 * 1024,
             web_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("web"),
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            max_connections: 8_192,
+            max_connections_per_address: 256,
+            anonymous_rate: Budget {
+                per_second: 300.0,
+                burst: 3_000.0,
+            },
+            write_rate: Budget {
+                per_second: 10.0,
+                burst: 100.0,
+            },
+            distance_cache_bytes: 256 * 1024 * 1024,
         }
     }
 }
@@ -48,6 +78,10 @@ pub struct AppState {
     pub tiles: Arc<TileCache>,
     /// Life-circle coverage: network, homes, facilities and computed distances.
     pub coverage: Arc<CoverageState>,
+    /// Thread pools for CPU-heavy work.
+    pub work: Arc<Pools>,
+    /// Rate limits.
+    pub limits: Arc<Limits>,
 }
 
 impl AppState {
@@ -57,9 +91,16 @@ impl AppState {
         let sites = store.load_sites().await?;
         let catalogue =
             Catalogue::parse(crate::coverage::catalogue::DEFAULT).map_err(anyhow::Error::msg)?;
-        let coverage = CoverageState::load(store.as_ref(), catalogue).await?;
+        let coverage =
+            CoverageState::load(store.as_ref(), catalogue, settings.distance_cache_bytes).await?;
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(Self {
             coverage: Arc::new(coverage),
+            work: Arc::new(Pools::for_cores(cores)?),
+            limits: Arc::new(Limits {
+                anonymous: Limiter::new(settings.anonymous_rate),
+                writes: Limiter::new(settings.write_rate),
+            }),
             store,
             catalog: Arc::new(RwLock::new(Catalog::new(units, sites))),
             tiles: Arc::new(TileCache::new(settings.tile_cache_bytes)),

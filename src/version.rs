@@ -73,17 +73,36 @@ pub struct Stamp {
     pub by: String,
 }
 
-/// The members a history entry adds to a feature's properties: version, change, author, time and
-/// message.
+/// How a history is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// A token holder: every version, its number and its author.
+    Team,
+    /// The public: no person's name, and versions numbered among those shown (1, 2, 3…), so the
+    /// gaps left by draft versions reveal nothing.
+    Public,
+}
+
+/// The members a history entry adds to a feature's properties: version, change, time, message
+/// and (for the team) the author. `shown` is the entry's place among the versions shown, from 1.
 pub fn history_members(
     stamp: &Stamp,
     change: Change,
     message: Option<&str>,
+    audience: Audience,
+    shown: usize,
 ) -> serde_json::Map<String, serde_json::Value> {
     let mut members = serde_json::Map::new();
-    members.insert("version".into(), stamp.version.into());
+    match audience {
+        Audience::Team => {
+            members.insert("version".into(), stamp.version.into());
+            members.insert("author".into(), stamp.by.clone().into());
+        }
+        Audience::Public => {
+            members.insert("version".into(), shown.into());
+        }
+    }
     members.insert("change".into(), serde_json::json!(change));
-    members.insert("author".into(), stamp.by.clone().into());
     members.insert("at".into(), serde_json::json!(stamp.at));
     members.insert("message".into(), serde_json::json!(message));
     members

@@ -21,6 +21,15 @@ impl Viewer {
         self.0.is_some()
     }
 
+    /// Whom answers are shaped for: the public sees no names and no draft version numbers.
+    pub fn audience(&self) -> crate::version::Audience {
+        if self.sees_drafts() {
+            crate::version::Audience::Team
+        } else {
+            crate::version::Audience::Public
+        }
+    }
+
     /// The caller, who must be allowed to edit sites.
     pub fn site_editor(&self) -> Result<&Principal, AppError> {
         let principal = self.0.as_ref().ok_or_else(|| {
@@ -35,6 +44,31 @@ impl Viewer {
             )));
         }
         Ok(principal)
+    }
+}
+
+/// A caller who may edit: resolved from the headers alone, so a request without the right
+/// credentials is refused before its body is read, parsed or validated (an anonymous
+/// 3 MB polygon costs nothing but its rejection).
+#[derive(Debug, Clone)]
+pub struct Editor(pub Principal);
+
+impl FromRequestParts<AppState> for Editor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let viewer = Viewer::from_request_parts(parts, state).await?;
+        Ok(Self(viewer.site_editor()?.clone()))
+    }
+}
+
+impl Editor {
+    /// The same caller as a viewer (editors see drafts).
+    pub fn viewer(&self) -> Viewer {
+        Viewer(Some(self.0.clone()))
     }
 }
 

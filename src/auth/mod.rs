@@ -5,9 +5,10 @@
 pub mod extract;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
-pub use extract::Viewer;
+pub use extract::{Editor, Viewer};
 
 /// What a token holder may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,13 +56,38 @@ pub struct Principal {
     pub role: Role,
 }
 
+/// A token as `lantu token list` shows it (never the token itself, nor its hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenInfo {
+    /// Who holds it.
+    pub name: String,
+    /// What it may do.
+    pub role: Role,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+    /// When it stops working, if ever.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
 /// Where token hashes live.
 #[async_trait]
 pub trait TokenStore: Send + Sync {
-    /// Stores the hash of a new token.
-    async fn create_token(&self, name: &str, role: Role, token_hash: &str) -> anyhow::Result<()>;
-    /// The holder of the unrevoked token with this hash.
+    /// Stores the hash of a new token, valid until `expires_at` (or until revoked).
+    async fn create_token(
+        &self,
+        name: &str,
+        role: Role,
+        token_hash: &str,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> anyhow::Result<()>;
+    /// The holder of the unrevoked, unexpired token with this hash.
     async fn find_token(&self, token_hash: &str) -> anyhow::Result<Option<Principal>>;
+    /// Revokes every live token of `name`; how many were revoked.
+    async fn revoke_tokens(&self, name: &str) -> anyhow::Result<u64>;
+    /// Every token, oldest first.
+    async fn list_tokens(&self) -> anyhow::Result<Vec<TokenInfo>>;
 }
 
 /// A new random token (`lantu_` and 64 hex digits) and its hash.

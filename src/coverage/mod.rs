@@ -4,6 +4,7 @@
 pub mod analysis;
 pub mod catalogue;
 pub mod contour;
+pub mod facilities;
 pub mod import;
 pub mod isochrone;
 pub mod routes;

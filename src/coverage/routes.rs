@@ -3,10 +3,10 @@
 //! the coverage at once.
 
 use axum::Router;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{StatusCode, header};
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{get, post};
 use geo::{Geometry, Point};
 use serde_json::{Map, Value, json};
 
@@ -22,14 +22,12 @@ use crate::http::body::JsonBody;
 use crate::http::json_object;
 use crate::http::links::BaseUrl;
 use crate::http::query::{bad_query, pairs};
-use crate::network::extract::FoundFacility;
-use crate::network::store::StoredFacility;
 use crate::ogc::items::{GEOJSON, geojson};
 use crate::sites::SiteStatus;
-use crate::spatial::read::{Accept, GeometryReader};
 use crate::spatial::write::geometry_json;
 use crate::state::AppState;
 use crate::units::UnitCode;
+use crate::work::on_pool;
 
 /// The coverage routes.
 pub fn router() -> Router<AppState> {
@@ -40,20 +38,13 @@ pub fn router() -> Router<AppState> {
         .route("/api/coverage/whatif", post(whatif))
         .route("/api/coverage/suggest", post(suggest))
         .route("/api/isochrone", get(isochrone_route))
-        .route(
-            "/api/facilities",
-            get(list_facilities).post(create_facility),
-        )
-        .route(
-            "/api/facilities/{id}",
-            put(replace_facility).delete(delete_facility),
-        )
+        .merge(super::facilities::router())
 }
 
 /// Longest walk asked for, in metres (about an hour).
 const MAX_WALK_M: f64 = 5_000.0;
 
-fn bad_body(pointer: &str, detail: impl Into<String>) -> AppError {
+pub(super) fn bad_body(pointer: &str, detail: impl Into<String>) -> AppError {
     AppError::bad_request("Invalid request body", pointer, detail)
 }
 
@@ -84,7 +75,11 @@ fn number(name: &str, text: &str, min: f64, max: f64) -> AppResult<f64> {
     Ok(value)
 }
 
-fn category<'a>(state: &'a AppState, id: &str, pointer: &str) -> AppResult<&'a Category> {
+pub(super) fn category<'a>(
+    state: &'a AppState,
+    id: &str,
+    pointer: &str,
+) -> AppResult<&'a Category> {
     state.coverage.catalogue.category(id).ok_or_else(|| {
         let known: Vec<&str> = state
             .coverage
@@ -308,185 +303,194 @@ async fn coverage(
     base: BaseUrl,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
-    let query = pairs(raw.as_deref(), COVERAGE_PARAMS)?;
-    let asked = ask(&state, &query)?;
-    let d = &asked.distances;
-    let set = &asked.analysis.homes;
-    let summary = d.summary(set, asked.homes.as_deref());
-    let mut bands: Vec<(&str, usize, f64)> = ["covered", "near", "far", "beyond"]
-        .iter()
-        .map(|b| (*b, 0, 0.0))
-        .collect();
-    for i in set.indices(asked.homes.as_deref()) {
-        if set.homes[i].snap.is_none() {
-            continue; // off the network, counted apart
+    on_pool(&state.work.analysis, &state, move |state| {
+        let query = pairs(raw.as_deref(), COVERAGE_PARAMS)?;
+        let asked = ask(&state, &query)?;
+        let d = &asked.distances;
+        let set = &asked.analysis.homes;
+        let summary = d.summary(set, asked.homes.as_deref());
+        let mut bands: Vec<(&str, usize, f64)> = ["covered", "near", "far", "beyond"]
+            .iter()
+            .map(|b| (*b, 0, 0.0))
+            .collect();
+        for i in set.indices(asked.homes.as_deref()) {
+            if set.homes[i].snap.is_none() {
+                continue; // off the network, counted apart
+            }
+            let b = band(d.homes[i], d.threshold_m);
+            if let Some(slot) = bands.iter_mut().find(|(name, _, _)| *name == b) {
+                slot.1 += 1;
+                slot.2 += set.homes[i].population;
+            }
         }
-        let b = band(d.homes[i], d.threshold_m);
-        if let Some(slot) = bands.iter_mut().find(|(name, _, _)| *name == b) {
-            slot.1 += 1;
-            slot.2 += set.homes[i].population;
+        let t = asked.threshold_m;
+        let mut body = json_object(json!({
+            "category": category_json(asked.category),
+            "threshold_m": t,
+            "unit": asked.unit,
+            "network": asked.analysis.network.source,
+            "facilities": d.facilities,
+        }));
+        body.extend(summary_json(&summary));
+        body.insert(
+            "bands".into(),
+            json!(
+                bands
+                    .iter()
+                    .zip([Some(t), Some(1.5 * t), Some(2.0 * t), None])
+                    .map(|((name, homes, population), max)| json!({
+                        "band": name, "max_m": max, "homes": homes, "population": population.round(),
+                    }))
+                    .collect::<Vec<_>>()
+            ),
+        );
+        let mut uncovered_query = format!("category={}", asked.category.id);
+        for (k, v) in &query {
+            if k != "category" {
+                uncovered_query.push_str(&format!("&{k}={v}"));
+            }
         }
-    }
-    let t = asked.threshold_m;
-    let mut body = json_object(json!({
-        "category": category_json(asked.category),
-        "threshold_m": t,
-        "unit": asked.unit,
-        "network": asked.analysis.network.source,
-        "facilities": d.facilities,
-    }));
-    body.extend(summary_json(&summary));
-    body.insert(
-        "bands".into(),
-        json!(
-            bands
-                .iter()
-                .zip([Some(t), Some(1.5 * t), Some(2.0 * t), None])
-                .map(|((name, homes, population), max)| json!({
-                    "band": name, "max_m": max, "homes": homes, "population": population.round(),
-                }))
-                .collect::<Vec<_>>()
-        ),
-    );
-    let mut uncovered_query = format!("category={}", asked.category.id);
-    for (k, v) in &query {
-        if k != "category" {
-            uncovered_query.push_str(&format!("&{k}={v}"));
-        }
-    }
-    body.insert(
-        "links".into(),
-        json!([
-            {"rel": "self", "href": base.at(&format!("/api/coverage?{uncovered_query}")), "type": "application/json"},
-            {"rel": "uncovered", "href": base.at(&format!("/api/coverage/uncovered?{uncovered_query}")), "type": GEOJSON, "title": "homes beyond the threshold"},
-            {"rel": "tiles", "href": base.at(&format!("/tiles/coverage/{}/{{z}}/{{x}}/{{y}}.mvt", asked.category.id)), "type": "application/vnd.mapbox-vector-tile", "title": "homes by distance band"},
-        ]),
-    );
-    Ok(axum::Json(Value::Object(body)).into_response())
+        body.insert(
+            "links".into(),
+            json!([
+                {"rel": "self", "href": base.at(&format!("/api/coverage?{uncovered_query}")), "type": "application/json"},
+                {"rel": "uncovered", "href": base.at(&format!("/api/coverage/uncovered?{uncovered_query}")), "type": GEOJSON, "title": "homes beyond the threshold"},
+                {"rel": "tiles", "href": base.at(&format!("/tiles/coverage/{}/{{z}}/{{x}}/{{y}}.mvt", asked.category.id)), "type": "application/vnd.mapbox-vector-tile", "title": "homes by distance band"},
+            ]),
+        );
+        Ok(axum::Json(Value::Object(body)).into_response())
+    })
+    .await
 }
 
 async fn uncovered(State(state): State<AppState>, RawQuery(raw): RawQuery) -> AppResult<Response> {
-    let query = pairs(raw.as_deref(), COVERAGE_PARAMS)?;
-    let asked = ask(&state, &query)?;
-    let d = &asked.distances;
-    let set = &asked.analysis.homes;
-    let features: Vec<Value> = set
-        .indices(asked.homes.as_deref())
-        .filter(|&i| d.homes[i] > d.threshold_m && set.homes[i].snap.is_some())
-        .map(|i| {
-            let home = &set.homes[i];
-            let distance = d.homes[i];
-            json!({
-                "type": "Feature",
-                "id": home.id,
-                "geometry": geometry_json(&home.shape),
-                "properties": {
-                    "name": home.name,
-                    "population": home.population.round(),
-                    "population_estimated": home.estimated,
-                    "distance_m": distance.is_finite().then(|| distance.round()),
-                    "band": band(distance, d.threshold_m),
-                },
+    on_pool(&state.work.analysis, &state, move |state| {
+        let query = pairs(raw.as_deref(), COVERAGE_PARAMS)?;
+        let asked = ask(&state, &query)?;
+        let d = &asked.distances;
+        let set = &asked.analysis.homes;
+        let features: Vec<Value> = set
+            .indices(asked.homes.as_deref())
+            .filter(|&i| d.homes[i] > d.threshold_m && set.homes[i].snap.is_some())
+            .map(|i| {
+                let home = &set.homes[i];
+                let distance = d.homes[i];
+                json!({
+                    "type": "Feature",
+                    "id": home.id,
+                    "geometry": geometry_json(&home.shape),
+                    "properties": {
+                        "name": home.name,
+                        "population": home.population.round(),
+                        "population_estimated": home.estimated,
+                        "distance_m": distance.is_finite().then(|| distance.round()),
+                        "band": band(distance, d.threshold_m),
+                    },
+                })
             })
-        })
-        .collect();
-    Ok(geojson(
-        StatusCode::OK,
-        json!({
-            "type": "FeatureCollection",
-            "category": asked.category.id,
-            "threshold_m": asked.threshold_m,
-            "unit": asked.unit,
-            "numberReturned": features.len(),
-            "features": features,
-        }),
-    ))
+            .collect();
+        Ok(geojson(
+            StatusCode::OK,
+            json!({
+                "type": "FeatureCollection",
+                "category": asked.category.id,
+                "threshold_m": asked.threshold_m,
+                "unit": asked.unit,
+                "numberReturned": features.len(),
+                "features": features,
+            }),
+        ))
+    })
+    .await
 }
 
 async fn isochrone_route(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
-    let query = pairs(
-        raw.as_deref(),
-        &["lon", "lat", "minutes", "speed", "profile", "band_m"],
-    )?;
-    let get = |k: &str| param(&query, k);
-    let coordinate = |name: &str, limit: f64| -> AppResult<f64> {
-        let text = get(name)
-            .ok_or_else(|| bad_query(name, format!("{name} is required (WGS84 degrees)")))?;
-        let v: f64 = text
-            .parse()
-            .map_err(|_| bad_query(name, format!("\"{text}\" is not a number")))?;
-        if !(v.is_finite() && v.abs() <= limit) {
+    on_pool(&state.work.analysis, &state, move |state| {
+        let query = pairs(
+            raw.as_deref(),
+            &["lon", "lat", "minutes", "speed", "profile", "band_m"],
+        )?;
+        let get = |k: &str| param(&query, k);
+        let coordinate = |name: &str, limit: f64| -> AppResult<f64> {
+            let text = get(name)
+                .ok_or_else(|| bad_query(name, format!("{name} is required (WGS84 degrees)")))?;
+            let v: f64 = text
+                .parse()
+                .map_err(|_| bad_query(name, format!("\"{text}\" is not a number")))?;
+            if !(v.is_finite() && v.abs() <= limit) {
+                return Err(bad_query(
+                    name,
+                    format!("{name} must be within ±{limit}°; got {text}"),
+                ));
+            }
+            Ok(v)
+        };
+        let lon = coordinate("lon", 180.0)?;
+        let lat = coordinate("lat", 90.0)?;
+        let minutes = match get("minutes") {
+            Some(m) => number("minutes", m, 0.0, 60.0)?,
+            None => 15.0,
+        };
+        let speed = speed(&state, &query)?;
+        let band_m = match get("band_m") {
+            Some(b) => number("band_m", b, 0.0, 500.0)?,
+            None => DEFAULT_BAND_M,
+        };
+        let distance_m = minutes * speed;
+        if distance_m > MAX_WALK_M {
             return Err(bad_query(
-                name,
-                format!("{name} must be within ±{limit}°; got {text}"),
+                "minutes",
+                format!(
+                    "{minutes} minutes at {speed} m/min is {distance_m:.0} m; the longest walk asked for is {MAX_WALK_M} m"
+                ),
             ));
         }
-        Ok(v)
-    };
-    let lon = coordinate("lon", 180.0)?;
-    let lat = coordinate("lat", 90.0)?;
-    let minutes = match get("minutes") {
-        Some(m) => number("minutes", m, 0.0, 60.0)?,
-        None => 15.0,
-    };
-    let speed = speed(&state, &query)?;
-    let band_m = match get("band_m") {
-        Some(b) => number("band_m", b, 0.0, 500.0)?,
-        None => DEFAULT_BAND_M,
-    };
-    let distance_m = minutes * speed;
-    if distance_m > MAX_WALK_M {
-        return Err(bad_query(
-            "minutes",
-            format!(
-                "{minutes} minutes at {speed} m/min is {distance_m:.0} m; the longest walk asked for is {MAX_WALK_M} m"
+        let analysis = state.coverage.analysis().ok_or_else(no_network)?;
+        let iso = isochrone(
+            &analysis.network,
+            &analysis.homes,
+            Point::new(lon, lat),
+            distance_m,
+            band_m,
+        )
+        .map_err(|e| match e {
+            NoIsochrone::NoNetwork => no_network(),
+            NoIsochrone::TooFar { snap_m } => AppError::unprocessable(
+                "Point off the network",
+                "?lon",
+                format!(
+                    "the nearest street is {snap_m:.0} m away, further than a {minutes}-minute walk ({distance_m:.0} m); pick a point nearer the streets of network \"{}\"",
+                    analysis.network.source
+                ),
             ),
-        ));
-    }
-    let analysis = state.coverage.analysis().ok_or_else(no_network)?;
-    let iso = isochrone(
-        &analysis.network,
-        &analysis.homes,
-        Point::new(lon, lat),
-        distance_m,
-        band_m,
-    )
-    .map_err(|e| match e {
-        NoIsochrone::NoNetwork => no_network(),
-        NoIsochrone::TooFar { snap_m } => AppError::unprocessable(
-            "Point off the network",
-            "?lon",
-            format!(
-                "the nearest street is {snap_m:.0} m away, further than a {minutes}-minute walk ({distance_m:.0} m); pick a point nearer the streets of network \"{}\"",
-                analysis.network.source
-            ),
-        ),
-    })?;
-    Ok(geojson(
-        StatusCode::OK,
-        json!({
-            "type": "Feature",
-            "geometry": geometry_json(&Geometry::MultiPolygon(iso.area)),
-            "properties": {
-                "lon": lon,
-                "lat": lat,
-                "minutes": minutes,
-                "speed_m_per_min": speed,
-                "distance_m": distance_m,
-                "band_m": band_m,
-                "area_m2": iso.area_m2.round(),
-                "population": iso.population.round(),
-                "population_estimated": iso.population_estimated.round(),
-                "homes": iso.homes,
-                "nodes_reached": iso.nodes,
-                "snap_m": (iso.snap_m * 10.0).round() / 10.0,
-                "network": analysis.network.source,
-            },
-        }),
-    ))
+        })?;
+        Ok(geojson(
+            StatusCode::OK,
+            json!({
+                "type": "Feature",
+                "geometry": geometry_json(&Geometry::MultiPolygon(iso.area)),
+                "properties": {
+                    "lon": lon,
+                    "lat": lat,
+                    "minutes": minutes,
+                    "speed_m_per_min": speed,
+                    "distance_m": distance_m,
+                    "band_m": band_m,
+                    "area_m2": iso.area_m2.round(),
+                    "population": iso.population.round(),
+                    "population_estimated": iso.population_estimated.round(),
+                    "homes": iso.homes,
+                    "nodes_reached": iso.nodes,
+                    "snap_m": (iso.snap_m * 10.0).round() / 10.0,
+                    "network": analysis.network.source,
+                },
+            }),
+        ))
+    })
+    .await
 }
 
 /// A candidate site as asked for, and where it joins the network.
@@ -650,45 +654,48 @@ async fn whatif(
     viewer: Viewer,
     JsonBody(body): JsonBody,
 ) -> AppResult<Response> {
-    let plan = plan(&state, &viewer, &body, &[])?;
-    let set = &plan.asked.analysis.homes;
-    let baseline = plan
-        .asked
-        .distances
-        .summary(set, plan.asked.homes.as_deref());
-    let mut union: Vec<u32> = plan.gains.iter().flatten().copied().collect();
-    union.sort_unstable();
-    union.dedup();
-    let added = population(set, &union);
-    let per: Vec<Value> = plan
-        .candidates
-        .iter()
-        .zip(&plan.gains)
-        .map(|(c, g)| {
-            json!({
-                "candidate": c.echo,
-                "snap_m": c.snap.map(|s| (f64::from(s.offset) * 10.0).round() / 10.0),
-            "off_network": c.snap.is_none(),
-                "homes_added": g.len(),
-                "population_added": population(set, g).round(),
+    on_pool(&state.work.analysis, &state, move |state| {
+        let plan = plan(&state, &viewer, &body, &[])?;
+        let set = &plan.asked.analysis.homes;
+        let baseline = plan
+            .asked
+            .distances
+            .summary(set, plan.asked.homes.as_deref());
+        let mut union: Vec<u32> = plan.gains.iter().flatten().copied().collect();
+        union.sort_unstable();
+        union.dedup();
+        let added = population(set, &union);
+        let per: Vec<Value> = plan
+            .candidates
+            .iter()
+            .zip(&plan.gains)
+            .map(|(c, g)| {
+                json!({
+                    "candidate": c.echo,
+                    "snap_m": c.snap.map(|s| (f64::from(s.offset) * 10.0).round() / 10.0),
+                "off_network": c.snap.is_none(),
+                    "homes_added": g.len(),
+                    "population_added": population(set, g).round(),
+                })
             })
-        })
-        .collect();
-    let after = baseline.population_covered + added;
-    Ok(axum::Json(json!({
-        "category": plan.asked.category.id,
-        "threshold_m": plan.asked.threshold_m,
-        "unit": plan.asked.unit,
-        "baseline": summary_json(&baseline),
-        "candidates": per,
-        "combined": {
-            "homes_added": union.len(),
-            "population_added": added.round(),
-            "population_covered_after": after.round(),
-            "share_population_after": (baseline.population_total > 0.0).then(|| after / baseline.population_total),
-        },
-    }))
-    .into_response())
+            .collect();
+        let after = baseline.population_covered + added;
+        Ok(axum::Json(json!({
+            "category": plan.asked.category.id,
+            "threshold_m": plan.asked.threshold_m,
+            "unit": plan.asked.unit,
+            "baseline": summary_json(&baseline),
+            "candidates": per,
+            "combined": {
+                "homes_added": union.len(),
+                "population_added": added.round(),
+                "population_covered_after": after.round(),
+                "share_population_after": (baseline.population_total > 0.0).then(|| after / baseline.population_total),
+            },
+        }))
+        .into_response())
+    })
+    .await
 }
 
 async fn suggest(
@@ -696,232 +703,47 @@ async fn suggest(
     viewer: Viewer,
     JsonBody(body): JsonBody,
 ) -> AppResult<Response> {
-    let k = match body.get("k") {
-        None => 1,
-        Some(v) => v
-            .as_u64()
-            .filter(|k| (1..=100).contains(k))
-            .ok_or_else(|| bad_body("/k", "k must be a whole number from 1 to 100"))?
-            as usize,
-    };
-    let plan = plan(&state, &viewer, &body, &["k"])?;
-    let set = &plan.asked.analysis.homes;
-    let baseline = plan
-        .asked
-        .distances
-        .summary(set, plan.asked.homes.as_deref());
-    let mut covered = baseline.population_covered;
-    let picks: Vec<Value> = greedy(set, &plan.gains, k)
-        .iter()
-        .enumerate()
-        .map(|(rank, p)| {
-            covered += p.population_added;
-            json!({
-                "rank": rank + 1,
-                "candidate": plan.candidates[p.candidate].echo,
-                "homes_added": p.homes_added,
-                "population_added": p.population_added.round(),
-                "population_covered_after": covered.round(),
-            })
-        })
-        .collect();
-    Ok(axum::Json(json!({
-        "category": plan.asked.category.id,
-        "threshold_m": plan.asked.threshold_m,
-        "unit": plan.asked.unit,
-        "k": k,
-        "method": "greedy maximal coverage (each pick adds the most residents not yet covered; within 1 − 1/e of the best set)",
-        "baseline": summary_json(&baseline),
-        "picks": picks,
-        "share_population_after": (baseline.population_total > 0.0).then(|| covered / baseline.population_total),
-    }))
-    .into_response())
-}
-
-fn facility_json(f: &StoredFacility, base: &BaseUrl) -> Value {
-    json!({
-        "type": "Feature",
-        "id": f.id,
-        "geometry": geometry_json(&Geometry::Point(f.position)),
-        "properties": {"category": f.category, "name": f.name, "source": f.source},
-        "links": [{"rel": "self", "href": base.at(&format!("/api/facilities/{}", f.id))}],
-    })
-}
-
-async fn list_facilities(
-    State(state): State<AppState>,
-    base: BaseUrl,
-    RawQuery(raw): RawQuery,
-) -> AppResult<Response> {
-    let query = pairs(raw.as_deref(), &["category"])?;
-    let wanted = query.first().map(|(_, v)| v.as_str());
-    if let Some(id) = wanted {
-        category(&state, id, "?category")?;
-    }
-    let all = state.store.load_facilities().await?;
-    let features: Vec<Value> = all
-        .iter()
-        .filter(|f| wanted.is_none_or(|c| c == f.category))
-        .map(|f| facility_json(f, &base))
-        .collect();
-    Ok(geojson(
-        StatusCode::OK,
-        json!({"type": "FeatureCollection", "numberReturned": features.len(), "features": features}),
-    ))
-}
-
-/// Reads a facility Feature: a Point with properties category and (optionally) name.
-fn parse_facility(state: &AppState, body: &Value) -> AppResult<FoundFacility> {
-    let object = body
-        .as_object()
-        .ok_or_else(|| bad_body("", "the body must be a GeoJSON Feature"))?;
-    if object.get("type").and_then(Value::as_str) != Some("Feature") {
-        return Err(bad_body("/type", "\"type\" must be \"Feature\""));
-    }
-    if let Some(key) = object
-        .keys()
-        .find(|k| !["type", "id", "geometry", "properties", "links"].contains(&k.as_str()))
-    {
-        return Err(bad_body(
-            &format!("/{key}"),
-            format!("unknown member \"{key}\""),
-        ));
-    }
-    let geometry = object
-        .get("geometry")
-        .ok_or_else(|| bad_body("/geometry", "a facility needs a Point geometry"))?;
-    let point = match GeometryReader::lon_lat().read(geometry, "/geometry", Accept::Any) {
-        Ok(Geometry::Point(p)) => p,
-        Ok(_) => {
-            return Err(AppError::unprocessable(
-                "Wrong geometry type",
-                "/geometry/type",
-                "a facility is a Point (its entrance)",
-            ));
-        }
-        Err(e) => {
-            return Err(match e.fault {
-                crate::spatial::read::Fault::Malformed => {
-                    AppError::bad_request("Invalid GeoJSON", e.pointer, e.detail)
-                }
-                crate::spatial::read::Fault::Invalid => {
-                    AppError::unprocessable("Invalid geometry", e.pointer, e.detail)
-                }
-            });
-        }
-    };
-    let properties = object
-        .get("properties")
-        .and_then(Value::as_object)
-        .ok_or_else(|| bad_body("/properties", "a facility needs properties with a category"))?;
-    if let Some(key) = properties
-        .keys()
-        .find(|k| !["category", "name", "source"].contains(&k.as_str()))
-    {
-        return Err(bad_body(
-            &format!("/properties/{key}"),
-            format!("unknown property \"{key}\"; a facility has category and name"),
-        ));
-    }
-    let id = properties
-        .get("category")
-        .and_then(Value::as_str)
-        .ok_or_else(|| {
-            bad_body(
-                "/properties/category",
-                "category is required, a catalogue id such as kindergarten",
-            )
-        })?;
-    let category = category(state, id, "/properties/category")?;
-    let name = match properties.get("name") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) if s.chars().count() <= 200 => Some(s.clone()),
-        Some(_) => {
-            return Err(bad_body(
-                "/properties/name",
-                "name must be a string of at most 200 characters",
-            ));
-        }
-    };
-    Ok(FoundFacility {
-        category: category.id.clone(),
-        name,
-        position: point,
-        osm: None,
-    })
-}
-
-fn facility_id(id: &str) -> AppResult<i64> {
-    id.parse()
-        .map_err(|_| AppError::NotFound(format!("no facility with id \"{id}\"")))
-}
-
-fn old_category(state: &AppState, id: i64) -> Option<String> {
-    state.coverage.analysis().and_then(|a| {
-        a.facilities
+    on_pool(&state.work.analysis, &state, move |state| {
+        let k = match body.get("k") {
+            None => 1,
+            Some(v) => v
+                .as_u64()
+                .filter(|k| (1..=100).contains(k))
+                .ok_or_else(|| bad_body("/k", "k must be a whole number from 1 to 100"))?
+                as usize,
+        };
+        let plan = plan(&state, &viewer, &body, &["k"])?;
+        let set = &plan.asked.analysis.homes;
+        let baseline = plan
+            .asked
+            .distances
+            .summary(set, plan.asked.homes.as_deref());
+        let mut covered = baseline.population_covered;
+        let picks: Vec<Value> = greedy(set, &plan.gains, k)
             .iter()
-            .find(|f| f.id == id)
-            .map(|f| f.category.clone())
-    })
-}
-
-async fn create_facility(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    base: BaseUrl,
-    JsonBody(body): JsonBody,
-) -> AppResult<Response> {
-    let facility = parse_facility(&state, &body)?;
-    viewer.site_editor()?;
-    let stored = state.store.insert_facility(&facility).await?;
-    state
-        .coverage
-        .facility_changed(stored.id, Some(stored.clone()), None);
-    let location = base.at(&format!("/api/facilities/{}", stored.id));
-    Ok((
-        StatusCode::CREATED,
-        [
-            (header::LOCATION, location),
-            (header::CONTENT_TYPE, GEOJSON.to_string()),
-        ],
-        facility_json(&stored, &base).to_string(),
-    )
+            .enumerate()
+            .map(|(rank, p)| {
+                covered += p.population_added;
+                json!({
+                    "rank": rank + 1,
+                    "candidate": plan.candidates[p.candidate].echo,
+                    "homes_added": p.homes_added,
+                    "population_added": p.population_added.round(),
+                    "population_covered_after": covered.round(),
+                })
+            })
+            .collect();
+        Ok(axum::Json(json!({
+            "category": plan.asked.category.id,
+            "threshold_m": plan.asked.threshold_m,
+            "unit": plan.asked.unit,
+            "k": k,
+            "method": "greedy maximal coverage (each pick adds the most residents not yet covered; within 1 − 1/e of the best set)",
+            "baseline": summary_json(&baseline),
+            "picks": picks,
+            "share_population_after": (baseline.population_total > 0.0).then(|| covered / baseline.population_total),
+        }))
         .into_response())
-}
-
-async fn replace_facility(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    base: BaseUrl,
-    Path(id): Path<String>,
-    JsonBody(body): JsonBody,
-) -> AppResult<Response> {
-    let id = facility_id(&id)?;
-    let facility = parse_facility(&state, &body)?;
-    viewer.site_editor()?;
-    let old = old_category(&state, id);
-    let stored = state
-        .store
-        .update_facility(id, &facility)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("no facility with id {id}")))?;
-    state
-        .coverage
-        .facility_changed(id, Some(stored.clone()), old.as_deref());
-    Ok(geojson(StatusCode::OK, facility_json(&stored, &base)))
-}
-
-async fn delete_facility(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    let id = facility_id(&id)?;
-    viewer.site_editor()?;
-    let old = old_category(&state, id);
-    if !state.store.delete_facility(id).await? {
-        return Err(AppError::NotFound(format!("no facility with id {id}")));
-    }
-    state.coverage.facility_changed(id, None, old.as_deref());
-    Ok(StatusCode::NO_CONTENT.into_response())
+    })
+    .await
 }

@@ -2,8 +2,9 @@
 //! store at start, and each category's home distances computed on first use and kept until a
 //! facility of that category changes.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
+
+use lru::LruCache;
 use std::time::Instant;
 
 use super::analysis::{
@@ -23,7 +24,62 @@ pub struct CoverageState {
     pub catalogue: Catalogue,
     analysis: RwLock<Option<Analysis>>,
     /// Distances by (category, threshold in cm), dropped when the category's facilities change.
-    cache: Mutex<HashMap<(String, u32), Arc<Distances>>>,
+    cache: Mutex<DistanceCache>,
+}
+
+/// Distance tables, least recently used first out, within a byte bound: every distinct
+/// threshold anyone asks for makes a table of one `f32` per home, so without a bound a script
+/// asking 3,000 thresholds would grow the server by gigabytes.
+struct DistanceCache {
+    tables: LruCache<(String, u32), Arc<Distances>>,
+    bytes: usize,
+    limit: usize,
+}
+
+impl DistanceCache {
+    fn size(d: &Distances) -> usize {
+        std::mem::size_of::<Distances>() + d.homes.capacity() * std::mem::size_of::<f32>() + 64
+    }
+
+    fn get(&mut self, key: &(String, u32)) -> Option<Arc<Distances>> {
+        self.tables.get(key).cloned()
+    }
+
+    fn insert(&mut self, key: (String, u32), table: Arc<Distances>) {
+        let size = Self::size(&table);
+        if size > self.limit {
+            return; // computed and answered, but not kept
+        }
+        if let Some(old) = self.tables.put(key, table) {
+            self.bytes -= Self::size(&old);
+        }
+        self.bytes += size;
+        while self.bytes > self.limit {
+            match self.tables.pop_lru() {
+                Some((_, old)) => self.bytes -= Self::size(&old),
+                None => break,
+            }
+        }
+    }
+
+    fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        let drop: Vec<(String, u32)> = self
+            .tables
+            .iter()
+            .filter(|((category, _), _)| !keep(category))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in drop {
+            if let Some(old) = self.tables.pop(&key) {
+                self.bytes -= Self::size(&old);
+            }
+        }
+    }
+
+    /// Bytes held now.
+    fn bytes(&self) -> usize {
+        self.bytes
+    }
 }
 
 fn facility(network: &Network, f: StoredFacility) -> Facility {
@@ -42,7 +98,11 @@ fn facility(network: &Network, f: StoredFacility) -> Facility {
 impl CoverageState {
     /// Loads the largest stored network with every facility and home; without a network the
     /// state is empty and coverage requests say how to import one.
-    pub async fn load(store: &dyn Store, catalogue: Catalogue) -> anyhow::Result<Self> {
+    pub async fn load(
+        store: &dyn Store,
+        catalogue: Catalogue,
+        cache_bytes: usize,
+    ) -> anyhow::Result<Self> {
         let started = Instant::now();
         let networks = store.load_networks().await?;
         let analysis = match networks
@@ -87,7 +147,11 @@ impl CoverageState {
         Ok(Self {
             catalogue,
             analysis: RwLock::new(analysis),
-            cache: Mutex::new(HashMap::new()),
+            cache: Mutex::new(DistanceCache {
+                tables: LruCache::unbounded(),
+                bytes: 0,
+                limit: cache_bytes,
+            }),
         })
     }
 
@@ -113,7 +177,7 @@ impl CoverageState {
             .unwrap_or_else(|e| e.into_inner())
             .get(&key)
         {
-            return hit.clone();
+            return hit;
         }
         let computed = Arc::new(distances(
             &analysis.network,
@@ -135,6 +199,11 @@ impl CoverageState {
                 .insert(key, computed.clone());
         }
         computed
+    }
+
+    /// Bytes the distance tables hold now (at most the configured bound).
+    pub fn cached_bytes(&self) -> usize {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner()).bytes()
     }
 
     /// After a facility was stored, changed or deleted: the analysis takes the new list and the
@@ -159,6 +228,63 @@ impl CoverageState {
         self.cache
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .retain(|(category, _), _| !touched.contains(category));
+            .retain(|category| !touched.iter().any(|t| t == category));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coverage::analysis::tests::{at, grid, home};
+
+    #[test]
+    fn three_thousand_thresholds_stay_within_the_cache_bound_and_the_last_are_kept() {
+        let network = grid();
+        // 5,000 homes here (a debug build walks slowly); bench/accessibility.rs measures 50,000.
+        let inputs = (0..5_000)
+            .map(|i| {
+                let (x, y) = (f64::from(i % 100) * 4.0, f64::from(i / 100) * 8.0);
+                home(i64::from(i), [x, y], 1.0)
+            })
+            .collect();
+        let homes = HomeSet::new(&network, inputs);
+        let kindergarten = at([0.0, 0.0]);
+        let facilities = vec![Facility {
+            id: 1,
+            category: "kindergarten".into(),
+            name: None,
+            snap: network.index.snap(kindergarten),
+            position: kindergarten,
+        }];
+        let analysis = Analysis {
+            network: Arc::new(network),
+            homes: Arc::new(homes),
+            facilities: Arc::new(facilities),
+        };
+        let bound = 1 << 20; // one table is 20 kB: about 50 fit
+        let state = CoverageState {
+            catalogue: Catalogue::parse(crate::coverage::catalogue::DEFAULT).unwrap(),
+            analysis: RwLock::new(Some(analysis.clone())),
+            cache: Mutex::new(DistanceCache {
+                tables: LruCache::unbounded(),
+                bytes: 0,
+                limit: bound,
+            }),
+        };
+        let mut most = 0;
+        for threshold in 1..=3_000 {
+            let d = state.distances(&analysis, "kindergarten", threshold as f32 * 0.5);
+            assert_eq!(d.homes.len(), 5_000);
+            most = most.max(state.cached_bytes());
+        }
+        assert!(most <= bound, "the cache held {most} bytes, over {bound}");
+        assert!(
+            most > bound / 2,
+            "the cache kept almost nothing ({most} bytes)"
+        );
+        // The most recent threshold is a hit: the same table comes back.
+        let again = state.distances(&analysis, "kindergarten", 1_500.0);
+        let last = state.distances(&analysis, "kindergarten", 1_500.0);
+        assert!(Arc::ptr_eq(&again, &last));
     }
 }

@@ -18,6 +18,7 @@ use crate::tiles::math::BUFFER;
 use crate::tiles::mvt::{GeometryWriter, Key, LayerWriter, Value};
 use crate::tiles::routes::{accepts_gzip, parse_tile, respond};
 use crate::tiles::shape::Scratch;
+use crate::work::on_pool;
 
 /// Properties of the `homes` layer.
 pub const HOME_KEYS: &[Key] = &[
@@ -54,34 +55,37 @@ async fn tile(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> AppResult<Response> {
-    let tile = parse_tile(&z, &x, &y)?;
-    let (analysis, distances) = category_and_threshold(&state, &category, raw.as_deref())?;
-    let set = &analysis.homes;
-    let prepared = set.prepared();
-    let mut geometry = GeometryWriter::default();
-    let mut scratch = Scratch::default();
-    let mut layer = LayerWriter::new("homes", HOME_KEYS);
-    for i in set.touching(tile.lon_lat_box(BUFFER + 1)) {
-        let (home, d) = (&set.homes[i as usize], distances.homes[i as usize]);
-        if home.snap.is_none() {
-            continue; // off the network: no distance to show
+    on_pool(&state.work.tiles, &state, move |state| {
+        let tile = parse_tile(&z, &x, &y)?;
+        let (analysis, distances) = category_and_threshold(&state, &category, raw.as_deref())?;
+        let set = &analysis.homes;
+        let prepared = set.prepared();
+        let mut geometry = GeometryWriter::default();
+        let mut scratch = Scratch::default();
+        let mut layer = LayerWriter::new("homes", HOME_KEYS);
+        for i in set.touching(tile.lon_lat_box(BUFFER + 1)) {
+            let (home, d) = (&set.homes[i as usize], distances.homes[i as usize]);
+            if home.snap.is_none() {
+                continue; // off the network: no distance to show
+            }
+            if let Some(kind) = prepared[i as usize].encode(tile, &mut geometry, &mut scratch) {
+                let values = [
+                    home.name.as_deref().map(Value::Str),
+                    Some(Value::Str(band(d, distances.threshold_m))),
+                    d.is_finite().then(|| Value::Int(d.round() as i64)),
+                    Some(Value::Int(home.population.round() as i64)),
+                    Some(Value::Str(if home.estimated { "yes" } else { "no" })),
+                ];
+                layer.feature(home.id as u64, kind, &geometry, &values);
+            }
         }
-        if let Some(kind) = prepared[i as usize].encode(tile, &mut geometry, &mut scratch) {
-            let values = [
-                home.name.as_deref().map(Value::Str),
-                Some(Value::Str(band(d, distances.threshold_m))),
-                d.is_finite().then(|| Value::Int(d.round() as i64)),
-                Some(Value::Int(home.population.round() as i64)),
-                Some(Value::Str(if home.estimated { "yes" } else { "no" })),
-            ];
-            layer.feature(home.id as u64, kind, &geometry, &values);
+        let mut raw = Vec::with_capacity(layer.bytes() + 64);
+        if !layer.is_empty() {
+            layer.finish_into(&mut raw);
         }
-    }
-    let mut raw = Vec::with_capacity(layer.bytes() + 64);
-    if !layer.is_empty() {
-        layer.finish_into(&mut raw);
-    }
-    let gzip_ok = accepts_gzip(&headers);
-    let encoded = EncodedTile::new(raw, gzip_ok.then_some(1));
-    Ok(respond(&encoded, View::Public, gzip_ok, &headers))
+        let gzip_ok = accepts_gzip(&headers);
+        let encoded = EncodedTile::new(raw, gzip_ok.then_some(1));
+        Ok(respond(&encoded, View::Public, gzip_ok, &headers))
+    })
+    .await
 }

@@ -1,8 +1,10 @@
 //! The thin HTTP layer's shared pieces: bodies with limits, query parameters, links, ETags.
 
 pub mod body;
+pub mod headers;
 pub mod links;
 pub mod query;
+pub mod rate;
 
 use axum::http::HeaderMap;
 use axum::http::header::IF_MATCH;

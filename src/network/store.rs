@@ -2,10 +2,13 @@
 //! stored under a source (an import's name); a re-import replaces its source in one transaction.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use geo::{Geometry, Point};
 
 use super::extract::{FoundFacility, FoundHome};
 use super::graph::WalkGraph;
+use crate::sites::WriteError;
+use crate::version::{Change, Edit, Stamp};
 
 /// Everything one OSM file gave.
 #[derive(Debug, Clone)]
@@ -44,6 +47,29 @@ pub struct StoredFacility {
     pub name: Option<String>,
     /// Where it is.
     pub position: Point,
+    /// 1 when imported or created, +1 for each edit through the API.
+    pub version: i64,
+    /// When it was last changed through the API.
+    pub updated_at: Option<DateTime<Utc>>,
+    /// Who changed it last through the API (imports leave it empty).
+    pub updated_by: Option<String>,
+}
+
+/// One version of a facility: its content after an API write, who made it and when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FacilityVersion {
+    /// The facility.
+    pub facility_id: i64,
+    /// What the write did.
+    pub change: Change,
+    /// Catalogue category.
+    pub category: String,
+    /// Name, if known.
+    pub name: Option<String>,
+    /// Where it was.
+    pub position: Point,
+    /// Version, time, author.
+    pub stamp: Stamp,
 }
 
 /// A stored home.
@@ -90,14 +116,25 @@ pub trait NetworkStore: Send + Sync {
     async fn load_facilities(&self) -> anyhow::Result<Vec<StoredFacility>>;
     /// Every home.
     async fn load_homes(&self) -> anyhow::Result<Vec<StoredHome>>;
-    /// Adds one facility (source [`API_SOURCE`]); returns it with its id.
-    async fn insert_facility(&self, facility: &FoundFacility) -> anyhow::Result<StoredFacility>;
-    /// Replaces a facility's category, name and position; `None` when there is no such id.
-    async fn update_facility(
+    /// Adds one facility (source [`API_SOURCE`]) at version 1 with its first version row.
+    async fn insert_facility(
+        &self,
+        facility: &FoundFacility,
+        edit: &Edit,
+    ) -> anyhow::Result<StoredFacility>;
+    /// One facility.
+    async fn find_facility(&self, id: i64) -> anyhow::Result<Option<StoredFacility>>;
+    /// Replaces (`Change::Replace`) or deletes (`Change::Delete`) facility `id` if it is still at
+    /// `expected`, appending a version row in the same transaction; the facility after the
+    /// write (`None` once deleted).
+    async fn write_facility(
         &self,
         id: i64,
+        expected: i64,
+        change: Change,
         facility: &FoundFacility,
-    ) -> anyhow::Result<Option<StoredFacility>>;
-    /// Deletes a facility; whether it existed.
-    async fn delete_facility(&self, id: i64) -> anyhow::Result<bool>;
+        edit: &Edit,
+    ) -> Result<Option<StoredFacility>, WriteError>;
+    /// Every version written through the API, oldest first.
+    async fn facility_history(&self, id: i64) -> anyhow::Result<Vec<FacilityVersion>>;
 }

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::http::links::{BaseUrl, link};
 use crate::http::query::ItemsQuery;
-use crate::version::etag;
+use crate::version::{Audience, etag};
 
 /// The GeoJSON media type (RFC 7946 §12).
 pub const GEOJSON: &str = "application/geo+json";
@@ -85,15 +85,27 @@ pub fn geojson(status: StatusCode, body: Value) -> Response {
     response
 }
 
+/// The `ETag` a response carries: the version for the team (what `If-Match` names), a hash of
+/// the body for the public (a version number would count the drafts in between).
+pub fn tag_for(audience: Audience, version: i64, body: &Value) -> String {
+    match audience {
+        Audience::Team => etag(version),
+        Audience::Public => format!(
+            "\"h{:016x}\"",
+            xxhash_rust::xxh3::xxh3_64(body.to_string().as_bytes())
+        ),
+    }
+}
+
 /// A single feature with its `ETag`, and a `Location` when it was just created.
 pub fn feature_response(
     status: StatusCode,
     body: Value,
-    version: i64,
+    tag: String,
     location: Option<String>,
 ) -> Response {
     let mut response = geojson(status, body);
-    if let Ok(tag) = HeaderValue::from_str(&etag(version)) {
+    if let Ok(tag) = HeaderValue::from_str(&tag) {
         response.headers_mut().insert(ETAG, tag);
     }
     if let Some(location) = location.and_then(|l| HeaderValue::from_str(&l).ok()) {

@@ -6,7 +6,8 @@ use serde_json::{Map, Value};
 use super::model::{ElementType, SiteFields, SiteStatus};
 use crate::error::AppError;
 use crate::spatial::crs::Crs;
-use crate::spatial::read::{Accept, Fault, GeometryError, GeometryReader};
+use crate::spatial::read::{Accept, GeometryReader};
+use crate::text::{self, Lines};
 
 /// Members a site Feature may have. `message` (why the edit was made) is lantu's own.
 const FEATURE_MEMBERS: &[&str] = &[
@@ -50,13 +51,6 @@ pub struct ParsedSite {
     pub id: Option<Value>,
     /// Why the edit is made, if the client said.
     pub message: Option<String>,
-}
-
-fn geometry_error(e: GeometryError) -> AppError {
-    match e.fault {
-        Fault::Malformed => AppError::bad_request("Invalid GeoJSON", e.pointer, e.detail),
-        Fault::Invalid => AppError::unprocessable("Invalid geometry", e.pointer, e.detail),
-    }
 }
 
 fn feature_object<'a>(value: &'a Value, at: &str) -> Result<&'a Map<String, Value>, AppError> {
@@ -113,19 +107,16 @@ fn read_geometry(
         )),
         Some(g) => reader
             .read(g, &format!("{at}/geometry"), Accept::Any)
-            .map_err(geometry_error),
+            .map_err(AppError::from),
     }
 }
 
 fn message(object: &Map<String, Value>, at: &str) -> Result<Option<String>, AppError> {
     match object.get("message") {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.chars().count() <= MESSAGE_MAX_CHARS => Ok(Some(s.clone())),
-        Some(Value::String(_)) => Err(AppError::unprocessable(
-            "Invalid property",
-            format!("{at}/message"),
-            format!("an edit message may have at most {MESSAGE_MAX_CHARS} characters"),
-        )),
+        Some(Value::String(s)) => {
+            text::clean(s, &format!("{at}/message"), Lines::Many, MESSAGE_MAX_CHARS).map(Some)
+        }
         Some(_) => Err(AppError::bad_request(
             "Wrong type",
             format!("{at}/message"),
@@ -267,8 +258,7 @@ fn parse_properties(
         }
     }
     let name = string(properties, "name", at)?
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
+        .filter(|n| !n.trim().is_empty())
         .ok_or_else(|| {
             AppError::unprocessable(
                 "Missing property",
@@ -276,21 +266,17 @@ fn parse_properties(
                 "a site needs a non-empty name",
             )
         })?;
-    if name.chars().count() > NAME_MAX_CHARS {
-        return Err(AppError::unprocessable(
-            "Invalid property",
-            format!("{at}/name"),
-            format!("a name may have at most {NAME_MAX_CHARS} characters"),
-        ));
-    }
-    let description = string(properties, "description", at)?;
-    if description.is_some_and(|d| d.chars().count() > DESCRIPTION_MAX_CHARS) {
-        return Err(AppError::unprocessable(
-            "Invalid property",
-            format!("{at}/description"),
-            format!("a description may have at most {DESCRIPTION_MAX_CHARS} characters"),
-        ));
-    }
+    let name = text::name(name, &format!("{at}/name"), NAME_MAX_CHARS)?;
+    let description = string(properties, "description", at)?
+        .map(|d| {
+            text::clean(
+                d,
+                &format!("{at}/description"),
+                Lines::Many,
+                DESCRIPTION_MAX_CHARS,
+            )
+        })
+        .transpose()?;
     let element_type = match string(properties, "element_type", at)? {
         None => {
             return Err(AppError::unprocessable(
@@ -324,8 +310,8 @@ fn parse_properties(
         })?,
     };
     Ok(SiteFields {
-        name: name.to_string(),
-        description: description.map(str::to_string),
+        name,
+        description,
         element_type,
         status,
         geometry,

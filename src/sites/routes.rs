@@ -16,19 +16,20 @@ use serde_json::{Value, json};
 use super::model::{ElementType, Site, SiteStatus, SiteVersion};
 use super::parse::{ParsedSite, apply_patch, parse_site_feature, properties_json};
 use super::store::WriteError;
-use crate::auth::Viewer;
+use crate::auth::{Editor, Viewer};
 use crate::catalog::{SiteEntry, SiteFilter};
 use crate::error::{AppError, AppResult};
 use crate::http::body::JsonBody;
 use crate::http::links::{BaseUrl, link};
 use crate::http::query::{pairs, parse_items_query};
 use crate::http::{expected_version, json_object};
-use crate::ogc::items::{GEOJSON, feature_response, geojson, page};
+use crate::ogc::items::{GEOJSON, feature_response, geojson, page, tag_for};
 use crate::spatial::crs::Crs;
 use crate::spatial::write::geometry_json;
 use crate::state::AppState;
 use crate::units::UnitCode;
-use crate::version::{Change, Edit, history_members};
+use crate::version::{Audience, Change, Edit, etag, history_members};
+use crate::work::on_pool;
 
 /// The site routes.
 pub fn router() -> Router<AppState> {
@@ -54,6 +55,7 @@ fn feature(
     entry: &SiteEntry,
     base: &BaseUrl,
     names: &dyn Fn(&UnitCode) -> Option<String>,
+    audience: Audience,
 ) -> Value {
     let site = &entry.site;
     let f = &site.fields;
@@ -64,12 +66,18 @@ fn feature(
         "unit_names": entry.units.iter().filter_map(names).collect::<Vec<_>>(),
         "area_m2": entry.area_m2.map(|a| (a * 10.0).round() / 10.0),
         "length_m": entry.length_m.map(|l| (l * 10.0).round() / 10.0),
-        "version": site.stamp.version,
         "created_at": site.created.at,
-        "created_by": site.created.by,
         "updated_at": site.stamp.at,
-        "updated_by": site.stamp.by,
     })));
+    if audience == Audience::Team {
+        // The public sees neither who drew a site nor how many versions (drafts included) it
+        // has been through.
+        properties.extend(json_object(json!({
+            "version": site.stamp.version,
+            "created_by": site.created.by,
+            "updated_by": site.stamp.by,
+        })));
+    }
     json!({
         "type": "Feature",
         "id": site.id,
@@ -83,10 +91,18 @@ fn feature(
     })
 }
 
-fn render(state: &AppState, entries: &[Arc<SiteEntry>], base: &BaseUrl) -> Vec<Value> {
+fn render(
+    state: &AppState,
+    entries: &[Arc<SiteEntry>],
+    base: &BaseUrl,
+    audience: Audience,
+) -> Vec<Value> {
     let catalog = state.catalog();
     let names = |code: &UnitCode| catalog.unit(code).map(|e| e.unit.fields.name_zh.clone());
-    entries.iter().map(|e| feature(e, base, &names)).collect()
+    entries
+        .iter()
+        .map(|e| feature(e, base, &names, audience))
+        .collect()
 }
 
 async fn list(
@@ -131,7 +147,7 @@ async fn list(
     let (matched, entries) = state
         .catalog()
         .query_sites(&filter, query.offset, query.limit);
-    let features = render(&state, &entries, &base);
+    let features = render(&state, &entries, &base, viewer.audience());
     Ok(geojson(
         StatusCode::OK,
         page(&base, "sites", &query, features, matched),
@@ -158,13 +174,10 @@ async fn one(
 ) -> AppResult<Response> {
     pairs(raw.as_deref(), &["f"])?;
     let entry = visible(&state, &viewer, parse_id(&id)?)?;
-    let body = render(&state, std::slice::from_ref(&entry), &base).remove(0);
-    Ok(feature_response(
-        StatusCode::OK,
-        body,
-        entry.site.stamp.version,
-        None,
-    ))
+    let audience = viewer.audience();
+    let body = render(&state, std::slice::from_ref(&entry), &base, audience).remove(0);
+    let tag = tag_for(audience, entry.site.stamp.version, &body);
+    Ok(feature_response(StatusCode::OK, body, tag, None))
 }
 
 /// `?message=` on a write: why it was made (DELETE has no body to carry it).
@@ -185,22 +198,26 @@ fn committed(state: &AppState, site: Site, base: &BaseUrl, status: StatusCode) -
     let id = site.id;
     let version = site.stamp.version;
     let entry = state.site_written(site);
-    let body = render(state, std::slice::from_ref(&entry), base).remove(0);
+    let body = render(state, std::slice::from_ref(&entry), base, Audience::Team).remove(0);
     let location = (status == StatusCode::CREATED).then(|| site_href(base, id));
-    feature_response(status, body, version, location)
+    feature_response(status, body, etag(version), location)
 }
 
 async fn create(
     State(state): State<AppState>,
-    viewer: Viewer,
+    editor: Editor,
     base: BaseUrl,
     RawQuery(raw): RawQuery,
     JsonBody(body): JsonBody,
 ) -> AppResult<Response> {
-    viewer.site_editor()?;
+    let viewer = editor.viewer();
+    // Validation of a large polygon is real work: on the write pool, off the async workers.
     let ParsedSite {
         fields, message, ..
-    } = parse_site_feature(&body, "", &Crs::LonLat)?;
+    } = on_pool(&state.work.ingest, &state, move |_| {
+        parse_site_feature(&body, "", &Crs::LonLat)
+    })
+    .await?;
     let edit = edit(&viewer, message, raw.as_deref())?;
     let site = state
         .store
@@ -240,16 +257,27 @@ async fn rewrite(
     let current = visible(state, viewer, parse_id(id)?)?;
     let id = current.site.id;
     let expected = expected_version(headers, current.site.stamp.version)?;
-    let parsed = match (change, &body) {
-        (Change::Update, Some(patch)) => apply_patch(&current.site.fields, patch)?,
-        (_, Some(feature)) => parse_site_feature(feature, "", &Crs::LonLat)?,
-        (_, None) => ParsedSite {
+    let parsed = match body {
+        None => ParsedSite {
             fields: current.site.fields.clone(),
             id: None,
             message: None,
         },
+        Some(body) => {
+            let current = current.clone();
+            on_pool(&state.work.ingest, state, move |_| match change {
+                Change::Update => apply_patch(&current.site.fields, &body),
+                _ => parse_site_feature(&body, "", &Crs::LonLat),
+            })
+            .await?
+        }
     };
     check_body_id(&parsed, id)?;
+    if change == Change::Update && parsed.fields == current.site.fields {
+        // A patch that changes nothing (`{}`, or the values already stored) is not an edit:
+        // no new version, the current one is answered.
+        return Ok(current.site.clone());
+    }
     let edit = edit(viewer, parsed.message.clone(), raw)?;
     match state
         .store
@@ -268,7 +296,7 @@ async fn rewrite(
 
 async fn replace(
     State(state): State<AppState>,
-    viewer: Viewer,
+    editor: Editor,
     base: BaseUrl,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -277,7 +305,7 @@ async fn replace(
 ) -> AppResult<Response> {
     let site = rewrite(
         &state,
-        &viewer,
+        &editor.viewer(),
         &id,
         &headers,
         raw.as_deref(),
@@ -290,7 +318,7 @@ async fn replace(
 
 async fn update(
     State(state): State<AppState>,
-    viewer: Viewer,
+    editor: Editor,
     base: BaseUrl,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -299,7 +327,7 @@ async fn update(
 ) -> AppResult<Response> {
     let site = rewrite(
         &state,
-        &viewer,
+        &editor.viewer(),
         &id,
         &headers,
         raw.as_deref(),
@@ -312,14 +340,14 @@ async fn update(
 
 async fn delete(
     State(state): State<AppState>,
-    viewer: Viewer,
+    editor: Editor,
     Path(id): Path<String>,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
     let tombstone = rewrite(
         &state,
-        &viewer,
+        &editor.viewer(),
         &id,
         &headers,
         raw.as_deref(),
@@ -332,10 +360,16 @@ async fn delete(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-fn version_feature(v: &SiteVersion) -> Value {
+fn version_feature(v: &SiteVersion, audience: Audience, shown: usize) -> Value {
     let f = &v.fields;
     let mut properties = properties_json(f);
-    properties.extend(history_members(&v.stamp, v.change, v.message.as_deref()));
+    properties.extend(history_members(
+        &v.stamp,
+        v.change,
+        v.message.as_deref(),
+        audience,
+        shown,
+    ));
     json!({"type": "Feature", "id": v.site_id, "geometry": geometry_json(&f.geometry), "properties": properties})
 }
 
@@ -361,7 +395,12 @@ async fn history(
     if versions.is_empty() {
         return Err(AppError::NotFound(format!("no site with id {id}")));
     }
-    let features: Vec<Value> = versions.iter().map(version_feature).collect();
+    let audience = viewer.audience();
+    let features: Vec<Value> = versions
+        .iter()
+        .enumerate()
+        .map(|(i, v)| version_feature(v, audience, i + 1))
+        .collect();
     Ok(geojson(
         StatusCode::OK,
         json!({"type": "FeatureCollection", "features": features}),

@@ -6,6 +6,7 @@ pub mod crs;
 pub mod index;
 pub mod measure;
 pub mod read;
+pub mod valid;
 pub mod wkb;
 pub mod write;
 

@@ -7,14 +7,11 @@
 //! [`Fault::Invalid`].
 
 use geo::algorithm::Validation;
-use geo::algorithm::validation::{InvalidMultiPolygon, InvalidPolygon, RingRole};
-use geo::line_intersection::{LineIntersection, line_intersection};
-use geo::{
-    Coord, Geometry, Line, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon,
-};
+use geo::{Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
 use serde_json::Value;
 
 use super::crs::{Crs, Transform};
+use super::valid::{self, FaultKind, PolygonFault};
 
 /// The kind of fault found in a geometry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +20,8 @@ pub enum Fault {
     Malformed,
     /// Well-formed but not a valid geometry (OGC Simple Features) or out of range.
     Invalid,
+    /// Past a vertex or part limit ([`MAX_VERTICES`], [`MAX_PARTS`]).
+    TooComplex,
 }
 
 /// A fault at a place in the document.
@@ -59,6 +58,65 @@ pub enum Accept {
     Any,
     /// Polygon or MultiPolygon (planning units).
     Areal,
+    /// A single Point (facilities: their entrance).
+    Point,
+}
+
+/// The most positions one geometry may have. A district boundary has a few thousand; the
+/// limit keeps one request's validation under a second while leaving room for detailed
+/// surveys. Counted before any position is read.
+pub const MAX_VERTICES: usize = 200_000;
+/// The most parts (rings, lines, points of a multi-geometry, polygons) one geometry may have.
+pub const MAX_PARTS: usize = 10_000;
+
+/// Positions and parts in a GeoJSON `coordinates` member of a geometry of `kind`, counted
+/// without reading a number.
+fn count(coordinates: &Value, kind: &str) -> (usize, usize) {
+    fn len(v: &Value) -> usize {
+        v.as_array().map_or(0, Vec::len)
+    }
+    fn children(v: &Value) -> &[Value] {
+        v.as_array().map_or(&[], Vec::as_slice)
+    }
+    match kind {
+        "Point" => (1, 1),
+        "MultiPoint" | "LineString" => (len(coordinates), len(coordinates)),
+        "MultiLineString" | "Polygon" => {
+            let parts = children(coordinates);
+            (parts.iter().map(len).sum(), parts.len())
+        }
+        "MultiPolygon" => children(coordinates)
+            .iter()
+            .fold((0, 0), |(v, p), polygon| {
+                let rings = children(polygon);
+                (
+                    v + rings.iter().map(len).sum::<usize>(),
+                    p + rings.len() + 1,
+                )
+            }),
+        _ => (0, 0),
+    }
+}
+
+/// A refusal for a geometry past [`MAX_VERTICES`] or [`MAX_PARTS`], before any other check.
+fn too_complex(pointer: &str, coordinates: &Value, kind: &str) -> Option<GeometryError> {
+    let (vertices, parts) = count(coordinates, kind);
+    let detail = if vertices > MAX_VERTICES {
+        format!(
+            "this {kind} has {vertices} positions; a feature may have at most {MAX_VERTICES} (simplify it, or split it into several features)"
+        )
+    } else if parts > MAX_PARTS {
+        format!(
+            "this {kind} has {parts} parts; a feature may have at most {MAX_PARTS} (split it into several features)"
+        )
+    } else {
+        return None;
+    };
+    Some(GeometryError {
+        fault: Fault::TooComplex,
+        pointer: pointer.to_string(),
+        detail,
+    })
 }
 
 /// Reads geometries in one CRS, transforming them to WGS84.
@@ -101,6 +159,19 @@ impl GeometryReader {
                 .get("coordinates")
                 .ok_or_else(|| malformed(&coords_ptr, format!("a {kind} needs \"coordinates\"")))
         };
+        // Cheap things first: the type, then the counts, and only then the coordinates.
+        if accept == Accept::Point && kind != "Point" {
+            return Err(invalid(
+                &format!("{pointer}/type"),
+                format!("this needs a Point (a facility is its entrance), not a {kind}"),
+            ));
+        }
+        if let Some(limit) = object
+            .get("coordinates")
+            .and_then(|c| too_complex(&coords_ptr, c, kind))
+        {
+            return Err(limit);
+        }
         let areal_only = |k: &str| {
             if accept == Accept::Areal {
                 Err(invalid(
@@ -154,11 +225,24 @@ impl GeometryReader {
     }
 
     fn position(&self, value: &Value, pointer: &str) -> Result<Coord, GeometryError> {
-        let numbers = value
-            .as_array()
-            .filter(|a| (2..=3).contains(&a.len()))
-            .ok_or_else(|| malformed(pointer, "a position must be an array of 2 or 3 numbers [longitude, latitude, altitude?] (RFC 7946 §3.1.1)"))?;
-        let mut xy = [0.0; 3];
+        let numbers = value.as_array().filter(|a| a.len() >= 2).ok_or_else(|| {
+            malformed(
+                pointer,
+                "a position must be an array of 2 numbers [longitude, latitude] (RFC 7946 §3.1.1)",
+            )
+        })?;
+        if numbers.len() > 2 {
+            // Altitude (or a measure) would be dropped by the 2D store: refuse it rather than
+            // lose it silently.
+            return Err(invalid(
+                &format!("{pointer}/2"),
+                format!(
+                    "this position has {} numbers; lantu stores [longitude, latitude] only, so altitudes and measures are refused rather than dropped (remove them, e.g. ogr2ogr -dim XY)",
+                    numbers.len()
+                ),
+            ));
+        }
+        let mut xy = [0.0; 2];
         for (i, n) in numbers.iter().enumerate() {
             xy[i] = n.as_f64().ok_or_else(|| {
                 malformed(&format!("{pointer}/{i}"), format!("{n} is not a number"))
@@ -198,6 +282,7 @@ impl GeometryReader {
 
     fn line_string(&self, value: &Value, pointer: &str) -> Result<LineString, GeometryError> {
         let line = LineString(self.positions(value, pointer, 2)?);
+        check_antimeridian(&line.0, pointer)?;
         line.check_validation()
             .map_err(|e| invalid(pointer, format!("line string is invalid: {e}")))?;
         Ok(line)
@@ -224,6 +309,7 @@ impl GeometryReader {
                 ),
             ));
         }
+        check_antimeridian(&coords, pointer)?;
         Ok(LineString(coords))
     }
 
@@ -233,6 +319,25 @@ impl GeometryReader {
         let polygon = Polygon::new(exterior, rings);
         check_polygon(&polygon, pointer)?;
         Ok(polygon)
+    }
+}
+
+/// A segment spanning more than 180° of longitude is read by every GIS as going the long way
+/// round (RFC 7946 §3.1.9 asks for crossings to be split at the antimeridian); refused, since
+/// it is nearly always a feature crossing 180° that should have been cut.
+fn check_antimeridian(coords: &[Coord], pointer: &str) -> Result<(), GeometryError> {
+    match coords
+        .windows(2)
+        .position(|w| (w[1].x - w[0].x).abs() > 180.0)
+    {
+        None => Ok(()),
+        Some(i) => Err(invalid(
+            &format!("{pointer}/{}", i + 1),
+            format!(
+                "the segment from position {i} to {} spans more than 180° of longitude: it crosses the antimeridian; split the feature at 180° (RFC 7946 §3.1.9)",
+                i + 1
+            ),
+        )),
     }
 }
 
@@ -259,92 +364,56 @@ fn each<T>(
         .collect()
 }
 
-fn ring_index(role: &RingRole) -> usize {
-    match role {
-        RingRole::Exterior => 0,
-        RingRole::Interior(i) => i + 1,
-    }
-}
-
 fn check_polygon(polygon: &Polygon, pointer: &str) -> Result<(), GeometryError> {
-    let Err(err) = polygon.check_validation() else {
-        return Ok(());
-    };
-    Err(describe_polygon_fault(polygon, &err, pointer))
-}
-
-fn describe_polygon_fault(polygon: &Polygon, err: &InvalidPolygon, pointer: &str) -> GeometryError {
-    match err {
-        InvalidPolygon::SelfIntersection(role) => {
-            let index = ring_index(role);
-            let ring = if index == 0 {
-                polygon.exterior()
-            } else {
-                &polygon.interiors()[index - 1]
-            };
-            let place = self_intersection(ring)
-                .map(|c| format!(" at [{}, {}]", c.x, c.y))
-                .unwrap_or_default();
-            invalid(
-                &format!("{pointer}/{index}"),
-                format!(
-                    "{role} intersects itself{place}; a ring must not cross or touch itself (OGC Simple Features)"
-                ),
-            )
-        }
-        InvalidPolygon::TooFewPointsInRing(role) | InvalidPolygon::NonFiniteCoord(role, _) => {
-            invalid(&format!("{pointer}/{}", ring_index(role)), err.to_string())
-        }
-        InvalidPolygon::InteriorRingNotContainedInExteriorRing(role) => {
-            invalid(&format!("{pointer}/{}", ring_index(role)), err.to_string())
-        }
-        InvalidPolygon::IntersectingRingsOnALine(a, _)
-        | InvalidPolygon::IntersectingRingsOnAnArea(a, _) => {
-            invalid(&format!("{pointer}/{}", ring_index(a)), err.to_string())
-        }
-    }
+    valid::check_polygon(polygon).map_err(|f| describe(&f, pointer, false))
 }
 
 fn check_multi_polygon(multi: &MultiPolygon, pointer: &str) -> Result<(), GeometryError> {
-    match multi.check_validation() {
-        Ok(()) => Ok(()),
-        Err(InvalidMultiPolygon::InvalidPolygon(index, inner)) => Err(describe_polygon_fault(
-            &multi.0[index.0],
-            &inner,
-            &format!("{pointer}/{}", index.0),
-        )),
-        Err(InvalidMultiPolygon::ElementsOverlaps(a, b))
-        | Err(InvalidMultiPolygon::ElementsTouchOnALine(a, b)) => {
-            let err = InvalidMultiPolygon::ElementsOverlaps(a.clone(), b.clone());
-            Err(invalid(
-                &format!("{pointer}/{}", b.0),
-                format!("{err}; merge them into one polygon or separate them"),
-            ))
-        }
-    }
+    valid::check_multi_polygon(multi).map_err(|f| describe(&f, pointer, true))
 }
 
-/// The first place where two non-adjacent segments of `ring` meet, for the error message.
-fn self_intersection(ring: &LineString) -> Option<Coord> {
-    let lines: Vec<Line> = ring.lines().collect();
-    let n = lines.len();
-    for i in 0..n {
-        for j in (i + 2)..n {
-            if i == 0 && j == n - 1 {
-                continue; // first and last segments share the closing position
-            }
-            match line_intersection(lines[i], lines[j]) {
-                Some(LineIntersection::SinglePoint { intersection, .. }) => {
-                    return Some(intersection);
-                }
-                Some(LineIntersection::Collinear { intersection }) => {
-                    return Some(intersection.start);
-                }
-                None => {}
-            }
-        }
+/// The fault as a problem at its polygon and ring, with the place and the rule broken.
+fn describe(fault: &PolygonFault, pointer: &str, multi: bool) -> GeometryError {
+    let place = fault
+        .at
+        .map(|c| format!(" at [{}, {}]", c.x, c.y))
+        .unwrap_or_default();
+    if let FaultKind::PolygonsOverlap { other } = fault.kind {
+        return invalid(
+            &format!("{pointer}/{}", fault.polygon),
+            format!(
+                "polygon {} overlaps polygon {other}{place}; polygons of a MultiPolygon may touch only at points: merge them into one polygon or separate them",
+                fault.polygon
+            ),
+        );
     }
-    None
+    let at = if multi {
+        format!("{pointer}/{}/{}", fault.polygon, fault.ring)
+    } else {
+        format!("{pointer}/{}", fault.ring)
+    };
+    let ring = match fault.ring {
+        0 => "the exterior ring".to_string(),
+        i => format!("interior ring {i}"),
+    };
+    let rule = match fault.kind {
+        FaultKind::TooFewPoints => "a ring needs at least 3 distinct positions".to_string(),
+        FaultKind::ZeroArea => {
+            "its positions all lie on one line, so it encloses no area".to_string()
+        }
+        FaultKind::SelfIntersection => {
+            "it crosses or touches itself; a ring must be simple (OGC Simple Features)".to_string()
+        }
+        FaultKind::RingsCross { other } => format!(
+            "it crosses ring {other} or shares a segment with it; rings of a polygon may touch only at points"
+        ),
+        FaultKind::HoleOutsideShell => "an interior ring must lie inside the exterior ring".into(),
+        FaultKind::HoleInsideHole { other } => {
+            format!("it lies inside interior ring {other}; holes may not nest")
+        }
+        FaultKind::PolygonsOverlap { other } => format!("it overlaps polygon {other}"),
+    };
+    invalid(&at, format!("{ring}{place} is invalid: {rule}"))
 }
 
 #[cfg(test)]

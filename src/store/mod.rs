@@ -6,6 +6,7 @@
 //! Reads are served from memory (see [`crate::catalog`]); the stores are read in full at start-up
 //! and written through on every edit.
 
+pub mod fault;
 pub mod postgres;
 mod rows;
 pub mod sqlite;
@@ -25,6 +26,8 @@ use crate::units::UnitStore;
 pub trait Store: UnitStore + SiteStore + TokenStore + NetworkStore {
     /// `sqlite` or `postgis`, for logs and `/healthz`.
     fn backend(&self) -> &'static str;
+    /// Whether the store answers a trivial query now (readiness).
+    async fn ping(&self) -> anyhow::Result<()>;
     /// Flushes and closes connections; called once at shutdown.
     async fn close(&self);
 }

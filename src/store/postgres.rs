@@ -9,15 +9,15 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Postgres, Transaction};
 
 use super::rows::{
-    FacilityRow, GeomParams, HomeRow, SiteRow, SiteVersionRow, UnitRow, UnitVersionRow, now,
-    principal, write_miss,
+    FacilityRow, FacilityVersionRow, GeomParams, HomeRow, SiteRow, SiteVersionRow, TokenInfoRow,
+    UnitRow, UnitVersionRow, now, principal, write_miss,
 };
 use super::{Store, redact_password};
-use crate::auth::{Principal, Role, TokenStore};
+use crate::auth::{Principal, Role, TokenInfo, TokenStore};
 use crate::network::codec;
 use crate::network::extract::{FoundFacility, FoundHome};
 use crate::network::store::{
-    API_SOURCE, NetworkStore, OsmImport, StoredFacility, StoredHome, StoredNetwork,
+    API_SOURCE, FacilityVersion, NetworkStore, OsmImport, StoredFacility, StoredHome, StoredNetwork,
 };
 use crate::sites::{Site, SiteFields, SiteStore, SiteVersion, WriteError};
 use crate::spatial::wkb;
@@ -26,6 +26,8 @@ use crate::version::{Change, Edit};
 
 const SITE_COLUMNS: &str = "id, version, name, description, element_type, status, ST_AsBinary(geom) AS geom, \
      created_at, created_by, updated_at, updated_by";
+const FACILITY_COLUMNS: &str =
+    "id, source, category, name, ST_AsBinary(geom) AS geom, version, updated_at, updated_by";
 const UNIT_COLUMNS: &str = "code, level, parent_code, name_zh, name_en, population, ST_AsBinary(geom) AS geom, \
      version, updated_at, updated_by";
 
@@ -56,6 +58,11 @@ impl PgStore {
 impl Store for PgStore {
     fn backend(&self) -> &'static str {
         "postgis"
+    }
+
+    async fn ping(&self) -> anyhow::Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
     }
 
     async fn close(&self) {
@@ -266,14 +273,21 @@ impl UnitStore for PgStore {
 
 #[async_trait]
 impl TokenStore for PgStore {
-    async fn create_token(&self, name: &str, role: Role, token_hash: &str) -> anyhow::Result<()> {
+    async fn create_token(
+        &self,
+        name: &str,
+        role: Role,
+        token_hash: &str,
+        expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> anyhow::Result<()> {
         sqlx::query(
-            "INSERT INTO tokens (name, role, token_hash, created_at) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO tokens (name, role, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(name)
         .bind(role.as_str())
         .bind(token_hash)
         .bind(now())
+        .bind(expires_at)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -281,12 +295,33 @@ impl TokenStore for PgStore {
 
     async fn find_token(&self, token_hash: &str) -> anyhow::Result<Option<Principal>> {
         let row: Option<(String, String)> = sqlx::query_as(
-            "SELECT name, role FROM tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+            "SELECT name, role FROM tokens WHERE token_hash = $1 AND revoked_at IS NULL
+             AND (expires_at IS NULL OR expires_at > $2)",
         )
         .bind(token_hash)
+        .bind(now())
         .fetch_optional(&self.pool)
         .await?;
         principal(row)
+    }
+
+    async fn revoke_tokens(&self, name: &str) -> anyhow::Result<u64> {
+        let done =
+            sqlx::query("UPDATE tokens SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL")
+                .bind(now())
+                .bind(name)
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn list_tokens(&self) -> anyhow::Result<Vec<TokenInfo>> {
+        let rows: Vec<TokenInfoRow> = sqlx::query_as(
+            "SELECT name, role, created_at, expires_at, revoked_at FROM tokens ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(TokenInfoRow::into_info).collect()
     }
 }
 
@@ -384,9 +419,9 @@ impl NetworkStore for PgStore {
     }
 
     async fn load_facilities(&self) -> anyhow::Result<Vec<StoredFacility>> {
-        let rows: Vec<FacilityRow> = sqlx::query_as(
-            "SELECT id, source, category, name, ST_AsBinary(geom) AS geom FROM facilities ORDER BY id",
-        )
+        let rows: Vec<FacilityRow> = sqlx::query_as(&format!(
+            "SELECT {FACILITY_COLUMNS} FROM facilities ORDER BY id"
+        ))
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(FacilityRow::into_facility).collect()
@@ -401,48 +436,122 @@ impl NetworkStore for PgStore {
         rows.into_iter().map(HomeRow::into_home).collect()
     }
 
-    async fn insert_facility(&self, facility: &FoundFacility) -> anyhow::Result<StoredFacility> {
-        let row: FacilityRow = sqlx::query_as(
-            "INSERT INTO facilities (source, category, name, osm, geom, imported_at)
-             VALUES ($1, $2, $3, $4, ST_GeomFromWKB($5, 4326), $6)
-             RETURNING id, source, category, name, ST_AsBinary(geom) AS geom",
-        )
+    async fn insert_facility(
+        &self,
+        facility: &FoundFacility,
+        edit: &Edit,
+    ) -> anyhow::Result<StoredFacility> {
+        let mut tx = self.pool.begin().await.map_err(anyhow::Error::from)?;
+        let at = now();
+        let row: FacilityRow = sqlx::query_as(&format!(
+            "INSERT INTO facilities (source, category, name, osm, geom, imported_at, version, updated_at, updated_by)
+             VALUES ($1, $2, $3, $4, ST_GeomFromWKB($5, 4326), $6, 1, $7, $8)
+             RETURNING {FACILITY_COLUMNS}"
+        ))
         .bind(API_SOURCE)
         .bind(&facility.category)
         .bind(&facility.name)
         .bind(&facility.osm)
         .bind(wkb::encode(&facility.position.into()))
-        .bind(now())
-        .fetch_one(&self.pool)
+        .bind(at)
+        .bind(at)
+        .bind(&edit.author)
+        .fetch_one(&mut *tx)
         .await?;
+        copy_facility_version(&mut tx, row.id(), Change::Create).await?;
+        tx.commit().await.map_err(anyhow::Error::from)?;
         row.into_facility()
     }
 
-    async fn update_facility(
-        &self,
-        id: i64,
-        facility: &FoundFacility,
-    ) -> anyhow::Result<Option<StoredFacility>> {
-        let row: Option<FacilityRow> = sqlx::query_as(
-            "UPDATE facilities SET category = $1, name = $2, geom = ST_GeomFromWKB($3, 4326) WHERE id = $4
-             RETURNING id, source, category, name, ST_AsBinary(geom) AS geom",
-        )
-        .bind(&facility.category)
-        .bind(&facility.name)
-        .bind(wkb::encode(&facility.position.into()))
+    async fn find_facility(&self, id: i64) -> anyhow::Result<Option<StoredFacility>> {
+        let row: Option<FacilityRow> = sqlx::query_as(&format!(
+            "SELECT {FACILITY_COLUMNS} FROM facilities WHERE id = $1"
+        ))
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
         row.map(FacilityRow::into_facility).transpose()
     }
 
-    async fn delete_facility(&self, id: i64) -> anyhow::Result<bool> {
-        let done = sqlx::query("DELETE FROM facilities WHERE id = $1")
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() > 0)
+    async fn write_facility(
+        &self,
+        id: i64,
+        expected: i64,
+        change: Change,
+        facility: &FoundFacility,
+        edit: &Edit,
+    ) -> Result<Option<StoredFacility>, WriteError> {
+        let mut tx = self.pool.begin().await.map_err(anyhow::Error::from)?;
+        let row: Option<FacilityRow> = sqlx::query_as(&format!(
+            "UPDATE facilities SET category = $1, name = $2, geom = ST_GeomFromWKB($3, 4326), version = version + 1,
+                    updated_at = $4, updated_by = $5
+             WHERE id = $6 AND version = $7 RETURNING {FACILITY_COLUMNS}"
+        ))
+        .bind(&facility.category)
+        .bind(&facility.name)
+        .bind(wkb::encode(&facility.position.into()))
+        .bind(now())
+        .bind(&edit.author)
+        .bind(id)
+        .bind(expected)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(anyhow::Error::from)?;
+        let Some(row) = row else {
+            let current: Option<i64> =
+                sqlx::query_scalar("SELECT version FROM facilities WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(anyhow::Error::from)?;
+            return Err(write_miss(current.map(|v| (v, false))));
+        };
+        copy_facility_version(&mut tx, id, change)
+            .await
+            .map_err(anyhow::Error::from)?;
+        let kept = if change == Change::Delete {
+            sqlx::query("DELETE FROM facilities WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(anyhow::Error::from)?;
+            None
+        } else {
+            Some(row.into_facility()?)
+        };
+        tx.commit().await.map_err(anyhow::Error::from)?;
+        Ok(kept)
     }
+
+    async fn facility_history(&self, id: i64) -> anyhow::Result<Vec<FacilityVersion>> {
+        let rows: Vec<FacilityVersionRow> = sqlx::query_as(
+            "SELECT facility_id, version, change, category, name, ST_AsBinary(geom) AS geom, author, at
+             FROM facility_versions WHERE facility_id = $1 ORDER BY version",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(FacilityVersionRow::into_version)
+            .collect()
+    }
+}
+
+/// Appends the facility's current row as a version (in the writing transaction).
+async fn copy_facility_version(
+    tx: &mut Transaction<'_, Postgres>,
+    id: i64,
+    change: Change,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO facility_versions (facility_id, version, change, category, name, geom, author, at)
+         SELECT id, version, $1, category, name, geom, updated_by, updated_at FROM facilities WHERE id = $2",
+    )
+    .bind(change.as_str())
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 async fn insert_facilities(

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::auth::{Principal, Role};
+use crate::auth::{Principal, Role, TokenInfo};
 use crate::sites::{ElementType, Site, SiteFields, SiteStatus, SiteVersion, WriteError};
 use crate::spatial::{Geometry, wkb};
 use crate::units::{Unit, UnitCode, UnitFields, UnitLevel, UnitVersion};
@@ -254,6 +254,31 @@ pub fn principal(row: Option<(String, String)>) -> anyhow::Result<Option<Princip
     .transpose()
 }
 
+/// A token row as listed.
+#[derive(sqlx::FromRow)]
+pub struct TokenInfoRow {
+    name: String,
+    role: String,
+    created_at: DateTime<Utc>,
+    expires_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+}
+
+impl TokenInfoRow {
+    /// The domain type.
+    pub fn into_info(self) -> anyhow::Result<TokenInfo> {
+        let role = Role::parse(&self.role)
+            .ok_or_else(|| anyhow::anyhow!("stored role {:?} is unknown", self.role))?;
+        Ok(TokenInfo {
+            name: self.name,
+            role,
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+            revoked_at: self.revoked_at,
+        })
+    }
+}
+
 /// A facility row, geometry as WKB.
 #[derive(sqlx::FromRow)]
 pub struct FacilityRow {
@@ -262,9 +287,17 @@ pub struct FacilityRow {
     category: String,
     name: Option<String>,
     geom: Vec<u8>,
+    version: i64,
+    updated_at: Option<DateTime<Utc>>,
+    updated_by: Option<String>,
 }
 
 impl FacilityRow {
+    /// Its id.
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+
     /// The facility, or an error when the stored geometry is not a point.
     pub fn into_facility(self) -> anyhow::Result<crate::network::store::StoredFacility> {
         let geo::Geometry::Point(position) = crate::spatial::wkb::decode(&self.geom)? else {
@@ -276,6 +309,47 @@ impl FacilityRow {
             category: self.category,
             name: self.name,
             position,
+            version: self.version,
+            updated_at: self.updated_at,
+            updated_by: self.updated_by,
+        })
+    }
+}
+
+/// A facility version row, geometry as WKB.
+#[derive(sqlx::FromRow)]
+pub struct FacilityVersionRow {
+    facility_id: i64,
+    version: i64,
+    change: String,
+    category: String,
+    name: Option<String>,
+    geom: Vec<u8>,
+    author: String,
+    at: DateTime<Utc>,
+}
+
+impl FacilityVersionRow {
+    /// The domain type.
+    pub fn into_version(self) -> anyhow::Result<crate::network::store::FacilityVersion> {
+        let geo::Geometry::Point(position) = crate::spatial::wkb::decode(&self.geom)? else {
+            anyhow::bail!(
+                "facility {} version {} has no point",
+                self.facility_id,
+                self.version
+            );
+        };
+        Ok(crate::network::store::FacilityVersion {
+            facility_id: self.facility_id,
+            change: Change::parse(&self.change)?,
+            category: self.category,
+            name: self.name,
+            position,
+            stamp: Stamp {
+                version: self.version,
+                at: self.at,
+                by: self.author,
+            },
         })
     }
 }

@@ -8,22 +8,23 @@ use std::time::Duration;
 
 use anyhow::Context;
 use async_trait::async_trait;
+use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Sqlite, Transaction};
-use tokio::sync::Mutex;
+use sqlx::{Connection, Sqlite, Transaction};
+use tokio::sync::{Mutex, MutexGuard};
 
 use super::Store;
 use super::rows::{
-    FacilityRow, GeomParams, HomeRow, SiteRow, SiteVersionRow, UnitRow, UnitVersionRow, now,
-    principal, write_miss,
+    FacilityRow, FacilityVersionRow, GeomParams, HomeRow, SiteRow, SiteVersionRow, TokenInfoRow,
+    UnitRow, UnitVersionRow, now, principal, write_miss,
 };
-use crate::auth::{Principal, Role, TokenStore};
+use crate::auth::{Principal, Role, TokenInfo, TokenStore};
 use crate::network::codec;
 use crate::network::extract::{FoundFacility, FoundHome};
 use crate::network::store::{
-    API_SOURCE, NetworkStore, OsmImport, StoredFacility, StoredHome, StoredNetwork,
+    API_SOURCE, FacilityVersion, NetworkStore, OsmImport, StoredFacility, StoredHome, StoredNetwork,
 };
 use crate::sites::{Site, SiteFields, SiteStore, SiteVersion, WriteError};
 use crate::spatial::wkb;
@@ -31,6 +32,8 @@ use crate::units::{SaveReport, Unit, UnitCode, UnitFields, UnitStore, UnitVersio
 use crate::version::{Change, Edit};
 
 const SITE_COLUMNS: &str = "id, version, name, description, element_type, status, geom, created_at, created_by, updated_at, updated_by";
+const FACILITY_COLUMNS: &str =
+    "id, source, category, name, geom AS geom, version, updated_at, updated_by";
 const UNIT_COLUMNS: &str =
     "code, level, parent_code, name_zh, name_en, population, geom, version, updated_at, updated_by";
 
@@ -38,6 +41,37 @@ const UNIT_COLUMNS: &str =
 pub struct SqliteStore {
     pool: SqlitePool,
     writer: Mutex<()>,
+}
+
+/// The one writer's connection for one transaction. Unless the transaction committed (`done`),
+/// the connection is closed rather than returned to the pool: after a failed COMMIT (a full
+/// disk) SQLite may still hold the transaction open, or have rolled it back behind sqlx's
+/// back, and a connection reused in that state turns later "transactions" into savepoints of
+/// one that is finally rolled back: writes acknowledged, then lost.
+struct WriteScope<'a> {
+    conn: PoolConnection<Sqlite>,
+    done: bool,
+    _writer: MutexGuard<'a, ()>,
+}
+
+impl Drop for WriteScope<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            self.conn.close_on_drop();
+        }
+    }
+}
+
+impl SqliteStore {
+    /// Waits for the writer's turn and takes a connection for one transaction.
+    async fn write(&self) -> anyhow::Result<WriteScope<'_>> {
+        let writer = self.writer.lock().await;
+        Ok(WriteScope {
+            conn: self.pool.acquire().await?,
+            done: false,
+            _writer: writer,
+        })
+    }
 }
 
 impl SqliteStore {
@@ -79,7 +113,20 @@ impl Store for SqliteStore {
         "sqlite"
     }
 
+    async fn ping(&self) -> anyhow::Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
     async fn close(&self) {
+        // Fold the WAL into the database file. Failing (a full disk) loses nothing: every
+        // committed transaction is already synced in the WAL and is replayed at the next open.
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await
+        {
+            tracing::warn!(error = %e, "the final WAL checkpoint failed; the WAL is replayed at the next start");
+        }
         self.pool.close().await;
     }
 }
@@ -114,8 +161,8 @@ impl SiteStore for SqliteStore {
     }
 
     async fn create_sites(&self, sites: &[SiteFields], edit: &Edit) -> anyhow::Result<Vec<Site>> {
-        let _writer = self.writer.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut w = self.write().await?;
+        let mut tx = w.conn.begin().await?;
         let at = now();
         let mut created = Vec::with_capacity(sites.len());
         for fields in sites {
@@ -145,6 +192,7 @@ impl SiteStore for SqliteStore {
             created.push(site);
         }
         tx.commit().await?;
+        w.done = true;
         Ok(created)
     }
 
@@ -156,8 +204,8 @@ impl SiteStore for SqliteStore {
         fields: &SiteFields,
         edit: &Edit,
     ) -> Result<Site, WriteError> {
-        let _writer = self.writer.lock().await;
-        let mut tx = self.pool.begin().await.map_err(anyhow::Error::from)?;
+        let mut w = self.write().await?;
+        let mut tx = w.conn.begin().await.map_err(anyhow::Error::from)?;
         let g = GeomParams::of(&fields.geometry);
         let row: Option<SiteRow> = sqlx::query_as(&format!(
             "UPDATE sites SET version = version + 1, deleted = ?, name = ?, description = ?, element_type = ?, status = ?,
@@ -194,6 +242,7 @@ impl SiteStore for SqliteStore {
             .await
             .map_err(anyhow::Error::from)?;
         tx.commit().await.map_err(anyhow::Error::from)?;
+        w.done = true;
         Ok(row.into_site()?)
     }
 
@@ -220,8 +269,8 @@ impl UnitStore for SqliteStore {
     }
 
     async fn save_units(&self, units: &[UnitFields], edit: &Edit) -> anyhow::Result<SaveReport> {
-        let _writer = self.writer.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut w = self.write().await?;
+        let mut tx = w.conn.begin().await?;
         let at = now();
         let mut report = SaveReport::default();
         for fields in units {
@@ -287,6 +336,7 @@ impl UnitStore for SqliteStore {
             report.written.push(row.into_unit()?);
         }
         tx.commit().await?;
+        w.done = true;
         Ok(report)
     }
 
@@ -304,34 +354,65 @@ impl UnitStore for SqliteStore {
 
 #[async_trait]
 impl TokenStore for SqliteStore {
-    async fn create_token(&self, name: &str, role: Role, token_hash: &str) -> anyhow::Result<()> {
+    async fn create_token(
+        &self,
+        name: &str,
+        role: Role,
+        token_hash: &str,
+        expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> anyhow::Result<()> {
         let _writer = self.writer.lock().await;
-        sqlx::query("INSERT INTO tokens (name, role, token_hash, created_at) VALUES (?, ?, ?, ?)")
-            .bind(name)
-            .bind(role.as_str())
-            .bind(token_hash)
-            .bind(now())
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO tokens (name, role, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(name)
+        .bind(role.as_str())
+        .bind(token_hash)
+        .bind(now())
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
     async fn find_token(&self, token_hash: &str) -> anyhow::Result<Option<Principal>> {
         let row: Option<(String, String)> = sqlx::query_as(
-            "SELECT name, role FROM tokens WHERE token_hash = ? AND revoked_at IS NULL",
+            "SELECT name, role FROM tokens WHERE token_hash = ? AND revoked_at IS NULL
+             AND (expires_at IS NULL OR expires_at > ?)",
         )
         .bind(token_hash)
+        .bind(now())
         .fetch_optional(&self.pool)
         .await?;
         principal(row)
+    }
+
+    async fn revoke_tokens(&self, name: &str) -> anyhow::Result<u64> {
+        let _writer = self.writer.lock().await;
+        let done =
+            sqlx::query("UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL")
+                .bind(now())
+                .bind(name)
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn list_tokens(&self) -> anyhow::Result<Vec<TokenInfo>> {
+        let rows: Vec<TokenInfoRow> = sqlx::query_as(
+            "SELECT name, role, created_at, expires_at, revoked_at FROM tokens ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(TokenInfoRow::into_info).collect()
     }
 }
 
 #[async_trait]
 impl NetworkStore for SqliteStore {
     async fn replace_import(&self, import: &OsmImport) -> anyhow::Result<()> {
-        let _writer = self.writer.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut w = self.write().await?;
+        let mut tx = w.conn.begin().await?;
         let at = now();
         let g = &import.graph;
         for table in ["facilities", "homes"] {
@@ -363,6 +444,7 @@ impl NetworkStore for SqliteStore {
         )
         .await?;
         tx.commit().await?;
+        w.done = true;
         Ok(())
     }
 
@@ -395,14 +477,15 @@ impl NetworkStore for SqliteStore {
         source: &str,
         facilities: &[FoundFacility],
     ) -> anyhow::Result<()> {
-        let _writer = self.writer.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut w = self.write().await?;
+        let mut tx = w.conn.begin().await?;
         sqlx::query("DELETE FROM facilities WHERE source = ?")
             .bind(source)
             .execute(&mut *tx)
             .await?;
         insert_facilities(&mut tx, source, now(), facilities).await?;
         tx.commit().await?;
+        w.done = true;
         Ok(())
     }
 
@@ -412,21 +495,22 @@ impl NetworkStore for SqliteStore {
         homes: &[FoundHome],
         rule: &str,
     ) -> anyhow::Result<()> {
-        let _writer = self.writer.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut w = self.write().await?;
+        let mut tx = w.conn.begin().await?;
         sqlx::query("DELETE FROM homes WHERE source = ?")
             .bind(source)
             .execute(&mut *tx)
             .await?;
         insert_homes(&mut tx, source, now(), homes, rule).await?;
         tx.commit().await?;
+        w.done = true;
         Ok(())
     }
 
     async fn load_facilities(&self) -> anyhow::Result<Vec<StoredFacility>> {
-        let rows: Vec<FacilityRow> = sqlx::query_as(
-            "SELECT id, source, category, name, geom AS geom FROM facilities ORDER BY id",
-        )
+        let rows: Vec<FacilityRow> = sqlx::query_as(&format!(
+            "SELECT {FACILITY_COLUMNS} FROM facilities ORDER BY id"
+        ))
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(FacilityRow::into_facility).collect()
@@ -441,51 +525,126 @@ impl NetworkStore for SqliteStore {
         rows.into_iter().map(HomeRow::into_home).collect()
     }
 
-    async fn insert_facility(&self, facility: &FoundFacility) -> anyhow::Result<StoredFacility> {
-        let _writer = self.writer.lock().await;
-        let row: FacilityRow = sqlx::query_as(
-            "INSERT INTO facilities (source, category, name, osm, geom, imported_at)
-             VALUES (?, ?, ?, ?, ?, ?)
-             RETURNING id, source, category, name, geom AS geom",
-        )
+    async fn insert_facility(
+        &self,
+        facility: &FoundFacility,
+        edit: &Edit,
+    ) -> anyhow::Result<StoredFacility> {
+        let mut w = self.write().await?;
+        let mut tx = w.conn.begin().await.map_err(anyhow::Error::from)?;
+        let at = now();
+        let row: FacilityRow = sqlx::query_as(&format!(
+            "INSERT INTO facilities (source, category, name, osm, geom, imported_at, version, updated_at, updated_by)
+             VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)
+             RETURNING {FACILITY_COLUMNS}"
+        ))
         .bind(API_SOURCE)
         .bind(&facility.category)
         .bind(&facility.name)
         .bind(&facility.osm)
         .bind(wkb::encode(&facility.position.into()))
-        .bind(now())
-        .fetch_one(&self.pool)
+        .bind(at)
+        .bind(at)
+        .bind(&edit.author)
+        .fetch_one(&mut *tx)
         .await?;
+        copy_facility_version(&mut tx, row.id(), Change::Create).await?;
+        tx.commit().await.map_err(anyhow::Error::from)?;
+        w.done = true;
         row.into_facility()
     }
 
-    async fn update_facility(
-        &self,
-        id: i64,
-        facility: &FoundFacility,
-    ) -> anyhow::Result<Option<StoredFacility>> {
-        let _writer = self.writer.lock().await;
-        let row: Option<FacilityRow> = sqlx::query_as(
-            "UPDATE facilities SET category = ?, name = ?, geom = ? WHERE id = ?
-             RETURNING id, source, category, name, geom AS geom",
-        )
-        .bind(&facility.category)
-        .bind(&facility.name)
-        .bind(wkb::encode(&facility.position.into()))
+    async fn find_facility(&self, id: i64) -> anyhow::Result<Option<StoredFacility>> {
+        let row: Option<FacilityRow> = sqlx::query_as(&format!(
+            "SELECT {FACILITY_COLUMNS} FROM facilities WHERE id = ?"
+        ))
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
         row.map(FacilityRow::into_facility).transpose()
     }
 
-    async fn delete_facility(&self, id: i64) -> anyhow::Result<bool> {
-        let _writer = self.writer.lock().await;
-        let done = sqlx::query("DELETE FROM facilities WHERE id = ?")
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() > 0)
+    async fn write_facility(
+        &self,
+        id: i64,
+        expected: i64,
+        change: Change,
+        facility: &FoundFacility,
+        edit: &Edit,
+    ) -> Result<Option<StoredFacility>, WriteError> {
+        let mut w = self.write().await?;
+        let mut tx = w.conn.begin().await.map_err(anyhow::Error::from)?;
+        let row: Option<FacilityRow> = sqlx::query_as(&format!(
+            "UPDATE facilities SET category = ?, name = ?, geom = ?, version = version + 1,
+                    updated_at = ?, updated_by = ?
+             WHERE id = ? AND version = ? RETURNING {FACILITY_COLUMNS}"
+        ))
+        .bind(&facility.category)
+        .bind(&facility.name)
+        .bind(wkb::encode(&facility.position.into()))
+        .bind(now())
+        .bind(&edit.author)
+        .bind(id)
+        .bind(expected)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(anyhow::Error::from)?;
+        let Some(row) = row else {
+            let current: Option<i64> =
+                sqlx::query_scalar("SELECT version FROM facilities WHERE id = ?")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(anyhow::Error::from)?;
+            return Err(write_miss(current.map(|v| (v, false))));
+        };
+        copy_facility_version(&mut tx, id, change)
+            .await
+            .map_err(anyhow::Error::from)?;
+        let kept = if change == Change::Delete {
+            sqlx::query("DELETE FROM facilities WHERE id = ?")
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(anyhow::Error::from)?;
+            None
+        } else {
+            Some(row.into_facility()?)
+        };
+        tx.commit().await.map_err(anyhow::Error::from)?;
+        w.done = true;
+        Ok(kept)
     }
+
+    async fn facility_history(&self, id: i64) -> anyhow::Result<Vec<FacilityVersion>> {
+        let rows: Vec<FacilityVersionRow> = sqlx::query_as(
+            "SELECT facility_id, version, change, category, name, geom AS geom, author, at
+             FROM facility_versions WHERE facility_id = ? ORDER BY version",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(FacilityVersionRow::into_version)
+            .collect()
+    }
+}
+
+/// Appends the facility's current row as a version (in the writing transaction).
+async fn copy_facility_version(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: i64,
+    change: Change,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO facility_versions (facility_id, version, change, category, name, geom, author, at)
+         SELECT id, version, ?, category, name, geom, updated_by, updated_at FROM facilities WHERE id = ?",
+    )
+    .bind(change.as_str())
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 async fn insert_facilities(

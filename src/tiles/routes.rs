@@ -24,12 +24,6 @@ use crate::error::{AppError, AppResult};
 use crate::http::links::BaseUrl;
 use crate::state::AppState;
 
-/// Tiles below this zoom over a catalog of more than `BLOCKING_THRESHOLD` sites may hold many
-/// thousands of features: they are encoded on the blocking pool.
-const HEAVY_BELOW_ZOOM: u8 = 12;
-/// See `HEAVY_BELOW_ZOOM`.
-const BLOCKING_THRESHOLD: usize = 5_000;
-
 /// The MVT media type.
 pub const MVT: &str = "application/vnd.mapbox-vector-tile";
 
@@ -91,9 +85,8 @@ async fn tile(
     Ok(respond(&encoded, view, gzip_ok, &headers))
 }
 
-/// Renders a tile from the catalog and caches it. The encoding runs under the catalog's read
-/// guard, which edits wait for briefly; a heavy tile is encoded on the blocking pool so that it
-/// never stalls the async workers.
+/// Renders a tile from the catalog and caches it, on the tile pool (never on an async worker).
+/// The encoding runs under the catalog's read guard, which edits wait for briefly.
 async fn build(
     state: &AppState,
     tile: TileId,
@@ -107,7 +100,6 @@ async fn build(
     } else {
         gzip_ok.then_some(1)
     };
-    let heavy = tile.z < HEAVY_BELOW_ZOOM && state.catalog().counts().1 > BLOCKING_THRESHOLD;
     let encode = {
         let state = state.clone();
         move || {
@@ -121,13 +113,7 @@ async fn build(
             Arc::new(EncodedTile::new(raw, level))
         }
     };
-    let encoded = if heavy {
-        tokio::task::spawn_blocking(encode).await.map_err(|e| {
-            AppError::Internal(anyhow::anyhow!("tile {tile:?} failed to render: {e}"))
-        })?
-    } else {
-        encode()
-    };
+    let encoded = state.work.tiles.run(encode).await?;
     state.tiles.insert(tile, view, encoded.clone(), epoch);
     Ok(encoded)
 }

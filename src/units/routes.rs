@@ -9,6 +9,7 @@ use axum::{Router, http::Method};
 use serde_json::{Map, Value, json};
 
 use super::model::{UnitCode, UnitFields, UnitLevel, UnitVersion};
+use crate::auth::Viewer;
 use crate::catalog::{UnitEntry, UnitFilter};
 use crate::error::{AppError, AppResult};
 use crate::http::json_object;
@@ -17,7 +18,7 @@ use crate::http::query::{pairs, parse_items_query};
 use crate::ogc::items::{GEOJSON, feature_response, geojson, page};
 use crate::spatial::write::geometry_json;
 use crate::state::AppState;
-use crate::version::history_members;
+use crate::version::{Audience, etag, history_members};
 
 /// The unit routes.
 pub fn router() -> Router<AppState> {
@@ -66,7 +67,7 @@ fn unit_properties(f: &UnitFields) -> Map<String, Value> {
     }))
 }
 
-fn feature(entry: &UnitEntry, base: &BaseUrl) -> Value {
+fn feature(entry: &UnitEntry, base: &BaseUrl, audience: Audience) -> Value {
     let f = &entry.unit.fields;
     let href = base.at(&format!("/api/collections/units/items/{}", f.code));
     let mut properties = unit_properties(f);
@@ -74,8 +75,10 @@ fn feature(entry: &UnitEntry, base: &BaseUrl) -> Value {
         "area_m2": entry.area_m2.map(f64::round),
         "version": entry.unit.stamp.version,
         "updated_at": entry.unit.stamp.at,
-        "updated_by": entry.unit.stamp.by,
     })));
+    if audience == Audience::Team {
+        properties.insert("updated_by".into(), entry.unit.stamp.by.clone().into());
+    }
     json!({
         "type": "Feature",
         "id": f.code.as_str(),
@@ -90,6 +93,7 @@ fn feature(entry: &UnitEntry, base: &BaseUrl) -> Value {
 
 async fn list(
     State(state): State<AppState>,
+    viewer: Viewer,
     base: BaseUrl,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
@@ -115,7 +119,10 @@ async fn list(
     let (matched, entries) = state
         .catalog()
         .query_units(&filter, query.offset, query.limit);
-    let features = entries.iter().map(|e| feature(e, &base)).collect();
+    let features = entries
+        .iter()
+        .map(|e| feature(e, &base, viewer.audience()))
+        .collect();
     Ok(geojson(
         StatusCode::OK,
         page(&base, "units", &query, features, matched),
@@ -124,6 +131,7 @@ async fn list(
 
 async fn one(
     State(state): State<AppState>,
+    viewer: Viewer,
     base: BaseUrl,
     Path(code): Path<String>,
     RawQuery(raw): RawQuery,
@@ -135,18 +143,21 @@ async fn one(
         .unit(&code)
         .cloned()
         .ok_or_else(|| AppError::NotFound(format!("no planning unit with code {code}")))?;
+    // Units have no drafts: their version numbers have no gaps to hide.
     Ok(feature_response(
         StatusCode::OK,
-        feature(&entry, &base),
-        entry.unit.stamp.version,
+        feature(&entry, &base, viewer.audience()),
+        etag(entry.unit.stamp.version),
         None,
     ))
 }
 
-fn version_feature(v: &UnitVersion) -> Value {
+fn version_feature(v: &UnitVersion, audience: Audience) -> Value {
     let f = &v.fields;
     let mut properties = unit_properties(f);
-    properties.extend(history_members(&v.stamp, v.change, v.message.as_deref()));
+    let mut members = history_members(&v.stamp, v.change, v.message.as_deref(), audience, 0);
+    members.insert("version".into(), v.stamp.version.into());
+    properties.extend(members);
     json!({
         "type": "Feature",
         "id": f.code.as_str(),
@@ -155,7 +166,11 @@ fn version_feature(v: &UnitVersion) -> Value {
     })
 }
 
-async fn history(State(state): State<AppState>, Path(code): Path<String>) -> AppResult<Response> {
+async fn history(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+) -> AppResult<Response> {
     let code = parse_code(&code)?;
     let versions = state.store.unit_history(&code).await?;
     if versions.is_empty() {
@@ -163,7 +178,10 @@ async fn history(State(state): State<AppState>, Path(code): Path<String>) -> App
             "no planning unit with code {code}"
         )));
     }
-    let features: Vec<Value> = versions.iter().map(version_feature).collect();
+    let features: Vec<Value> = versions
+        .iter()
+        .map(|v| version_feature(v, viewer.audience()))
+        .collect();
     Ok(geojson(
         StatusCode::OK,
         json!({"type": "FeatureCollection", "features": features}),

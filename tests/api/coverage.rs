@@ -186,7 +186,8 @@ async fn adding_moving_and_deleting_a_facility_changes_coverage_at_once(backend:
     let (lon, lat) = at(100.0, 300.0);
     let moved = json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
         "properties": {"category": "kindergarten"}});
-    let put = app
+    // Facilities are versioned like sites: no If-Match, no write; a stale one, 412.
+    let blind = app
         .send(
             Method::PUT,
             &format!("/api/facilities/{id}"),
@@ -195,7 +196,30 @@ async fn adding_moving_and_deleting_a_facility_changes_coverage_at_once(backend:
             Some(moved.to_string().into_bytes()),
         )
         .await;
+    blind.assert_problem(428);
+    assert_eq!(created.etag(), "\"v1\"");
+    let put = app
+        .send(
+            Method::PUT,
+            &format!("/api/facilities/{id}"),
+            Some(&app.planner),
+            &[("if-match", "\"v1\"")],
+            Some(moved.to_string().into_bytes()),
+        )
+        .await;
     assert_eq!(put.status, StatusCode::OK, "{:#}", put.json);
+    assert_eq!(put.etag(), "\"v2\"");
+    assert_eq!(put.json["properties"]["updated_by"], "王规划 planner");
+    let stale = app
+        .send(
+            Method::DELETE,
+            &format!("/api/facilities/{id}"),
+            Some(&app.planner),
+            &[("if-match", "\"v1\"")],
+            None,
+        )
+        .await;
+    stale.assert_problem(412);
     let now = app.get("/api/coverage?category=kindergarten").await;
     assert_eq!(counts(&now.json), (4, 3, 1000.0, 700.0));
     let deleted = app
@@ -203,11 +227,42 @@ async fn adding_moving_and_deleting_a_facility_changes_coverage_at_once(backend:
             Method::DELETE,
             &format!("/api/facilities/{id}"),
             Some(&app.planner),
-            &[],
+            &[("if-match", "\"v2\"")],
             None,
         )
         .await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    // The history keeps every version with its author; the public sees no names.
+    let history = app
+        .get_as(&format!("/api/facilities/{id}/history"), &app.analyst)
+        .await;
+    let changes: Vec<(Value, Value, Value)> = history.json["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let p = &f["properties"];
+            (
+                p["version"].clone(),
+                p["change"].clone(),
+                p["author"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        vec![
+            (json!(1), json!("create"), json!("王规划 planner")),
+            (json!(2), json!("replace"), json!("王规划 planner")),
+            (json!(3), json!("delete"), json!("王规划 planner")),
+        ]
+    );
+    let public = app.get(&format!("/api/facilities/{id}/history")).await;
+    assert!(
+        !public.json.to_string().contains("王规划"),
+        "{}",
+        public.json
+    );
     let back = app.get("/api/coverage?category=kindergarten").await;
     assert_eq!(counts(&back.json), (4, 2, 1000.0, 300.0));
     // A restart reads the same from the store.

@@ -255,7 +255,7 @@ impl TestApp {
         ] {
             let (token, hash) = generate_token().unwrap();
             store
-                .create_token(name, role, &hash)
+                .create_token(name, role, &hash, None)
                 .await
                 .expect("create token");
             tokens.push(token);

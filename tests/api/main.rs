@@ -3,6 +3,11 @@
 
 mod helpers;
 
+mod connections;
+mod durability;
+mod hardening;
+mod public;
+
 mod auth;
 mod bad_input;
 mod cli;

@@ -53,7 +53,7 @@ async fn sigterm_during_a_burst_of_writes_loses_no_acknowledged_write(backend: B
 
     let mut server = lantu_binary()
         .args(storage_args(&storage))
-        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(["serve", "--listen", "127.0.0.1:0", "--write-rate", "0"])
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();

@@ -1,0 +1,2 @@
+-- Tokens expire: a token without an end date is a token that is never retired.
+ALTER TABLE tokens ADD COLUMN expires_at TEXT;

@@ -1,0 +1,209 @@
+//! Rate limits: a token bucket per address for anonymous callers, and one per token for
+//! writes, answered `429 Too Many Requests` with `Retry-After` (RFC 6585 §4).
+//!
+//! Requests cost what they cost the server: a read one, a life-circle analysis many, a tile
+//! nothing (the tile pool bounds rendering). A script hammering what-if runs dry in seconds;
+//! a planner browsing the map never notices.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::header::AUTHORIZATION;
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::auth::hash_token;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// A budget: `per_second` refills, up to `burst`. A zero rate turns the limit off.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Budget {
+    /// Cost units regained per second.
+    pub per_second: f64,
+    /// The most units saved up.
+    pub burst: f64,
+}
+
+/// What a request costs, in units of one plain read. Tiles and the page's files cost nothing
+/// here: a map view asks for dozens at once, a cached one costs microseconds, and rendering is
+/// bounded by the tile pool instead.
+pub fn cost(method: &Method, path: &str) -> f64 {
+    const FREE: &[&str] = &["/tiles/", "/fonts/", "/vendor/", "/app/", "/style.json"];
+    if path == "/" || FREE.iter().any(|p| path.starts_with(p)) {
+        0.0
+    } else if path.starts_with("/api/coverage") || path.starts_with("/api/isochrone") {
+        if method == Method::POST { 30.0 } else { 10.0 }
+    } else {
+        1.0
+    }
+}
+
+struct Bucket {
+    level: f64,
+    at: Instant,
+}
+
+/// Buckets by key. Bounded: when it holds too many keys, the full (idle) buckets are forgotten.
+pub struct Limiter<K> {
+    budget: Budget,
+    buckets: Mutex<HashMap<K, Bucket>>,
+}
+
+const MAX_KEYS: usize = 100_000;
+
+impl<K: std::hash::Hash + Eq + Clone> Limiter<K> {
+    /// A limiter giving every key `budget`.
+    pub fn new(budget: Budget) -> Self {
+        Self {
+            budget,
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Takes `cost` from `key`'s bucket, or says how many seconds until it could.
+    pub fn take(&self, key: &K, cost: f64, now: Instant) -> Result<(), u64> {
+        let Budget { per_second, burst } = self.budget;
+        if per_second <= 0.0 {
+            return Ok(());
+        }
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        if buckets.len() >= MAX_KEYS && !buckets.contains_key(key) {
+            buckets.retain(|_, b| {
+                b.level + now.duration_since(b.at).as_secs_f64() * per_second < burst
+            });
+        }
+        let bucket = buckets.entry(key.clone()).or_insert(Bucket {
+            level: burst,
+            at: now,
+        });
+        let level =
+            (bucket.level + now.duration_since(bucket.at).as_secs_f64() * per_second).min(burst);
+        bucket.at = now;
+        if cost <= 0.0 {
+            return Ok(());
+        }
+        if level >= cost {
+            bucket.level = level - cost;
+            Ok(())
+        } else {
+            bucket.level = level;
+            Err(((cost - level) / per_second).ceil().max(1.0) as u64)
+        }
+    }
+}
+
+/// The limiters a server holds.
+pub struct Limits {
+    /// Anonymous requests, by address.
+    pub anonymous: Limiter<IpAddr>,
+    /// Writes, by token hash.
+    pub writes: Limiter<String>,
+}
+
+fn is_write(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    )
+}
+
+/// The middleware: charges the caller's bucket before the request is read any further.
+pub async fn limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let now = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path();
+    let verdict = match request.headers().get(AUTHORIZATION) {
+        Some(value) => {
+            // Analysis POSTs (what-if, siting) are questions, not writes.
+            let writes = is_write(&method) && !path.starts_with("/api/coverage/");
+            if writes {
+                let key = hash_token(value.to_str().unwrap_or(""));
+                state
+                    .limits
+                    .writes
+                    .take(&key, 1.0, now)
+                    .map_err(|s| (s, "writes per token"))
+            } else {
+                Ok(())
+            }
+        }
+        None => {
+            let address = request
+                .extensions()
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip());
+            match address {
+                Some(address) => state
+                    .limits
+                    .anonymous
+                    .take(&address, cost(&method, path), now)
+                    .map_err(|s| (s, "anonymous requests per address")),
+                None => Ok(()), // in-process (tests, tools): no peer to charge
+            }
+        }
+    };
+    match verdict {
+        Ok(()) => next.run(request).await,
+        Err((retry_after, which)) => {
+            let mut response = AppError::TooManyRequests {
+                detail: format!(
+                    "too many requests: the limit of {which} is reached; wait {retry_after} s (Retry-After) and try again, or ask the operator for a token"
+                ),
+                retry_after,
+            }
+            .into_response();
+            debug_assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+            response.headers_mut().insert(
+                axum::http::header::CONNECTION,
+                axum::http::HeaderValue::from_static("close"),
+            );
+            response
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn a_bucket_refuses_past_its_burst_and_refills_at_its_rate() {
+        let limiter = Limiter::new(Budget {
+            per_second: 10.0,
+            burst: 20.0,
+        });
+        let t0 = Instant::now();
+        for _ in 0..20 {
+            assert!(limiter.take(&1u8, 1.0, t0).is_ok());
+        }
+        assert_eq!(limiter.take(&1u8, 1.0, t0), Err(1));
+        assert!(
+            limiter.take(&2u8, 1.0, t0).is_ok(),
+            "another key has its own bucket"
+        );
+        assert!(
+            limiter
+                .take(&1u8, 5.0, t0 + Duration::from_millis(500))
+                .is_ok()
+        );
+        assert!(
+            limiter
+                .take(&1u8, 1.0, t0 + Duration::from_millis(500))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn analysis_costs_more_than_a_read_and_a_tile_nothing() {
+        let tile = cost(&Method::GET, "/tiles/blueprint/12/3425/1673.mvt");
+        let read = cost(&Method::GET, "/api/collections/sites/items");
+        let whatif = cost(&Method::POST, "/api/coverage/whatif");
+        assert!(tile == 0.0 && read < whatif, "{tile} {read} {whatif}");
+    }
+}
