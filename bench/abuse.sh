@@ -24,7 +24,8 @@ ATTACKERS=${ATTACKERS:-4}
 SLOW=${SLOW:-10000}
 ADDRESSES=${ADDRESSES:-1} # attackers' source addresses, 127.0.0.2 onwards (a per-address cap meets one)
 WARMUP=${WARMUP:-2} # seconds the flood runs before wrk starts, so wrk meets it at full strength
-SCENARIOS=${SCENARIOS:-"idle flood slow after"}
+SCENARIOS=${SCENARIOS:-"idle flood slow after polygon thresholds"}
+HOMES=${HOMES:-50000} # homes imported for the thresholds scenario
 bbox=(121.35 31.15 121.55 31.30)
 read -ra extra <<< "${LANTU_ARGS:-}"
 attackers_from=$(seq -f "127.0.0.%g" 2 $(( ADDRESSES + 1 )) | paste -sd,)
@@ -64,21 +65,25 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "==> starting lantu on the demo data (the first start imports the Shanghai walking network)"
 serve=("$LANTU" --data-dir "$work/data" serve --demo --listen 127.0.0.1:0 "${extra[@]}")
-LANTU_LOG=${LANTU_LOG:-warn} "${serve[@]}" > "$work/lantu.out" 2> "$work/lantu.log" &
-server=$!
-port=""
-for _ in $(seq 1 1200); do # the server prints `lantu listening on http://127.0.0.1:PORT (…)`
-  port=$(sed -n 's|^lantu listening on http://127\.0\.0\.1:\([0-9]*\) .*|\1|p' "$work/lantu.out")
-  [ -n "$port" ] && break
-  kill -0 "$server" 2>/dev/null || { cat "$work/lantu.out" "$work/lantu.log" >&2; echo "lantu stopped" >&2; exit 1; }
-  sleep 0.5
-done
-[ -n "$port" ] || { echo "lantu printed no listening line in 10 minutes" >&2; exit 1; }
-base="http://127.0.0.1:$port"
-for _ in $(seq 1 100); do curl -fs -o /dev/null "$base/healthz" && break; sleep 0.2; done
-curl -fs -o /dev/null "$base/healthz" || { echo "$base/healthz does not answer 200" >&2; exit 1; }
+start_server() { # sets server (pid), port and base; the first start loads the demo data
+  LANTU_LOG=${LANTU_LOG:-warn} "${serve[@]}" > "$work/lantu.out" 2>> "$work/lantu.log" &
+  server=$!
+  port=""
+  for _ in $(seq 1 1200); do # the server prints `lantu listening on http://127.0.0.1:PORT (…)`
+    port=$(sed -n 's|^lantu listening on http://127\.0\.0\.1:\([0-9]*\) .*|\1|p' "$work/lantu.out")
+    [ -n "$port" ] && break
+    kill -0 "$server" 2>/dev/null || { cat "$work/lantu.out" "$work/lantu.log" >&2; echo "lantu stopped" >&2; exit 1; }
+    sleep 0.5
+  done
+  [ -n "$port" ] || { echo "lantu printed no listening line in 10 minutes" >&2; exit 1; }
+  base="http://127.0.0.1:$port"
+  for _ in $(seq 1 100); do curl -fs -o /dev/null "$base/healthz" && break; sleep 0.2; done
+  curl -fs -o /dev/null "$base/healthz" || { echo "$base/healthz does not answer 200" >&2; exit 1; }
+}
+echo "==> starting lantu on the demo data (the first start imports the Shanghai walking network)"
+start_server
+planner=$("$LANTU" --data-dir "$work/data" token create --role planner --name "bench planner" 2>/dev/null)
 # The attack must be valid requests (a 503 for want of a walking network would look like load
 # shedding); this one also computes the distances to metro stations at 5000 m once.
 curl -fs -o /dev/null -H 'Content-Type: application/json' "$base/api/coverage/whatif" \
@@ -123,6 +128,7 @@ for scenario in $SCENARIOS; do
   rss_before=$(rss_mib)
   attack=""
   case $scenario in
+    polygon | thresholds) continue ;; # measured after the tile scenarios, below
     idle | after) ;;
     flood)
       python3 bench/abuse/flood.py "$base" --source "$attackers_from" --count "$ATTACKERS" \
@@ -147,6 +153,33 @@ for scenario in $SCENARIOS; do
   ratio=$(awk -v a="$p50" -v b="$idle_p50" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "—" }')
   echo "| $scenario | $rps | $p50 | $p99 | $errors | $ratio | $rss_before → $(rss_mib) | $stats |" | tee -a "$out"
   settle
+done
+
+for scenario in $SCENARIOS; do
+  case $scenario in
+    polygon)
+      echo "==> polygon: a 150,000-vertex polygon, anonymously and as a planner"
+      python3 bench/abuse/polygon.py "$base" --pid "$server" --token "$planner" > "$work/polygon.json"
+      {
+        echo
+        echo "A 150,000-vertex polygon (\`bench/abuse/polygon.py\`) POSTed to /api/collections/sites/items, 50 times anonymously and 5 times with a planner token; server CPU from /proc/PID/stat (utime + stime, 1/$(getconf CLK_TCK) s ticks, summed over the requests):"
+        echo
+        echo "    $(cat "$work/polygon.json")"
+      } >> "$out" ;;
+    thresholds)
+      echo "==> thresholds: $HOMES homes, 3,000 distinct thresholds"
+      stop_server
+      python3 bench/abuse/homes.py "${bbox[@]}" "$HOMES" > "$work/homes.geojson"
+      "$LANTU" --data-dir "$work/data" import homes "$work/homes.geojson" --source bench-homes > /dev/null 2>&1
+      start_server
+      python3 bench/abuse/thresholds.py "$base" --pid "$server" --token "$planner" > "$work/thresholds.json"
+      {
+        echo
+        echo "$HOMES homes added (\`bench/abuse/homes.py\`, random points over the box), then \`GET /api/coverage?category=metro_station&threshold_m=…\` at 3,000 distinct thresholds from 100 m to 4,900 m (\`bench/abuse/thresholds.py\`); unbounded, each would keep a table of one f32 per home. The distance cache bound is $(printf '%s\n' "${extra[@]}" | grep -A1 -- --distance-cache-mb | tail -1 | grep -E '^[0-9]+$' || echo 256) MB:"
+        echo
+        echo "    $(cat "$work/thresholds.json")"
+      } >> "$out" ;;
+  esac
 done
 
 {

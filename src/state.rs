@@ -121,14 +121,19 @@ impl AppState {
 
     /// After a committed create or edit: the catalog learns the new version, then every cached
     /// tile the old or the new geometry touches is dropped, so the next read shows the change.
+    ///
+    /// The derived values (units, measures, tile shape) are computed under the read guard,
+    /// so tiles keep being served while a large polygon is prepared; only the swap takes the
+    /// write lock. CPU-heavy: call it off the async workers.
     pub fn site_written(&self, site: Site) -> Arc<SiteEntry> {
         let new = bbox(&site.fields.geometry);
+        let derived = self.catalog().derive_site(site);
         let (entry, old) = {
             let mut catalog = self.catalog_mut();
             let old = catalog
-                .site(site.id)
+                .site(derived.site.id)
                 .and_then(|e| bbox(&e.site.fields.geometry));
-            (catalog.put_site(site), old)
+            (catalog.put_derived(derived), old)
         };
         self.tiles
             .invalidate(&[old, new].into_iter().flatten().collect::<Vec<_>>());

@@ -45,16 +45,23 @@ impl DistanceCache {
         self.tables.get(key).cloned()
     }
 
+    /// The tables may fill 7/8 of the bound: the rest is headroom for the table being
+    /// computed, the answers in flight and the allocator's slack, so the process grows by less
+    /// than the bound.
+    fn budget(&self) -> usize {
+        self.limit / 8 * 7
+    }
+
     fn insert(&mut self, key: (String, u32), table: Arc<Distances>) {
         let size = Self::size(&table);
-        if size > self.limit {
+        if size > self.budget() {
             return; // computed and answered, but not kept
         }
         if let Some(old) = self.tables.put(key, table) {
             self.bytes -= Self::size(&old);
         }
         self.bytes += size;
-        while self.bytes > self.limit {
+        while self.bytes > self.budget() {
             match self.tables.pop_lru() {
                 Some((_, old)) => self.bytes -= Self::size(&old),
                 None => break,

@@ -79,6 +79,16 @@ impl FromRequest<AppState> for JsonBody {
                     ))
                 })?
                 .map_err(|e| read_error(&e, limit))?;
+        // Parsing megabytes of coordinates takes tens of milliseconds: off the async workers.
+        if bytes.len() > 64 * 1024 {
+            return Ok(Self(
+                state
+                    .work
+                    .ingest
+                    .run(move || parse_strict(&bytes))
+                    .await??,
+            ));
+        }
         Ok(Self(parse_strict(&bytes)?))
     }
 }

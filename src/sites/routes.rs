@@ -193,14 +193,24 @@ fn edit(viewer: &Viewer, parsed_message: Option<String>, raw: Option<&str>) -> A
     })
 }
 
-/// After a commit: the catalog learns the new version, then the client gets it.
-fn committed(state: &AppState, site: Site, base: &BaseUrl, status: StatusCode) -> Response {
-    let id = site.id;
-    let version = site.stamp.version;
-    let entry = state.site_written(site);
-    let body = render(state, std::slice::from_ref(&entry), base, Audience::Team).remove(0);
-    let location = (status == StatusCode::CREATED).then(|| site_href(base, id));
-    feature_response(status, body, etag(version), location)
+/// After a commit: the catalog learns the new version, then the client gets it. Deriving a
+/// large polygon's units and shapes is real work: on the write pool.
+async fn committed(
+    state: &AppState,
+    site: Site,
+    base: &BaseUrl,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let base = base.clone();
+    on_pool(&state.work.ingest, state, move |state| {
+        let id = site.id;
+        let version = site.stamp.version;
+        let entry = state.site_written(site);
+        let body = render(&state, std::slice::from_ref(&entry), &base, Audience::Team).remove(0);
+        let location = (status == StatusCode::CREATED).then(|| site_href(&base, id));
+        Ok(feature_response(status, body, etag(version), location))
+    })
+    .await
 }
 
 async fn create(
@@ -226,7 +236,7 @@ async fn create(
         .pop()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the store created no site")))?;
     tracing::info!(id = site.id, author = %edit.author, "site created");
-    Ok(committed(&state, site, &base, StatusCode::CREATED))
+    committed(&state, site, &base, StatusCode::CREATED).await
 }
 
 fn check_body_id(parsed: &ParsedSite, id: i64) -> AppResult<()> {
@@ -313,7 +323,7 @@ async fn replace(
         Some(body),
     )
     .await?;
-    Ok(committed(&state, site, &base, StatusCode::OK))
+    committed(&state, site, &base, StatusCode::OK).await
 }
 
 async fn update(
@@ -335,7 +345,7 @@ async fn update(
         Some(body),
     )
     .await?;
-    Ok(committed(&state, site, &base, StatusCode::OK))
+    committed(&state, site, &base, StatusCode::OK).await
 }
 
 async fn delete(
