@@ -2,47 +2,34 @@
 //! one address cannot hold more than its share of connections, and anonymous callers past
 //! their rate get 429 with Retry-After while tiles stay free.
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Child, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::helpers::lantu_binary;
+use crate::helpers::serve;
 
 /// A server on a fresh embedded store with `flags`; killed when dropped.
 struct Server {
     child: Child,
     address: SocketAddr,
+    _stdout: std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
     _dir: tempfile::TempDir,
 }
 
 impl Server {
     fn start(flags: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let mut child = lantu_binary()
-            .args(["--data-dir", &dir.path().display().to_string()])
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .args(flags)
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let banner = BufReader::new(child.stdout.take().unwrap())
-            .lines()
-            .next()
-            .expect("the server prints its address")
-            .unwrap();
-        let address = banner
-            .split("http://")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|a| a.parse().ok())
-            .unwrap_or_else(|| panic!("no address in {banner:?}"));
+        let storage = lantu::store::Storage::Sqlite {
+            dir: dir.path().to_path_buf(),
+        };
+        let (child, address, stdout) = serve(&storage, flags);
         Self {
             child,
             address,
+            _stdout: stdout,
             _dir: dir,
         }
     }

@@ -1,15 +1,14 @@
 //! A full disk loses no acknowledged write: the embedded store on a small file system that
 //! the test mounts (tmpfs) and fills.
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::helpers::lantu_binary;
+use crate::helpers::{lantu_binary, serve};
 
 /// A tmpfs of `megabytes` mounted at a fresh folder; unmounted when dropped.
 struct SmallDisk {
@@ -40,27 +39,6 @@ impl Drop for SmallDisk {
             .arg(self.dir.path())
             .status();
     }
-}
-
-fn start(data: &Path) -> (Child, SocketAddr) {
-    let mut server = lantu_binary()
-        .args(["--data-dir", &data.display().to_string()])
-        .args(["serve", "--listen", "127.0.0.1:0", "--write-rate", "0"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let banner = BufReader::new(server.stdout.take().unwrap())
-        .lines()
-        .next()
-        .expect("the server prints its address")
-        .unwrap();
-    let address = banner
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| panic!("no address in {banner:?}"));
-    (server, address)
 }
 
 /// POSTs one site; the status, the `Retry-After` header and the body.
@@ -127,7 +105,8 @@ async fn a_full_disk_loses_no_acknowledged_write_reuses_no_id_and_writes_resume_
         String::from_utf8_lossy(&token.stderr)
     );
     let token = String::from_utf8(token.stdout).unwrap().trim().to_string();
-    let (mut server, address) = start(&data);
+    let storage = lantu::store::Storage::Sqlite { dir: data.clone() };
+    let (mut server, address, _stdout) = serve(&storage, &["--write-rate", "0"]);
     let filler = disk.path().join("filler");
     fill(&filler, 2_048);
 
@@ -202,4 +181,46 @@ async fn a_full_disk_loses_no_acknowledged_write_reuses_no_id_and_writes_resume_
         assert_eq!(&site.fields.name, name, "site {id} holds another write");
     }
     store.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_postgis_connection_is_a_503_or_a_reconnect_never_a_500_and_writes_resume() {
+    use sqlx::Connection;
+    let app = crate::helpers::TestApp::spawn(crate::helpers::Backend::Postgres).await;
+    let lantu::store::Storage::Postgres { url } = &app.storage else {
+        panic!("a PostGIS test app")
+    };
+    let site = serde_json::json!({"type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [121.40, 31.25]},
+        "properties": {"name": "断线", "element_type": "other"}});
+    app.create_site(&site).await;
+    // Every connection of lantu's pool is cut, as a PostGIS restart or failover would.
+    let mut admin = sqlx::PgConnection::connect(url).await.unwrap();
+    let cut: Vec<(bool,)> = sqlx::query_as(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .fetch_all(&mut admin)
+    .await
+    .unwrap();
+    assert!(!cut.is_empty(), "lantu held no connection to cut");
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        let response = app.post_site(&site).await;
+        if response.status.as_u16() == 503 {
+            assert!(response.header("retry-after").is_some());
+        }
+        statuses.push(response.status.as_u16());
+    }
+    assert!(
+        statuses.iter().all(|s| *s == 201 || *s == 503),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses.last(), Some(&201), "writes resume: {statuses:?}");
+    let stored = app.stored_sites().await.len();
+    assert_eq!(
+        stored,
+        1 + statuses.iter().filter(|s| **s == 201).count(),
+        "a 503 changed nothing"
+    );
 }

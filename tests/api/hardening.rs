@@ -382,7 +382,83 @@ async fn an_expired_or_revoked_token_is_refused_from_the_next_request_on(backend
     );
 }
 
+async fn a_token_past_its_write_rate_gets_429_with_retry_after(backend: Backend) {
+    let app = TestApp::spawn(backend)
+        .await
+        .with_settings(|s| {
+            s.write_rate = lantu::http::rate::Budget {
+                per_second: 0.01,
+                burst: 3.0,
+            }
+        })
+        .await;
+    let site = json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": [121.40, 31.25]},
+        "properties": {"name": "街角", "element_type": "street_corner"}});
+    let statuses: Vec<u16> = futures_statuses(&app, &site, 4).await;
+    assert_eq!(statuses, [201, 201, 201, 429]);
+    let refused = app.post_site(&site).await;
+    refused.assert_problem(429);
+    assert!(refused.header("retry-after").is_some());
+    assert_eq!(app.stored_sites().await.len(), 3);
+    // Another token has its own budget; reads are not counted.
+    let admin = app
+        .send(
+            Method::POST,
+            "/api/collections/sites/items",
+            Some(&app.admin),
+            &[],
+            Some(site.to_string().into_bytes()),
+        )
+        .await;
+    assert_eq!(admin.status, StatusCode::CREATED);
+    assert_eq!(
+        app.get_as("/api/collections/sites/items", &app.planner)
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
+async fn futures_statuses(app: &TestApp, site: &Value, n: usize) -> Vec<u16> {
+    let mut statuses = Vec::new();
+    for _ in 0..n {
+        statuses.push(app.post_site(site).await.status.as_u16());
+    }
+    statuses
+}
+
+async fn a_forged_host_is_refused_and_an_edit_message_is_clean_text(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let request = Request::builder()
+        .uri("/api/collections")
+        .header("host", "evil.example/<script>")
+        .body(Body::empty())
+        .unwrap();
+    let response = app.app.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let problem: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(problem["pointer"], "Host", "{problem}");
+    let with_message = json!({"type": "Feature", "message": "改\u{0}名",
+        "geometry": {"type": "Point", "coordinates": [121.40, 31.25]},
+        "properties": {"name": "街角", "element_type": "street_corner"}});
+    let text = with_message.to_string();
+    let response = app
+        .send(
+            Method::POST,
+            "/api/collections/sites/items",
+            Some(&app.planner),
+            &[],
+            Some(text.into_bytes()),
+        )
+        .await;
+    assert_eq!(response.assert_problem(422)["pointer"], "/message");
+    assert!(app.stored_sites().await.is_empty());
+}
+
 on_both_backends!(
+    a_token_past_its_write_rate_gets_429_with_retry_after,
+    a_forged_host_is_refused_and_an_edit_message_is_clean_text,
     an_anonymous_write_is_refused_before_its_body_is_read,
     a_feature_past_the_vertex_limit_is_refused_with_413_naming_the_limit,
     control_characters_duplicate_keys_and_invisible_names_are_refused_and_nothing_is_stored,

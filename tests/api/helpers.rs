@@ -287,6 +287,20 @@ impl TestApp {
         }
     }
 
+    /// The same store behind an app with `adjust`ed settings (rate limits, say).
+    pub async fn with_settings(self, adjust: impl FnOnce(&mut Settings)) -> Self {
+        let mut adjusted = settings();
+        adjust(&mut adjusted);
+        let state = AppState::load(self.store.clone(), adjusted)
+            .await
+            .expect("load state");
+        Self {
+            app: lantu::app(state.clone()),
+            state,
+            ..self
+        }
+    }
+
     /// Sends a request; `body` is sent as `application/geo+json` unless a content type is given.
     pub async fn send(
         &self,
@@ -437,4 +451,37 @@ pub fn storage_args(storage: &Storage) -> Vec<String> {
         Storage::Sqlite { dir } => vec!["--data-dir".into(), dir.display().to_string()],
         Storage::Postgres { url } => vec!["--database-url".into(), url.clone()],
     }
+}
+
+/// `lantu … serve --listen 127.0.0.1:0 {flags}` on `storage`, started and read until it prints
+/// its address. The stdout reader is returned too: keep it, so the server's last line has a
+/// reader.
+pub fn serve(
+    storage: &Storage,
+    flags: &[&str],
+) -> (
+    std::process::Child,
+    std::net::SocketAddr,
+    std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+) {
+    use std::io::BufRead;
+    let mut child = lantu_binary()
+        .args(storage_args(storage))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(flags)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start lantu");
+    let mut lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let banner = lines
+        .next()
+        .expect("the server prints its address")
+        .expect("a line");
+    let address = banner
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {banner:?}"));
+    (child, address, lines)
 }
