@@ -3,7 +3,7 @@
 # server? One run, one server, one data set: public tile latency (wrk) idle, then during a flood
 # of heavy coverage requests, then with 10,000 slow connections held open, then idle again.
 #
-#   bench/abuse.sh                                   # about 2 minutes after the build
+#   bench/abuse.sh                                   # about 4 minutes after the build
 #   DURATION=30s bench/abuse.sh                      # longer measurements
 #   LANTU_ARGS="--tile-cache-mb 0" bench/abuse.sh    # flags appended to `lantu serve`
 #   SCENARIOS="idle slow" SLOW=2000 bench/abuse.sh   # a part of it
