@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::catalog::{Catalog, SiteEntry};
 use crate::coverage::Catalogue;
 use crate::coverage::service::CoverageState;
-use crate::http::rate::{Budget, Limiter, Limits};
+use crate::http::rate::{Budget, Limits};
 use crate::sites::Site;
 use crate::spatial::index::bbox;
 use crate::store::Store;
@@ -97,10 +97,7 @@ impl AppState {
         Ok(Self {
             coverage: Arc::new(coverage),
             work: Arc::new(Pools::for_cores(cores)?),
-            limits: Arc::new(Limits {
-                anonymous: Limiter::new(settings.anonymous_rate),
-                writes: Limiter::new(settings.write_rate),
-            }),
+            limits: Arc::new(Limits::new(settings.anonymous_rate, settings.write_rate)),
             store,
             catalog: Arc::new(RwLock::new(Catalog::new(units, sites))),
             tiles: Arc::new(TileCache::new(settings.tile_cache_bytes)),

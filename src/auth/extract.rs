@@ -90,15 +90,13 @@ impl FromRequestParts<AppState> for Viewer {
             .ok_or_else(|| {
                 AppError::Unauthorized("the Authorization header must be `Bearer <token>`".into())
             })?;
-        let principal = state
-            .store
-            .find_token(&hash_token(token))
-            .await?
-            .ok_or_else(|| {
-                AppError::Unauthorized(
-                    "this token is unknown or revoked; ask an admin for a new one".into(),
-                )
-            })?;
+        let hash = hash_token(token);
+        let principal = state.store.find_token(&hash).await?.ok_or_else(|| {
+            AppError::Unauthorized(
+                "this token is unknown, expired or revoked; ask an admin for a new one".into(),
+            )
+        })?;
+        state.limits.token_seen(&hash);
         Ok(Self(Some(principal)))
     }
 }

@@ -103,6 +103,43 @@ pub struct Limits {
     pub anonymous: Limiter<IpAddr>,
     /// Writes, by token hash.
     pub writes: Limiter<String>,
+    /// Token hashes that named a live token lately. A request with any other `Authorization`
+    /// is charged to its address like an anonymous one: otherwise `Bearer x` would bypass the
+    /// limit, and guessing tokens (a store lookup each) would be free.
+    known: Mutex<lru::LruCache<String, Instant>>,
+}
+
+/// How long a validated token is trusted by the limiter (authorisation itself checks the
+/// store on every request, so a revocation takes effect at once).
+const KNOWN_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl Limits {
+    /// Limits with these budgets.
+    pub fn new(anonymous: Budget, writes: Budget) -> Self {
+        Self {
+            anonymous: Limiter::new(anonymous),
+            writes: Limiter::new(writes),
+            known: Mutex::new(lru::LruCache::new(
+                std::num::NonZeroUsize::new(10_000).expect("non-zero"),
+            )),
+        }
+    }
+
+    /// Records that `hash` named a live token just now.
+    pub fn token_seen(&self, hash: &str) {
+        self.known
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .put(hash.to_string(), Instant::now());
+    }
+
+    fn recently_seen(&self, hash: &str, now: Instant) -> bool {
+        self.known
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(hash)
+            .is_some_and(|at| now.duration_since(*at) < KNOWN_FOR)
+    }
 }
 
 fn is_write(method: &Method) -> bool {
@@ -117,36 +154,37 @@ pub async fn limit(State(state): State<AppState>, request: Request, next: Next) 
     let now = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path();
-    let verdict = match request.headers().get(AUTHORIZATION) {
-        Some(value) => {
-            // Analysis POSTs (what-if, siting) are questions, not writes.
-            let writes = is_write(&method) && !path.starts_with("/api/coverage/");
-            if writes {
-                let key = hash_token(value.to_str().unwrap_or(""));
-                state
-                    .limits
-                    .writes
-                    .take(&key, 1.0, now)
-                    .map_err(|s| (s, "writes per token"))
-            } else {
-                Ok(())
-            }
-        }
-        None => {
-            let address = request
-                .extensions()
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip());
-            match address {
-                Some(address) => state
-                    .limits
-                    .anonymous
-                    .take(&address, cost(&method, path), now)
-                    .map_err(|s| (s, "anonymous requests per address")),
-                None => Ok(()), // in-process (tests, tools): no peer to charge
-            }
-        }
+    let address = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let token = request
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| hash_token(v.strip_prefix("Bearer ").unwrap_or(v).trim()));
+    let known = token
+        .as_ref()
+        .is_some_and(|hash| state.limits.recently_seen(hash, now));
+    // Writes count against their token (what-if and siting POSTs are questions, not writes);
+    // everything without a token known to be live counts against its address.
+    let writes = is_write(&method) && !path.starts_with("/api/coverage/");
+    let per_token = match (&token, writes) {
+        (Some(hash), true) => state
+            .limits
+            .writes
+            .take(hash, 1.0, now)
+            .map_err(|s| (s, "writes per token")),
+        _ => Ok(()),
     };
+    let verdict = per_token.and_then(|()| match (known, address) {
+        (false, Some(address)) => state
+            .limits
+            .anonymous
+            .take(&address, cost(&method, path), now)
+            .map_err(|s| (s, "requests per address without a known token")),
+        _ => Ok(()), // a known token, or in-process (tests, tools): no peer to charge
+    });
     match verdict {
         Ok(()) => next.run(request).await,
         Err((retry_after, which)) => {

@@ -300,7 +300,7 @@ async fn rewrite(
             current,
             given: crate::version::etag(expected),
         }),
-        Err(WriteError::Store(e)) => Err(AppError::Internal(e)),
+        Err(WriteError::Store(e)) => Err(e.into()),
     }
 }
 

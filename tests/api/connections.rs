@@ -131,6 +131,17 @@ async fn anonymous_requests_past_their_rate_get_429_with_retry_after_and_tiles_s
         }
     }
     assert_eq!(statuses, ["200", "200", "200", "429"]);
+    // A made-up token does not get round the limit (nor may tokens be guessed for free).
+    let mut stream = TcpStream::connect(server.address).await.unwrap();
+    let request = format!(
+        "GET /api/collections HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer guess\r\nConnection: close\r\n\r\n",
+        server.address
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let guessed = read_until_closed(&mut stream, Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert!(guessed.starts_with("HTTP/1.1 429"), "{guessed}");
     for _ in 0..20 {
         let tile = get(server.address, "/tiles/blueprint/0/0/0.mvt").await;
         assert!(

@@ -442,16 +442,7 @@ async fn a_forged_host_is_refused_and_an_edit_message_is_clean_text(backend: Bac
     let with_message = json!({"type": "Feature", "message": "改\u{0}名",
         "geometry": {"type": "Point", "coordinates": [121.40, 31.25]},
         "properties": {"name": "街角", "element_type": "street_corner"}});
-    let text = with_message.to_string();
-    let response = app
-        .send(
-            Method::POST,
-            "/api/collections/sites/items",
-            Some(&app.planner),
-            &[],
-            Some(text.into_bytes()),
-        )
-        .await;
+    let response = app.post_site(&with_message).await;
     assert_eq!(response.assert_problem(422)["pointer"], "/message");
     assert!(app.stored_sites().await.is_empty());
 }
