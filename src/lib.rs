@@ -45,11 +45,12 @@ pub fn app(state: AppState) -> Router {
         .merge(units::routes::router())
         .merge(sites::routes::router())
         .merge(coverage::routes::router())
+        .merge(coverage::facilities::router())
         .merge(coverage::tiles::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            state.limits.clone(),
             http::rate::limit,
         ))
         .layer(axum::middleware::from_fn(http::headers::discipline))

@@ -168,10 +168,10 @@ impl Pools {
 }
 
 /// Runs a handler's synchronous body on `pool` with its own handle on the state.
-pub async fn on_pool<T: Send + 'static>(
+pub async fn on_pool<S: Clone + Send + 'static, T: Send + 'static>(
     pool: &Pool,
-    state: &crate::state::AppState,
-    body: impl FnOnce(crate::state::AppState) -> Result<T, AppError> + Send + 'static,
+    state: &S,
+    body: impl FnOnce(S) -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {
     let state = state.clone();
     pool.run(move || body(state)).await?

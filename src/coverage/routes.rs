@@ -38,7 +38,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/coverage/whatif", post(whatif))
         .route("/api/coverage/suggest", post(suggest))
         .route("/api/isochrone", get(isochrone_route))
-        .merge(super::facilities::router())
 }
 
 /// Longest walk asked for, in metres (about an hour).

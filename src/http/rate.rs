@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::extract::{ConnectInfo, Request, State};
@@ -18,7 +18,6 @@ use axum::response::{IntoResponse, Response};
 
 use crate::auth::hash_token;
 use crate::error::AppError;
-use crate::state::AppState;
 
 /// A budget: `per_second` refills, up to `burst`. A zero rate turns the limit off.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -150,7 +149,7 @@ fn is_write(method: &Method) -> bool {
 }
 
 /// The middleware: charges the caller's bucket before the request is read any further.
-pub async fn limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn limit(State(limits): State<Arc<Limits>>, request: Request, next: Next) -> Response {
     let now = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path();
@@ -165,21 +164,19 @@ pub async fn limit(State(state): State<AppState>, request: Request, next: Next) 
         .map(|v| hash_token(v.strip_prefix("Bearer ").unwrap_or(v).trim()));
     let known = token
         .as_ref()
-        .is_some_and(|hash| state.limits.recently_seen(hash, now));
+        .is_some_and(|hash| limits.recently_seen(hash, now));
     // Writes count against their token (what-if and siting POSTs are questions, not writes);
     // everything without a token known to be live counts against its address.
     let writes = is_write(&method) && !path.starts_with("/api/coverage/");
     let per_token = match (&token, writes) {
-        (Some(hash), true) => state
-            .limits
+        (Some(hash), true) => limits
             .writes
             .take(hash, 1.0, now)
             .map_err(|s| (s, "writes per token")),
         _ => Ok(()),
     };
     let verdict = per_token.and_then(|()| match (known, address) {
-        (false, Some(address)) => state
-            .limits
+        (false, Some(address)) => limits
             .anonymous
             .take(&address, cost(&method, path), now)
             .map_err(|s| (s, "requests per address without a known token")),
