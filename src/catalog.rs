@@ -10,6 +10,65 @@ use std::sync::Arc;
 
 use geo::{Area, CoordsIter, Geometry, InteriorPoint, Intersects, Point, Rect, Relate, SimplifyVw};
 
+/// A site with its derived values, its units decided among `candidates` (from
+/// [`Catalog::units_near`]): needs no catalog, so no guard is held while it runs.
+pub fn derive_site(site: Site, candidates: &[(UnitCode, Arc<UnitEntry>)]) -> SiteEntry {
+    let geometry = &site.fields.geometry;
+    let units = units_in(candidates, geometry);
+    let list = units
+        .iter()
+        .map(UnitCode::as_str)
+        .collect::<Vec<_>>()
+        .join(",");
+    SiteEntry {
+        unit_list: Arc::from(list.as_str()),
+        units,
+        area_m2: measure::area_m2(geometry),
+        length_m: measure::length_m(geometry),
+        shape: Prepared::new(geometry),
+        site,
+    }
+}
+
+/// Of the `candidates`, the units with a boundary that `g` falls in (see [`Catalog::units_of`]).
+pub fn units_in(candidates: &[(UnitCode, Arc<UnitEntry>)], g: &Geometry) -> Vec<UnitCode> {
+    if candidates.is_empty() {
+        return Vec::new();
+    }
+    let simplified;
+    let g = if g.coords_count() > UNITS_SIMPLIFY_ABOVE {
+        simplified = match g {
+            Geometry::LineString(l) => Geometry::LineString(l.simplify_vw(UNITS_EPSILON)),
+            Geometry::MultiLineString(l) => Geometry::MultiLineString(l.simplify_vw(UNITS_EPSILON)),
+            Geometry::Polygon(p) => Geometry::Polygon(p.simplify_vw(UNITS_EPSILON)),
+            Geometry::MultiPolygon(p) => Geometry::MultiPolygon(p.simplify_vw(UNITS_EPSILON)),
+            other => other.clone(),
+        };
+        &simplified
+    } else {
+        g
+    };
+    let mut touching = Vec::new();
+    let mut inside = Vec::new();
+    for (code, unit) in candidates {
+        let Some(boundary) = unit.unit.fields.geometry.as_ref() else {
+            continue;
+        };
+        let matrix = g.relate(boundary);
+        if !matrix.is_intersects() {
+            continue;
+        }
+        if matrix.is_touches() {
+            touching.push(code.clone());
+        } else {
+            inside.push(code.clone());
+        }
+    }
+    let mut codes = if inside.is_empty() { touching } else { inside };
+    codes.sort_by(|a, b| (a.level(), a).cmp(&(b.level(), b)));
+    codes
+}
+
 /// Sites with more positions than this are simplified before their units are decided.
 const UNITS_SIMPLIFY_ABOVE: usize = 5_000;
 /// About (0.1 m)² in square degrees at Shanghai's latitude, rounded down.
@@ -172,43 +231,19 @@ impl Catalog {
     /// Visvalingam–Whyatt area of 10⁻¹² square degrees, O(n log n)): DE-9IM on 150,000 positions
     /// would take most of a second per unit, and no unit boundary is drawn to a tenth of a metre.
     pub fn units_of(&self, g: &Geometry) -> Vec<UnitCode> {
+        units_in(&self.units_near(g), g)
+    }
+
+    /// The units whose bounding box meets `g`'s: the candidates [`units_in`] decides among.
+    /// Cheap, so it can run under the read guard while the deciding runs without it.
+    pub fn units_near(&self, g: &Geometry) -> Vec<(UnitCode, Arc<UnitEntry>)> {
         let Some(rect) = bbox(g) else {
             return Vec::new();
         };
-        let simplified;
-        let g = if g.coords_count() > UNITS_SIMPLIFY_ABOVE {
-            simplified = match g {
-                Geometry::LineString(l) => Geometry::LineString(l.simplify_vw(UNITS_EPSILON)),
-                Geometry::MultiLineString(l) => {
-                    Geometry::MultiLineString(l.simplify_vw(UNITS_EPSILON))
-                }
-                Geometry::Polygon(p) => Geometry::Polygon(p.simplify_vw(UNITS_EPSILON)),
-                Geometry::MultiPolygon(p) => Geometry::MultiPolygon(p.simplify_vw(UNITS_EPSILON)),
-                other => other.clone(),
-            };
-            &simplified
-        } else {
-            g
-        };
-        let mut touching = Vec::new();
-        let mut inside = Vec::new();
-        for (code, unit) in self.unit_index.query(rect) {
-            let Some(boundary) = unit.unit.fields.geometry.as_ref() else {
-                continue;
-            };
-            let matrix = g.relate(boundary);
-            if !matrix.is_intersects() {
-                continue;
-            }
-            if matrix.is_touches() {
-                touching.push(code.clone());
-            } else {
-                inside.push(code.clone());
-            }
-        }
-        let mut codes = if inside.is_empty() { touching } else { inside };
-        codes.sort_by(|a, b| (a.level(), a).cmp(&(b.level(), b)));
-        codes
+        self.unit_index
+            .query(rect)
+            .map(|(code, unit)| (code.clone(), unit.clone()))
+            .collect()
     }
 
     /// Adds or replaces a site, unless the catalog already holds a newer version; returns the
@@ -244,21 +279,8 @@ impl Catalog {
 
     /// A site with its derived values: units, area, length, tile shape.
     pub fn derive_site(&self, site: Site) -> SiteEntry {
-        let geometry = &site.fields.geometry;
-        let units = self.units_of(geometry);
-        let list = units
-            .iter()
-            .map(UnitCode::as_str)
-            .collect::<Vec<_>>()
-            .join(",");
-        SiteEntry {
-            unit_list: Arc::from(list.as_str()),
-            units,
-            area_m2: measure::area_m2(geometry),
-            length_m: measure::length_m(geometry),
-            shape: Prepared::new(geometry),
-            site,
-        }
+        let candidates = self.units_near(&site.fields.geometry);
+        derive_site(site, &candidates)
     }
 
     /// Removes a site deleted at `version`; returns what was removed.

@@ -119,12 +119,15 @@ impl AppState {
     /// After a committed create or edit: the catalog learns the new version, then every cached
     /// tile the old or the new geometry touches is dropped, so the next read shows the change.
     ///
-    /// The derived values (units, measures, tile shape) are computed under the read guard,
-    /// so tiles keep being served while a large polygon is prepared; only the swap takes the
-    /// write lock. CPU-heavy: call it off the async workers.
+    /// The derived values (units, measures, tile shape) are computed without holding the
+    /// catalog's lock (a waiting writer would stall every reader), so tiles keep being served
+    /// while a large polygon is prepared; only the swap takes the write lock. CPU-heavy: call
+    /// it off the async workers.
     pub fn site_written(&self, site: Site) -> Arc<SiteEntry> {
         let new = bbox(&site.fields.geometry);
-        let derived = self.catalog().derive_site(site);
+        // The read guard only for the candidates: the deriving holds no lock at all.
+        let candidates = self.catalog().units_near(&site.fields.geometry);
+        let derived = crate::catalog::derive_site(site, &candidates);
         let (entry, old) = {
             let mut catalog = self.catalog_mut();
             let old = catalog

@@ -131,6 +131,8 @@ pub struct Pools {
     pub tiles: Pool,
     /// Coverage, isochrones, what-if and siting.
     pub analysis: Pool,
+    /// Feature pages and single features rendered as GeoJSON.
+    pub reads: Pool,
 }
 
 impl Pools {
@@ -152,6 +154,14 @@ impl Pools {
                 PoolSize {
                     threads: cores.max(1),
                     queue: 256,
+                    nice: 0,
+                },
+            )?,
+            reads: Pool::new(
+                "read",
+                PoolSize {
+                    threads: cores.max(1),
+                    queue: 64,
                     nice: 0,
                 },
             )?,

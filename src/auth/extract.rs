@@ -91,11 +91,12 @@ impl FromRequestParts<AppState> for Viewer {
                 AppError::Unauthorized("the Authorization header must be `Bearer <token>`".into())
             })?;
         let hash = hash_token(token);
-        let principal = state.store.find_token(&hash).await?.ok_or_else(|| {
-            AppError::Unauthorized(
+        let Some(principal) = state.store.find_token(&hash).await? else {
+            state.limits.token_refused(&hash);
+            return Err(AppError::Unauthorized(
                 "this token is unknown, expired or revoked; ask an admin for a new one".into(),
-            )
-        })?;
+            ));
+        };
         state.limits.token_seen(&hash);
         Ok(Self(Some(principal)))
     }

@@ -217,6 +217,11 @@ fn parse_facility(state: &AppState, body: &Value) -> AppResult<FoundFacility> {
     })
 }
 
+/// The result of a spawned write.
+fn joined<T>(result: Result<AppResult<T>, tokio::task::JoinError>) -> AppResult<T> {
+    result.map_err(|e| AppError::Internal(anyhow::anyhow!("the write task: {e}")))?
+}
+
 fn edit(editor: &Editor) -> Edit {
     Edit::by(editor.0.name.clone())
 }
@@ -228,13 +233,19 @@ async fn create_facility(
     JsonBody(body): JsonBody,
 ) -> AppResult<Response> {
     let facility = parse_facility(&state, &body)?;
-    let stored = state
-        .store
-        .insert_facility(&facility, &edit(&editor))
-        .await?;
-    state
-        .coverage
-        .facility_changed(stored.id, Some(stored.clone()), None);
+    // The write and its effect on coverage in a task of their own: once committed, coverage
+    // learns it even if the client has gone away.
+    let task = {
+        let (state, edit) = (state.clone(), edit(&editor));
+        tokio::spawn(async move {
+            let stored = state.store.insert_facility(&facility, &edit).await?;
+            state
+                .coverage
+                .facility_changed(stored.id, stored.version, Some(stored.clone()), None);
+            Ok::<_, AppError>(stored)
+        })
+    };
+    let stored = joined(task.await)?;
     let location = base.at(&format!("/api/facilities/{}", stored.id));
     let body = facility_json(&stored, &base, Audience::Team);
     let mut response = feature_response(StatusCode::CREATED, body, etag(stored.version), None);
@@ -265,22 +276,31 @@ async fn rewrite(
             osm: None,
         },
     };
-    let written = state
-        .store
-        .write_facility(id, expected, change, &facility, &edit(editor))
-        .await
-        .map_err(|e| match e {
-            WriteError::NotFound => AppError::NotFound(format!("no facility with id {id}")),
-            WriteError::Stale { current } => AppError::PreconditionFailed {
-                current,
-                given: etag(expected),
-            },
-            WriteError::Store(e) => e.into(),
-        })?;
-    state
-        .coverage
-        .facility_changed(id, written.clone(), Some(&before.category));
-    Ok(written)
+    let task = {
+        let (state, edit) = (state.clone(), edit(editor));
+        tokio::spawn(async move {
+            let written = state
+                .store
+                .write_facility(id, expected, change, &facility, &edit)
+                .await
+                .map_err(|e| match e {
+                    WriteError::NotFound => AppError::NotFound(format!("no facility with id {id}")),
+                    WriteError::Stale { current } => AppError::PreconditionFailed {
+                        current,
+                        given: etag(expected),
+                    },
+                    WriteError::Store(e) => e.into(),
+                })?;
+            state.coverage.facility_changed(
+                id,
+                expected + 1,
+                written.clone(),
+                Some(&before.category),
+            );
+            Ok::<_, AppError>(written)
+        })
+    };
+    joined(task.await)
 }
 
 async fn replace_facility(

@@ -267,7 +267,15 @@ fn distances_for(
     category: &Category,
     query: &[(String, String)],
 ) -> AppResult<(Analysis, f64, std::sync::Arc<Distances>)> {
-    let threshold_m = threshold(state, query, category)?;
+    distances_at(state, category, threshold(state, query, category)?)
+}
+
+/// The loaded analysis and the category's distances at `threshold_m`.
+fn distances_at(
+    state: &AppState,
+    category: &Category,
+    threshold_m: f64,
+) -> AppResult<(Analysis, f64, std::sync::Arc<Distances>)> {
     let analysis = state.coverage.analysis().ok_or_else(no_network)?;
     let distances = state
         .coverage
@@ -284,7 +292,13 @@ pub fn category_and_threshold(
 ) -> AppResult<(Analysis, std::sync::Arc<Distances>)> {
     let query = pairs(raw, &["threshold_m", "minutes", "speed", "profile"])?;
     let category = category(state, id, "/tiles/coverage/{category}")?;
-    let (analysis, _, distances) = distances_for(state, category, &query)?;
+    // Tiles draw bands, for which 10 m is fine: rounding keeps the tables a tile URL can ask
+    // for to 500 per category, so a crawler cannot make one for every centimetre.
+    let threshold_m = (threshold(state, &query, category)? / 10.0)
+        .round()
+        .max(1.0)
+        * 10.0;
+    let (analysis, _, distances) = distances_at(state, category, threshold_m)?;
     Ok((analysis, distances))
 }
 

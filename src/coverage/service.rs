@@ -25,6 +25,8 @@ pub struct CoverageState {
     analysis: RwLock<Option<Analysis>>,
     /// Distances by (category, threshold in cm), dropped when the category's facilities change.
     cache: Mutex<DistanceCache>,
+    /// The last version of each facility applied through the API.
+    applied: Mutex<std::collections::HashMap<i64, i64>>,
 }
 
 /// Distance tables, least recently used first out, within a byte bound: every distinct
@@ -159,6 +161,7 @@ impl CoverageState {
                 bytes: 0,
                 limit: cache_bytes,
             }),
+            applied: Mutex::new(std::collections::HashMap::new()),
         })
     }
 
@@ -215,7 +218,24 @@ impl CoverageState {
 
     /// After a facility was stored, changed or deleted: the analysis takes the new list and the
     /// categories touched are recomputed on next use. `old` is the category it had before.
-    pub fn facility_changed(&self, id: i64, now: Option<StoredFacility>, old: Option<&str>) {
+    ///
+    /// `version` is the facility's version after the change (a delete's is its tombstone's):
+    /// a change older than one already applied is ignored, so two edits applied out of order
+    /// cannot bring back a deleted facility or an old position.
+    pub fn facility_changed(
+        &self,
+        id: i64,
+        version: i64,
+        now: Option<StoredFacility>,
+        old: Option<&str>,
+    ) {
+        {
+            let mut applied = self.applied.lock().unwrap_or_else(|e| e.into_inner());
+            if applied.get(&id).is_some_and(|&v| v >= version) {
+                return;
+            }
+            applied.insert(id, version);
+        }
         let mut guard = self.analysis.write().unwrap_or_else(|e| e.into_inner());
         let Some(analysis) = guard.as_mut() else {
             return;
@@ -277,6 +297,7 @@ mod tests {
                 bytes: 0,
                 limit: bound,
             }),
+            applied: Mutex::new(std::collections::HashMap::new()),
         };
         let mut most = 0;
         for threshold in 1..=3_000 {

@@ -21,6 +21,9 @@ const JSON_TYPES: &[&str] = &[
     "application/merge-patch+json",
 ];
 
+/// The largest body of an analysis question (`/api/coverage/…` POSTs).
+pub const QUESTION_LIMIT: usize = 256 * 1024;
+
 /// A JSON body no larger than the configured limit.
 pub struct JsonBody(pub Value);
 
@@ -31,7 +34,15 @@ impl FromRequest<AppState> for JsonBody {
         request: Request<Body>,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let limit = state.settings.body_limit;
+        // Questions (what-if, siting) are small: 1,000 candidates fit in well under 256 KiB.
+        // Anyone may ask them, so their bodies are held to that and parsed where they arrive,
+        // never queued on the write pool that planners' edits use.
+        let question = request.uri().path().starts_with("/api/coverage/");
+        let limit = if question {
+            state.settings.body_limit.min(QUESTION_LIMIT)
+        } else {
+            state.settings.body_limit
+        };
         let headers = request.headers();
         let media_type = headers
             .get(CONTENT_TYPE)
@@ -80,7 +91,7 @@ impl FromRequest<AppState> for JsonBody {
                 })?
                 .map_err(|e| read_error(&e, limit))?;
         // Parsing megabytes of coordinates takes tens of milliseconds: off the async workers.
-        if bytes.len() > 64 * 1024 {
+        if !question && bytes.len() > 64 * 1024 {
             return Ok(Self(
                 state
                     .work

@@ -32,9 +32,18 @@ pub struct Budget {
 /// here: a map view asks for dozens at once, a cached one costs microseconds, and rendering is
 /// bounded by the tile pool instead.
 pub fn cost(method: &Method, path: &str) -> f64 {
-    const FREE: &[&str] = &["/tiles/", "/fonts/", "/vendor/", "/app/", "/style.json"];
+    const FREE: &[&str] = &[
+        "/tiles/blueprint",
+        "/fonts/",
+        "/vendor/",
+        "/app/",
+        "/style.json",
+    ];
     if path == "/" || FREE.iter().any(|p| path.starts_with(p)) {
         0.0
+    } else if path.starts_with("/tiles/coverage/") {
+        // A coverage tile may compute a distance table for its threshold.
+        1.0
     } else if path.starts_with("/api/coverage") || path.starts_with("/api/isochrone") {
         if method == Method::POST { 30.0 } else { 10.0 }
     } else {
@@ -130,6 +139,14 @@ impl Limits {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .put(hash.to_string(), Instant::now());
+    }
+
+    /// Forgets `hash` (it named no live token: expired or revoked).
+    pub fn token_refused(&self, hash: &str) {
+        self.known
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop(hash);
     }
 
     fn recently_seen(&self, hash: &str, now: Instant) -> bool {

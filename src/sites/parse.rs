@@ -40,7 +40,8 @@ const DERIVED: &[&str] = &[
 
 const NAME_MAX_CHARS: usize = 200;
 const DESCRIPTION_MAX_CHARS: usize = 10_000;
-const MESSAGE_MAX_CHARS: usize = 2_000;
+/// The longest edit message.
+pub const MESSAGE_MAX_CHARS: usize = 2_000;
 
 /// A site read from a Feature, with the edit message it carried.
 #[derive(Debug)]

@@ -111,47 +111,51 @@ async fn list(
     base: BaseUrl,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
-    let query = parse_items_query(raw.as_deref(), &["element_type", "status", "unit"])?;
-    let bad = |name: &str, detail: String| {
-        AppError::bad_request("Invalid query parameter", format!("?{name}"), detail)
-    };
-    let element_type = query
-        .filter("element_type")
-        .map(|t| {
-            ElementType::parse(t)
-                .ok_or_else(|| bad("element_type", format!("\"{t}\" is not an element type")))
-        })
-        .transpose()?;
-    let status = query
-        .filter("status")
-        .map(|s| {
-            SiteStatus::parse(s).ok_or_else(|| {
-                bad(
-                    "status",
-                    format!("\"{s}\" is not a status; use draft or published"),
-                )
+    // Rendering a page of large features is real work: on the read pool.
+    on_pool(&state.work.reads, &state, move |state| {
+        let query = parse_items_query(raw.as_deref(), &["element_type", "status", "unit"])?;
+        let bad = |name: &str, detail: String| {
+            AppError::bad_request("Invalid query parameter", format!("?{name}"), detail)
+        };
+        let element_type = query
+            .filter("element_type")
+            .map(|t| {
+                ElementType::parse(t)
+                    .ok_or_else(|| bad("element_type", format!("\"{t}\" is not an element type")))
             })
-        })
-        .transpose()?;
-    let unit = query
-        .filter("unit")
-        .map(|u| UnitCode::parse(u).map_err(|d| bad("unit", d)))
-        .transpose()?;
-    let filter = SiteFilter {
-        bbox: query.bbox,
-        unit,
-        element_type,
-        status,
-        include_drafts: viewer.sees_drafts(),
-    };
-    let (matched, entries) = state
-        .catalog()
-        .query_sites(&filter, query.offset, query.limit);
-    let features = render(&state, &entries, &base, viewer.audience());
-    Ok(geojson(
-        StatusCode::OK,
-        page(&base, "sites", &query, features, matched),
-    ))
+            .transpose()?;
+        let status = query
+            .filter("status")
+            .map(|s| {
+                SiteStatus::parse(s).ok_or_else(|| {
+                    bad(
+                        "status",
+                        format!("\"{s}\" is not a status; use draft or published"),
+                    )
+                })
+            })
+            .transpose()?;
+        let unit = query
+            .filter("unit")
+            .map(|u| UnitCode::parse(u).map_err(|d| bad("unit", d)))
+            .transpose()?;
+        let filter = SiteFilter {
+            bbox: query.bbox,
+            unit,
+            element_type,
+            status,
+            include_drafts: viewer.sees_drafts(),
+        };
+        let (matched, entries) = state
+            .catalog()
+            .query_sites(&filter, query.offset, query.limit);
+        let features = render(&state, &entries, &base, viewer.audience());
+        Ok(geojson(
+            StatusCode::OK,
+            page(&base, "sites", &query, features, matched),
+        ))
+    })
+    .await
 }
 
 /// The live site `id` as `viewer` may see it: a draft is "not found" to the public, so its
@@ -172,17 +176,32 @@ async fn one(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
-    pairs(raw.as_deref(), &["f"])?;
-    let entry = visible(&state, &viewer, parse_id(&id)?)?;
-    let audience = viewer.audience();
-    let body = render(&state, std::slice::from_ref(&entry), &base, audience).remove(0);
-    let tag = tag_for(audience, entry.site.stamp.version, &body);
-    Ok(feature_response(StatusCode::OK, body, tag, None))
+    // Rendering a page of large features is real work: on the read pool.
+    on_pool(&state.work.reads, &state, move |state| {
+        pairs(raw.as_deref(), &["f"])?;
+        let entry = visible(&state, &viewer, parse_id(&id)?)?;
+        let audience = viewer.audience();
+        let body = render(&state, std::slice::from_ref(&entry), &base, audience).remove(0);
+        let tag = tag_for(audience, entry.site.stamp.version, &body);
+        Ok(feature_response(StatusCode::OK, body, tag, None))
+    })
+    .await
 }
 
 /// `?message=` on a write: why it was made (DELETE has no body to carry it).
 fn query_message(raw: Option<&str>) -> AppResult<Option<String>> {
-    Ok(pairs(raw, &["message"])?.into_iter().next().map(|(_, m)| m))
+    pairs(raw, &["message"])?
+        .into_iter()
+        .next()
+        .map(|(_, m)| {
+            crate::text::clean(
+                &m,
+                "?message",
+                crate::text::Lines::Many,
+                super::parse::MESSAGE_MAX_CHARS,
+            )
+        })
+        .transpose()
 }
 
 fn edit(viewer: &Viewer, parsed_message: Option<String>, raw: Option<&str>) -> AppResult<Edit> {
@@ -193,24 +212,36 @@ fn edit(viewer: &Viewer, parsed_message: Option<String>, raw: Option<&str>) -> A
     })
 }
 
-/// After a commit: the catalog learns the new version, then the client gets it. Deriving a
-/// large polygon's units and shapes is real work: on the write pool.
-async fn committed(
+/// Runs `write` and then `apply` (catalog update and answer) in a task of its own: once the
+/// store has committed, the catalog learns it even if the client has gone away meanwhile, and
+/// the apply (deriving a large polygon's units and shapes, rendering it) runs on tokio's
+/// blocking threads, which never refuse it: a committed write is always applied and answered.
+async fn commit(
     state: &AppState,
-    site: Site,
-    base: &BaseUrl,
-    status: StatusCode,
+    write: impl std::future::Future<Output = AppResult<Site>> + Send + 'static,
+    apply: impl FnOnce(&AppState, Site) -> Response + Send + 'static,
 ) -> AppResult<Response> {
-    let base = base.clone();
-    on_pool(&state.work.ingest, state, move |state| {
+    let state = state.clone();
+    let task = tokio::spawn(async move {
+        let site = write.await?;
+        tokio::task::spawn_blocking(move || apply(&state, site))
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("applying a committed write: {e}")))
+    });
+    task.await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("the write task: {e}")))?
+}
+
+/// The apply of a create or an edit: the catalog learns the new version, then the client gets it.
+fn written(base: BaseUrl, status: StatusCode) -> impl FnOnce(&AppState, Site) -> Response {
+    move |state, site| {
         let id = site.id;
         let version = site.stamp.version;
         let entry = state.site_written(site);
-        let body = render(&state, std::slice::from_ref(&entry), &base, Audience::Team).remove(0);
+        let body = render(state, std::slice::from_ref(&entry), &base, Audience::Team).remove(0);
         let location = (status == StatusCode::CREATED).then(|| site_href(&base, id));
-        Ok(feature_response(status, body, etag(version), location))
-    })
-    .await
+        feature_response(status, body, etag(version), location)
+    }
 }
 
 async fn create(
@@ -229,14 +260,17 @@ async fn create(
     })
     .await?;
     let edit = edit(&viewer, message, raw.as_deref())?;
-    let site = state
-        .store
-        .create_sites(std::slice::from_ref(&fields), &edit)
-        .await?
-        .pop()
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the store created no site")))?;
-    tracing::info!(id = site.id, author = %edit.author, "site created");
-    committed(&state, site, &base, StatusCode::CREATED).await
+    let store = state.store.clone();
+    let write = async move {
+        let site = store
+            .create_sites(std::slice::from_ref(&fields), &edit)
+            .await?
+            .pop()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the store created no site")))?;
+        tracing::info!(id = site.id, author = %edit.author, "site created");
+        Ok(site)
+    };
+    commit(&state, write, written(base, StatusCode::CREATED)).await
 }
 
 fn check_body_id(parsed: &ParsedSite, id: i64) -> AppResult<()> {
@@ -262,11 +296,22 @@ async fn rewrite(
     raw: Option<&str>,
     change: Change,
     body: Option<Value>,
-) -> AppResult<Site> {
+) -> AppResult<Plan> {
     viewer.site_editor()?;
     let current = visible(state, viewer, parse_id(id)?)?;
     let id = current.site.id;
     let expected = expected_version(headers, current.site.stamp.version)?;
+    if change == Change::Update && expected != current.site.stamp.version {
+        // A merge patch applies to the version the client read; this server's catalog has not
+        // seen that one yet (a write on another replica), so merging into what it holds could
+        // undo that write.
+        return Err(AppError::Unavailable {
+            detail: format!(
+                "this server has not yet seen version {expected} of site {id}; try again in a moment"
+            ),
+            retry_after: 1,
+        });
+    }
     let parsed = match body {
         None => ParsedSite {
             fields: current.site.fields.clone(),
@@ -286,21 +331,39 @@ async fn rewrite(
     if change == Change::Update && parsed.fields == current.site.fields {
         // A patch that changes nothing (`{}`, or the values already stored) is not an edit:
         // no new version, the current one is answered.
-        return Ok(current.site.clone());
+        return Ok(Plan::Unchanged(current.site.clone()));
     }
     let edit = edit(viewer, parsed.message.clone(), raw)?;
-    match state
-        .store
-        .write_site(id, expected, change, &parsed.fields, &edit)
-        .await
-    {
-        Ok(site) => Ok(site),
-        Err(WriteError::NotFound) => Err(AppError::NotFound(format!("no site with id {id}"))),
-        Err(WriteError::Stale { current }) => Err(AppError::PreconditionFailed {
-            current,
-            given: crate::version::etag(expected),
-        }),
-        Err(WriteError::Store(e)) => Err(e.into()),
+    let store = state.store.clone();
+    let fields = parsed.fields;
+    Ok(Plan::Write(Box::pin(async move {
+        match store.write_site(id, expected, change, &fields, &edit).await {
+            Ok(site) => Ok(site),
+            Err(WriteError::NotFound) => Err(AppError::NotFound(format!("no site with id {id}"))),
+            Err(WriteError::Stale { current }) => Err(AppError::PreconditionFailed {
+                current,
+                given: crate::version::etag(expected),
+            }),
+            Err(WriteError::Store(e)) => Err(e.into()),
+        }
+    })))
+}
+
+/// What a conditional write comes to: nothing to write, or the store write to run.
+enum Plan {
+    Unchanged(Site),
+    Write(std::pin::Pin<Box<dyn std::future::Future<Output = AppResult<Site>> + Send>>),
+}
+
+impl Plan {
+    /// The write, or the unchanged site as if just written.
+    fn into_write(
+        self,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = AppResult<Site>> + Send>> {
+        match self {
+            Self::Unchanged(site) => Box::pin(async move { Ok(site) }),
+            Self::Write(write) => write,
+        }
     }
 }
 
@@ -313,7 +376,7 @@ async fn replace(
     RawQuery(raw): RawQuery,
     JsonBody(body): JsonBody,
 ) -> AppResult<Response> {
-    let site = rewrite(
+    let plan = rewrite(
         &state,
         &editor.viewer(),
         &id,
@@ -323,7 +386,7 @@ async fn replace(
         Some(body),
     )
     .await?;
-    committed(&state, site, &base, StatusCode::OK).await
+    commit(&state, plan.into_write(), written(base, StatusCode::OK)).await
 }
 
 async fn update(
@@ -335,7 +398,7 @@ async fn update(
     RawQuery(raw): RawQuery,
     JsonBody(body): JsonBody,
 ) -> AppResult<Response> {
-    let site = rewrite(
+    let plan = rewrite(
         &state,
         &editor.viewer(),
         &id,
@@ -345,7 +408,7 @@ async fn update(
         Some(body),
     )
     .await?;
-    committed(&state, site, &base, StatusCode::OK).await
+    commit(&state, plan.into_write(), written(base, StatusCode::OK)).await
 }
 
 async fn delete(
@@ -355,7 +418,7 @@ async fn delete(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
-    let tombstone = rewrite(
+    let plan = rewrite(
         &state,
         &editor.viewer(),
         &id,
@@ -365,9 +428,12 @@ async fn delete(
         None,
     )
     .await?;
-    state.site_deleted(tombstone.id, tombstone.stamp.version);
-    tracing::info!(id = tombstone.id, "site deleted");
-    Ok(StatusCode::NO_CONTENT.into_response())
+    commit(&state, plan.into_write(), |state, tombstone| {
+        state.site_deleted(tombstone.id, tombstone.stamp.version);
+        tracing::info!(id = tombstone.id, "site deleted");
+        StatusCode::NO_CONTENT.into_response()
+    })
+    .await
 }
 
 fn version_feature(v: &SiteVersion, audience: Audience, shown: usize) -> Value {
@@ -406,13 +472,16 @@ async fn history(
         return Err(AppError::NotFound(format!("no site with id {id}")));
     }
     let audience = viewer.audience();
-    let features: Vec<Value> = versions
-        .iter()
-        .enumerate()
-        .map(|(i, v)| version_feature(v, audience, i + 1))
-        .collect();
-    Ok(geojson(
-        StatusCode::OK,
-        json!({"type": "FeatureCollection", "features": features}),
-    ))
+    on_pool(&state.work.reads, &state, move |_| {
+        let features: Vec<Value> = versions
+            .iter()
+            .enumerate()
+            .map(|(i, v)| version_feature(v, audience, i + 1))
+            .collect();
+        Ok(geojson(
+            StatusCode::OK,
+            json!({"type": "FeatureCollection", "features": features}),
+        ))
+    })
+    .await
 }

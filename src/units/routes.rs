@@ -19,6 +19,7 @@ use crate::ogc::items::{GEOJSON, feature_response, geojson, page};
 use crate::spatial::write::geometry_json;
 use crate::state::AppState;
 use crate::version::{Audience, etag, history_members};
+use crate::work::on_pool;
 
 /// The unit routes.
 pub fn router() -> Router<AppState> {
@@ -97,36 +98,40 @@ async fn list(
     base: BaseUrl,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
-    let query = parse_items_query(raw.as_deref(), &["level", "parent", "unit"])?;
-    let level = query
-        .filter("level")
-        .map(|l| {
-            UnitLevel::parse(l).ok_or_else(|| {
-                AppError::bad_request(
-                    "Invalid query parameter",
-                    "?level",
-                    format!("\"{l}\" is not a level; use district, subdistrict or committee"),
-                )
+    // Rendering a page of large features is real work: on the read pool.
+    on_pool(&state.work.reads, &state, move |state| {
+        let query = parse_items_query(raw.as_deref(), &["level", "parent", "unit"])?;
+        let level = query
+            .filter("level")
+            .map(|l| {
+                UnitLevel::parse(l).ok_or_else(|| {
+                    AppError::bad_request(
+                        "Invalid query parameter",
+                        "?level",
+                        format!("\"{l}\" is not a level; use district, subdistrict or committee"),
+                    )
+                })
             })
-        })
-        .transpose()?;
-    let filter = UnitFilter {
-        bbox: query.bbox,
-        level,
-        parent: filter_code("parent", query.filter("parent"))?,
-        within: filter_code("unit", query.filter("unit"))?,
-    };
-    let (matched, entries) = state
-        .catalog()
-        .query_units(&filter, query.offset, query.limit);
-    let features = entries
-        .iter()
-        .map(|e| feature(e, &base, viewer.audience()))
-        .collect();
-    Ok(geojson(
-        StatusCode::OK,
-        page(&base, "units", &query, features, matched),
-    ))
+            .transpose()?;
+        let filter = UnitFilter {
+            bbox: query.bbox,
+            level,
+            parent: filter_code("parent", query.filter("parent"))?,
+            within: filter_code("unit", query.filter("unit"))?,
+        };
+        let (matched, entries) = state
+            .catalog()
+            .query_units(&filter, query.offset, query.limit);
+        let features = entries
+            .iter()
+            .map(|e| feature(e, &base, viewer.audience()))
+            .collect();
+        Ok(geojson(
+            StatusCode::OK,
+            page(&base, "units", &query, features, matched),
+        ))
+    })
+    .await
 }
 
 async fn one(
@@ -136,20 +141,24 @@ async fn one(
     Path(code): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
-    pairs(raw.as_deref(), &["f"])?;
-    let code = parse_code(&code)?;
-    let entry = state
-        .catalog()
-        .unit(&code)
-        .cloned()
-        .ok_or_else(|| AppError::NotFound(format!("no planning unit with code {code}")))?;
-    // Units have no drafts: their version numbers have no gaps to hide.
-    Ok(feature_response(
-        StatusCode::OK,
-        feature(&entry, &base, viewer.audience()),
-        etag(entry.unit.stamp.version),
-        None,
-    ))
+    // Rendering a page of large features is real work: on the read pool.
+    on_pool(&state.work.reads, &state, move |state| {
+        pairs(raw.as_deref(), &["f"])?;
+        let code = parse_code(&code)?;
+        let entry = state
+            .catalog()
+            .unit(&code)
+            .cloned()
+            .ok_or_else(|| AppError::NotFound(format!("no planning unit with code {code}")))?;
+        // Units have no drafts: their version numbers have no gaps to hide.
+        Ok(feature_response(
+            StatusCode::OK,
+            feature(&entry, &base, viewer.audience()),
+            etag(entry.unit.stamp.version),
+            None,
+        ))
+    })
+    .await
 }
 
 fn version_feature(v: &UnitVersion, audience: Audience) -> Value {

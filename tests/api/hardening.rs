@@ -447,7 +447,97 @@ async fn a_forged_host_is_refused_and_an_edit_message_is_clean_text(backend: Bac
     assert!(app.stored_sites().await.is_empty());
 }
 
+async fn a_patch_naming_a_version_this_server_has_not_seen_is_not_merged_into_an_older_one(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let (id, etag) = app
+        .create_site(&json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": [121.40, 31.25]},
+            "properties": {"name": "原名", "element_type": "street_corner"}}))
+        .await;
+    // Another replica (here: the store directly) writes version 2; this server still holds 1.
+    let mut fields = app.stored_sites().await.remove(0).fields;
+    fields.name = "别处改的名".into();
+    app.store
+        .write_site(
+            id,
+            1,
+            lantu::version::Change::Replace,
+            &fields,
+            &lantu::version::Edit::by("other"),
+        )
+        .await
+        .unwrap();
+    let patch = json!({"properties": {"status": "published"}});
+    let refused = app
+        .write_site(Method::PATCH, id, Some("\"v2\""), Some(&patch))
+        .await;
+    assert!(refused.header("retry-after").is_some());
+    refused.assert_problem(503);
+    assert_eq!(
+        app.stored_sites().await[0].fields.name,
+        "别处改的名",
+        "nothing was merged"
+    );
+    // The version the server holds is stale in the store: 412, as before.
+    app.write_site(Method::PATCH, id, Some(&etag), Some(&patch))
+        .await
+        .assert_problem(412);
+}
+
+async fn an_edit_message_in_the_query_string_is_clean_text_and_questions_have_small_bodies(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let (id, etag) = app
+        .create_site(&json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": [121.40, 31.25]},
+            "properties": {"name": "街角", "element_type": "street_corner"}}))
+        .await;
+    let response = app
+        .send(
+            Method::DELETE,
+            &format!("/api/collections/sites/items/{id}?message=%E2%80%AEdeleted"),
+            Some(&app.planner),
+            &[("if-match", &etag)],
+            None,
+        )
+        .await;
+    assert_eq!(response.assert_problem(422)["pointer"], "?message");
+    assert_eq!(app.stored_sites().await.len(), 1, "nothing was deleted");
+    // A what-if body larger than any real question is refused before it is parsed, though the
+    // server takes larger bodies for writes.
+    let app = app.with_settings(|s| s.body_limit = 4 << 20).await;
+    let padding = " ".repeat(lantu::http::body::QUESTION_LIMIT);
+    let question = format!("{{\"category\": \"kindergarten\",{padding} \"candidates\": []}}");
+    let response = app
+        .send(
+            Method::POST,
+            "/api/coverage/whatif",
+            None,
+            &[("content-type", "application/json")],
+            Some(question.into_bytes()),
+        )
+        .await;
+    response.assert_problem(413);
+    let feature = format!(
+        "{{\"type\": \"Feature\",{padding} \"geometry\": {{\"type\": \"Point\", \"coordinates\": [121.40, 31.25]}},
+          \"properties\": {{\"name\": \"大\", \"element_type\": \"other\"}}}}"
+    );
+    let response = app
+        .send(
+            Method::POST,
+            "/api/collections/sites/items",
+            Some(&app.planner),
+            &[],
+            Some(feature.into_bytes()),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.json);
+}
+
 on_both_backends!(
+    a_patch_naming_a_version_this_server_has_not_seen_is_not_merged_into_an_older_one,
+    an_edit_message_in_the_query_string_is_clean_text_and_questions_have_small_bodies,
     a_token_past_its_write_rate_gets_429_with_retry_after,
     a_forged_host_is_refused_and_an_edit_message_is_clean_text,
     an_anonymous_write_is_refused_before_its_body_is_read,
