@@ -97,7 +97,11 @@ impl AppState {
         Ok(Self {
             coverage: Arc::new(coverage),
             work: Arc::new(Pools::for_cores(cores)?),
-            limits: Arc::new(Limits::new(settings.anonymous_rate, settings.write_rate)),
+            limits: Arc::new(Limits::new(
+                settings.anonymous_rate,
+                settings.write_rate,
+                store.clone(),
+            )),
             store,
             catalog: Arc::new(RwLock::new(Catalog::new(units, sites))),
             tiles: Arc::new(TileCache::new(settings.tile_cache_bytes)),

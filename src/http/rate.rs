@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::auth::hash_token;
 use crate::error::AppError;
+use crate::store::Store;
 
 /// A budget: `per_second` refills, up to `burst`. A zero rate turns the limit off.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -115,6 +116,8 @@ pub struct Limits {
     /// is charged to its address like an anonymous one: otherwise `Bearer x` would bypass the
     /// limit, and guessing tokens (a store lookup each) would be free.
     known: Mutex<lru::LruCache<String, Instant>>,
+    /// Where a token not seen lately is looked up (after its address paid for the request).
+    store: Arc<dyn Store>,
 }
 
 /// How long a validated token is trusted by the limiter (authorisation itself checks the
@@ -123,8 +126,9 @@ const KNOWN_FOR: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl Limits {
     /// Limits with these budgets.
-    pub fn new(anonymous: Budget, writes: Budget) -> Self {
+    pub fn new(anonymous: Budget, writes: Budget, store: Arc<dyn Store>) -> Self {
         Self {
+            store,
             anonymous: Limiter::new(anonymous),
             writes: Limiter::new(writes),
             known: Mutex::new(lru::LruCache::new(
@@ -165,6 +169,39 @@ fn is_write(method: &Method) -> bool {
     )
 }
 
+/// A request without a token known to be live: its address pays one unit for looking the
+/// token up (so guessing is not free), nothing more if the token is live (its holder is then
+/// known), and the route's cost otherwise.
+async fn charge_unknown(
+    limits: &Limits,
+    address: Option<IpAddr>,
+    token: Option<&str>,
+    method: &Method,
+    path: &str,
+    now: Instant,
+) -> Result<(), (u64, &'static str)> {
+    let Some(address) = address else {
+        return Ok(()); // in-process (tests, tools): no peer to charge
+    };
+    let refused = |s| (s, "requests per address without a known token");
+    if let Some(hash) = token {
+        limits.anonymous.take(&address, 1.0, now).map_err(refused)?;
+        match limits.store.find_token(hash).await {
+            Ok(Some(_)) => {
+                limits.token_seen(hash);
+                return Ok(());
+            }
+            Ok(None) => {}
+            // The handler's own lookup answers the store's fault (503); nothing to add here.
+            Err(e) => tracing::debug!(error = %e, "token lookup for the rate limiter failed"),
+        }
+    }
+    limits
+        .anonymous
+        .take(&address, cost(method, path), now)
+        .map_err(refused)
+}
+
 /// The middleware: charges the caller's bucket before the request is read any further.
 pub async fn limit(State(limits): State<Arc<Limits>>, request: Request, next: Next) -> Response {
     let now = Instant::now();
@@ -192,13 +229,11 @@ pub async fn limit(State(limits): State<Arc<Limits>>, request: Request, next: Ne
             .map_err(|s| (s, "writes per token")),
         _ => Ok(()),
     };
-    let verdict = per_token.and_then(|()| match (known, address) {
-        (false, Some(address)) => limits
-            .anonymous
-            .take(&address, cost(&method, path), now)
-            .map_err(|s| (s, "requests per address without a known token")),
-        _ => Ok(()), // a known token, or in-process (tests, tools): no peer to charge
-    });
+    let verdict = match per_token {
+        Err(refused) => Err(refused),
+        Ok(()) if known => Ok(()),
+        Ok(()) => charge_unknown(&limits, address, token.as_deref(), &method, path, now).await,
+    };
     match verdict {
         Ok(()) => next.run(request).await,
         Err((retry_after, which)) => {

@@ -16,7 +16,7 @@ struct Server {
     child: Child,
     address: SocketAddr,
     _stdout: std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Server {
@@ -30,7 +30,7 @@ impl Server {
             child,
             address,
             _stdout: stdout,
-            _dir: dir,
+            dir,
         }
     }
 }
@@ -148,5 +148,29 @@ async fn anonymous_requests_past_their_rate_get_429_with_retry_after_and_tiles_s
             tile.starts_with("HTTP/1.1 204") || tile.starts_with("HTTP/1.1 200"),
             "{tile}"
         );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_holder_is_not_held_to_the_anonymous_rate_on_any_route() {
+    let server = Server::start(&["--anonymous-rate", "0.1", "--anonymous-burst", "3"]);
+    let token = crate::helpers::lantu_binary()
+        .args(["--data-dir", &server.dir.path().display().to_string()])
+        .args(["token", "create", "--role", "analyst", "--name", "分析"])
+        .output()
+        .unwrap();
+    let token = String::from_utf8(token.stdout).unwrap().trim().to_string();
+    for _ in 0..8 {
+        let mut stream = TcpStream::connect(server.address).await.unwrap();
+        // /api/coverage/categories does not ask who is calling: the limiter looks the token up.
+        let request = format!(
+            "GET /api/coverage/categories HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n",
+            server.address
+        );
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let answer = read_until_closed(&mut stream, Duration::from_secs(10))
+            .await
+            .unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer:.200}");
     }
 }
