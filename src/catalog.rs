@@ -30,7 +30,13 @@ pub fn derive_site(site: Site, candidates: &[(UnitCode, Arc<UnitEntry>)]) -> Sit
     }
 }
 
-/// Of the `candidates`, the units with a boundary that `g` falls in (see [`Catalog::units_of`]).
+/// Of the `candidates` (from [`Catalog::units_near`]), the units with a boundary that `g` falls
+/// in: those whose interior it meets, or, for a point on a boundary, those it touches. A site
+/// straddling a boundary lists both sides.
+///
+/// A site of many thousand positions is first simplified to within about 0.1 m (a
+/// Visvalingam–Whyatt area of 10⁻¹² square degrees, O(n log n)): DE-9IM on 150,000 positions
+/// would take most of a second per unit, and no unit boundary is drawn to a tenth of a metre.
 pub fn units_in(candidates: &[(UnitCode, Arc<UnitEntry>)], g: &Geometry) -> Vec<UnitCode> {
     if candidates.is_empty() {
         return Vec::new();
@@ -222,16 +228,6 @@ impl Catalog {
             None => self.site_index.remove(&id),
         }
         self.sites.insert(id, entry);
-    }
-
-    /// The units with a boundary that `g` falls in: those whose interior it meets, or, for a
-    /// point on a boundary, those it touches. A site straddling a boundary lists both sides.
-    ///
-    /// A site of many thousand positions is first simplified to within about 0.1 m (a
-    /// Visvalingam–Whyatt area of 10⁻¹² square degrees, O(n log n)): DE-9IM on 150,000 positions
-    /// would take most of a second per unit, and no unit boundary is drawn to a tenth of a metre.
-    pub fn units_of(&self, g: &Geometry) -> Vec<UnitCode> {
-        units_in(&self.units_near(g), g)
     }
 
     /// The units whose bounding box meets `g`'s: the candidates [`units_in`] decides among.
