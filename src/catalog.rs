@@ -293,6 +293,27 @@ impl Catalog {
         self.sites.remove(&id)
     }
 
+    /// The version the catalog knows of site `id`, live or deleted.
+    pub fn site_version(&self, id: i64) -> Option<i64> {
+        self.sites
+            .get(&id)
+            .map(|e| e.site.stamp.version)
+            .or_else(|| self.tombstones.get(&id).copied())
+    }
+
+    /// Every unit and live site as stored, for rebuilding the catalog with changed units.
+    pub fn contents(&self) -> (Vec<Unit>, Vec<Site>) {
+        (
+            self.units.values().map(|e| e.unit.clone()).collect(),
+            self.sites.values().map(|e| e.site.clone()).collect(),
+        )
+    }
+
+    /// Deleted sites and the versions that deleted them, to carry into a rebuilt catalog.
+    pub fn keep_tombstones(&mut self, from: &Catalog) {
+        self.tombstones.clone_from(&from.tombstones);
+    }
+
     /// One unit by code.
     pub fn unit(&self, code: &UnitCode) -> Option<&Arc<UnitEntry>> {
         self.units.get(code)

@@ -36,7 +36,7 @@ fn putuo_files(shared: &Path) -> Option<Vec<PathBuf>> {
 }
 
 /// Loads demo units and sites into an empty store; says what it loaded.
-pub async fn load(store: &dyn Store, sources: &DemoSources) -> anyhow::Result<()> {
+pub async fn load(store: &Store, sources: &DemoSources) -> anyhow::Result<()> {
     let edit = Edit {
         author: "demo".into(),
         message: Some("demo data loaded on first start".into()),
@@ -75,7 +75,7 @@ pub async fn load(store: &dyn Store, sources: &DemoSources) -> anyhow::Result<()
     Ok(())
 }
 
-async fn load_life_circle(store: &dyn Store, sources: &DemoSources) -> anyhow::Result<()> {
+async fn load_life_circle(store: &Store, sources: &DemoSources) -> anyhow::Result<()> {
     let catalogue =
         Catalogue::parse(crate::coverage::catalogue::DEFAULT).map_err(anyhow::Error::msg)?;
     let rule = PopulationRule::default();

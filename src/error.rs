@@ -3,6 +3,7 @@
 //! A 4xx says exactly what was wrong and where (a JSON pointer into the request body, a query
 //! parameter, a feature index); a 5xx says nothing internal and is logged once.
 
+use crate::store::StoreError;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -84,6 +85,9 @@ pub enum AppError {
     /// network imported yet); the message says what to do.
     #[error("{0}")]
     NotReady(String),
+    /// A record with the same key exists already.
+    #[error("{0}")]
+    Conflict(String),
     /// A feature with more vertices or parts than a feature may have, refused before the
     /// expensive checks run.
     #[error("{}", .violation.detail)]
@@ -144,6 +148,39 @@ impl From<crate::spatial::read::GeometryError> for AppError {
     }
 }
 
+impl From<StoreError> for AppError {
+    /// A store error answered for a record the request named; where the record's kind is
+    /// known, [`AppError::from_store`] words a missing or stale one better.
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => Self::NotFound("no such record".into()),
+            StoreError::Stale { current } => Self::PreconditionFailed {
+                current,
+                given: "an older version".into(),
+            },
+            StoreError::Conflict(detail) => Self::Conflict(format!(
+                "{detail}; choose another key, or edit the record that has it"
+            )),
+            StoreError::Invalid(detail) => Self::unprocessable("Rejected by the store", "", detail),
+            other => other.into_anyhow().into(),
+        }
+    }
+}
+
+impl AppError {
+    /// A store error on record `what` (e.g. "site 12") written at version `expected`.
+    pub fn from_store(err: StoreError, what: &str, expected: i64) -> Self {
+        match err {
+            StoreError::NotFound => Self::NotFound(format!("no {what}")),
+            StoreError::Stale { current } => Self::PreconditionFailed {
+                current,
+                given: crate::version::etag(expected),
+            },
+            other => other.into(),
+        }
+    }
+}
+
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
         anyhow::Error::from(err).into()
@@ -194,7 +231,7 @@ impl AppError {
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
-            Self::NotReady(_) => StatusCode::CONFLICT,
+            Self::NotReady(_) | Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooComplex { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -217,6 +254,7 @@ impl AppError {
             Self::PreconditionRequired(_) => ("precondition-required", "If-Match required"),
             Self::PreconditionFailed { .. } => ("stale-version", "Stale version"),
             Self::NotReady(_) => ("not-ready", "Data needed for this answer is missing"),
+            Self::Conflict(_) => ("conflict", "Already exists"),
             Self::TooComplex { .. } => ("too-complex", "Feature too complex"),
             Self::RequestTimeout(_) => ("request-timeout", "Request too slow"),
             Self::TooManyRequests { .. } => ("rate-limited", "Too many requests"),

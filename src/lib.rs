@@ -1,6 +1,7 @@
 //! lantu 蓝图: a GIS server for community planners (社区规划师), the planning units they work
 //! in and the micro-renewal sites they draw. See the README for the whole picture.
 
+pub mod apply;
 pub mod auth;
 pub mod catalog;
 pub mod config;

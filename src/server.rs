@@ -51,6 +51,8 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
         demo::load(store.as_ref(), sources).await?;
     }
     let state = AppState::load(store.clone(), options.settings).await?;
+    // What other replicas and CLI imports write reaches this server through the change log.
+    let follower = crate::apply::follow::spawn(state.clone());
     let (units, sites) = state.catalog().counts();
     let listener = TcpListener::bind(options.listen).await.with_context(|| {
         format!(
@@ -66,6 +68,7 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     ));
     let settings = state.settings.clone();
     accept(listener, crate::app(state), &settings).await;
+    drop(follower);
     store.close().await;
     // True by construction: a write is acknowledged only after its transaction committed, and
     // a failed commit is answered with an error and its connection discarded.

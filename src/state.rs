@@ -1,7 +1,8 @@
 //! What every handler shares.
 
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::atomic::AtomicI64;
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
 use crate::catalog::{Catalog, SiteEntry};
@@ -12,6 +13,7 @@ use crate::sites::Site;
 use crate::spatial::index::bbox;
 use crate::store::Store;
 use crate::tiles::TileCache;
+use crate::units::Unit;
 use crate::work::Pools;
 
 /// Settings the HTTP layer needs at run time.
@@ -70,7 +72,7 @@ impl Default for Settings {
 #[derive(Clone)]
 pub struct AppState {
     /// The store.
-    pub store: Arc<dyn Store>,
+    pub store: Arc<Store>,
     catalog: Arc<RwLock<Catalog>>,
     /// Run-time settings.
     pub settings: Arc<Settings>,
@@ -82,11 +84,19 @@ pub struct AppState {
     pub work: Arc<Pools>,
     /// Rate limits.
     pub limits: Arc<Limits>,
+    /// Serialises changes to the catalog (a site's swap, a rebuild for changed units), so a
+    /// rebuild made outside the lock never drops a site written meanwhile. Readers never take it.
+    catalog_writer: Arc<Mutex<()>>,
+    /// The last change-log entry applied here (see [`crate::apply`]).
+    pub applied: Arc<AtomicI64>,
 }
 
 impl AppState {
     /// Loads every unit and site from `store` into a fresh catalog.
-    pub async fn load(store: Arc<dyn Store>, settings: Settings) -> anyhow::Result<Self> {
+    pub async fn load(store: Arc<Store>, settings: Settings) -> anyhow::Result<Self> {
+        // Read before the data: a change committed while loading is applied again (harmless),
+        // never missed.
+        let applied = store.last_change().await?;
         let units = store.load_units().await?;
         let sites = store.load_sites().await?;
         let catalogue =
@@ -106,6 +116,8 @@ impl AppState {
             catalog: Arc::new(RwLock::new(Catalog::new(units, sites))),
             tiles: Arc::new(TileCache::new(settings.tile_cache_bytes)),
             settings: Arc::new(settings),
+            catalog_writer: Arc::new(Mutex::new(())),
+            applied: Arc::new(AtomicI64::new(applied)),
         })
     }
 
@@ -128,6 +140,10 @@ impl AppState {
     /// while a large polygon is prepared; only the swap takes the write lock. CPU-heavy: call
     /// it off the async workers.
     pub fn site_written(&self, site: Site) -> Arc<SiteEntry> {
+        let _writer = self
+            .catalog_writer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         let new = bbox(&site.fields.geometry);
         // The read guard only for the candidates: the deriving holds no lock at all.
         let candidates = self.catalog().units_near(&site.fields.geometry);
@@ -146,9 +162,38 @@ impl AppState {
 
     /// After a committed delete at `version`.
     pub fn site_deleted(&self, id: i64, version: i64) {
+        let _writer = self
+            .catalog_writer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         let removed = self.catalog_mut().remove_site(id, version);
         if let Some(old) = removed.and_then(|e| bbox(&e.site.fields.geometry)) {
             self.tiles.invalidate(&[old]);
         }
+    }
+
+    /// After units were created or changed: the catalog is rebuilt with them outside its lock
+    /// (every site's units are decided again) and swapped in; every cached tile is dropped.
+    /// CPU-heavy: call it off the async workers.
+    pub fn units_written(&self, units: Vec<Unit>) {
+        let _writer = self
+            .catalog_writer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let (mut all, sites) = self.catalog().contents();
+        for unit in units {
+            match all.iter_mut().find(|u| u.fields.code == unit.fields.code) {
+                Some(known) if known.stamp.version >= unit.stamp.version => {}
+                Some(known) => *known = unit,
+                None => all.push(unit),
+            }
+        }
+        let mut rebuilt = Catalog::new(all, sites);
+        {
+            let mut catalog = self.catalog_mut();
+            rebuilt.keep_tombstones(&catalog);
+            *catalog = rebuilt;
+        }
+        self.tiles.clear();
     }
 }

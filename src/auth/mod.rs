@@ -3,8 +3,8 @@
 //! printed once, by `lantu token create`.
 
 pub mod extract;
+mod store;
 
-use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
@@ -69,25 +69,6 @@ pub struct TokenInfo {
     pub expires_at: Option<DateTime<Utc>>,
     /// When it was revoked, if it was.
     pub revoked_at: Option<DateTime<Utc>>,
-}
-
-/// Where token hashes live.
-#[async_trait]
-pub trait TokenStore: Send + Sync {
-    /// Stores the hash of a new token, valid until `expires_at` (or until revoked).
-    async fn create_token(
-        &self,
-        name: &str,
-        role: Role,
-        token_hash: &str,
-        expires_at: Option<DateTime<Utc>>,
-    ) -> anyhow::Result<()>;
-    /// The holder of the unrevoked, unexpired token with this hash.
-    async fn find_token(&self, token_hash: &str) -> anyhow::Result<Option<Principal>>;
-    /// Revokes every live token of `name`; how many were revoked.
-    async fn revoke_tokens(&self, name: &str) -> anyhow::Result<u64>;
-    /// Every token, oldest first.
-    async fn list_tokens(&self) -> anyhow::Result<Vec<TokenInfo>>;
 }
 
 /// A new random token (`lantu_` and 64 hex digits) and its hash.

@@ -20,7 +20,6 @@ use crate::http::query::pairs;
 use crate::network::extract::FoundFacility;
 use crate::network::store::{FacilityVersion, StoredFacility};
 use crate::ogc::items::{feature_response, geojson};
-use crate::sites::WriteError;
 use crate::spatial::read::{Accept, GeometryReader};
 use crate::spatial::write::geometry_json;
 use crate::state::AppState;
@@ -283,13 +282,8 @@ async fn rewrite(
                 .store
                 .write_facility(id, expected, change, &facility, &edit)
                 .await
-                .map_err(|e| match e {
-                    WriteError::NotFound => AppError::NotFound(format!("no facility with id {id}")),
-                    WriteError::Stale { current } => AppError::PreconditionFailed {
-                        current,
-                        given: etag(expected),
-                    },
-                    WriteError::Store(e) => e.into(),
+                .map_err(|e| {
+                    AppError::from_store(e, &format!("facility with id {id}"), expected)
                 })?;
             state.coverage.facility_changed(
                 id,

@@ -78,7 +78,7 @@ fn read_geometries(path: &Path) -> anyhow::Result<Read> {
 
 /// Imports facilities of `category` from a GeoJSON file as `source`; returns how many.
 pub async fn import_facilities(
-    store: &dyn Store,
+    store: &Store,
     catalogue: &Catalogue,
     path: &Path,
     category: &str,
@@ -175,7 +175,7 @@ pub fn read_population_table(path: &Path) -> anyhow::Result<HashMap<String, f64>
 
 /// Imports homes from a GeoJSON file as `source`; returns (homes, of them estimated).
 pub async fn import_homes(
-    store: &dyn Store,
+    store: &Store,
     path: &Path,
     source: &str,
     population: &PopulationSource,

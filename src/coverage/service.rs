@@ -11,7 +11,7 @@ use super::analysis::{
     Analysis, Distances, Facility, HomeInput, HomeSet, MAX_SNAP_M, Network, distances,
 };
 use super::catalogue::Catalogue;
-use crate::network::store::StoredFacility;
+use crate::network::store::{StoredFacility, StoredHome, StoredNetwork};
 use crate::store::Store;
 
 /// How far a coverage search goes, as a multiple of the threshold: far enough to band the gaps
@@ -104,58 +104,70 @@ fn facility(network: &Network, f: StoredFacility) -> Facility {
     }
 }
 
+/// What an analysis is built from: the largest stored network, every facility and home.
+type Inputs = (StoredNetwork, Vec<StoredFacility>, Vec<StoredHome>);
+
+async fn read_inputs(store: &Store) -> anyhow::Result<Option<Inputs>> {
+    let networks = store.load_networks().await?;
+    let Some(network) = networks
+        .into_iter()
+        .max_by_key(|n| (n.graph.node_count(), std::cmp::Reverse(n.source.clone())))
+    else {
+        return Ok(None);
+    };
+    Ok(Some((
+        network,
+        store.load_facilities().await?,
+        store.load_homes().await?,
+    )))
+}
+
+/// Snaps facilities and homes to the network: CPU work, seconds for a city.
+fn build_analysis((stored, facilities, homes): Inputs) -> Analysis {
+    let started = Instant::now();
+    let network = Network::new(stored.source, stored.graph);
+    let facilities: Vec<Facility> = facilities
+        .into_iter()
+        .map(|f| facility(&network, f))
+        .collect();
+    let inputs = homes
+        .into_iter()
+        .map(|h| HomeInput {
+            id: h.id,
+            name: h.name,
+            population: h.population,
+            estimated: h.estimated,
+            shape: h.shape,
+        })
+        .collect();
+    let homes = HomeSet::new(&network, inputs);
+    tracing::info!(
+        network = %network.source,
+        nodes = network.graph.node_count(),
+        facilities = facilities.len(),
+        homes = homes.homes.len(),
+        seconds = started.elapsed().as_secs_f64(),
+        "life-circle data loaded"
+    );
+    Analysis {
+        network: Arc::new(network),
+        homes: Arc::new(homes),
+        facilities: Arc::new(facilities),
+    }
+}
+
 impl CoverageState {
     /// Loads the largest stored network with every facility and home; without a network the
     /// state is empty and coverage requests say how to import one.
     pub async fn load(
-        store: &dyn Store,
+        store: &Store,
         catalogue: Catalogue,
         cache_bytes: usize,
     ) -> anyhow::Result<Self> {
-        let started = Instant::now();
-        let networks = store.load_networks().await?;
-        let analysis = match networks
-            .into_iter()
-            .max_by_key(|n| (n.graph.node_count(), std::cmp::Reverse(n.source.clone())))
-        {
-            None => None,
-            Some(stored) => {
-                let facilities = store.load_facilities().await?;
-                let homes = store.load_homes().await?;
-                let network = Network::new(stored.source, stored.graph);
-                let facilities: Vec<Facility> = facilities
-                    .into_iter()
-                    .map(|f| facility(&network, f))
-                    .collect();
-                let inputs = homes
-                    .into_iter()
-                    .map(|h| HomeInput {
-                        id: h.id,
-                        name: h.name,
-                        population: h.population,
-                        estimated: h.estimated,
-                        shape: h.shape,
-                    })
-                    .collect();
-                let homes = HomeSet::new(&network, inputs);
-                tracing::info!(
-                    network = %network.source,
-                    nodes = network.graph.node_count(),
-                    facilities = facilities.len(),
-                    homes = homes.homes.len(),
-                    seconds = started.elapsed().as_secs_f64(),
-                    "life-circle data loaded"
-                );
-                Some(Analysis {
-                    network: Arc::new(network),
-                    homes: Arc::new(homes),
-                    facilities: Arc::new(facilities),
-                })
-            }
-        };
+        let inputs = read_inputs(store).await?;
         Ok(Self {
             catalogue,
-            analysis: RwLock::new(analysis),
+            analysis: RwLock::new(inputs.map(build_analysis)),
             cache: Mutex::new(DistanceCache {
                 tables: LruCache::unbounded(),
                 bytes: 0,
@@ -163,6 +175,42 @@ impl CoverageState {
             }),
             applied: Mutex::new(std::collections::HashMap::new()),
         })
+    }
+
+    /// After an import replaced a source's network, facilities or homes: reads everything
+    /// again and swaps it in, building on a blocking thread; distances are recomputed on use.
+    pub async fn reload(&self, store: &Store) -> anyhow::Result<()> {
+        let inputs = read_inputs(store).await?;
+        let analysis = tokio::task::spawn_blocking(move || inputs.map(build_analysis)).await?;
+        *self.analysis.write().unwrap_or_else(|e| e.into_inner()) = analysis;
+        self.cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|_| false);
+        self.applied
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        Ok(())
+    }
+
+    /// Whether facility `id` is known here at `version` or later (so a logged change to it
+    /// needs no reading).
+    pub fn knows_facility(&self, id: i64, version: i64) -> bool {
+        let applied = self.applied.lock().unwrap_or_else(|e| e.into_inner());
+        applied.get(&id).is_some_and(|&v| v >= version)
+            || self
+                .analysis()
+                .is_some_and(|a| a.facilities.iter().any(|f| f.id == id) && version <= 1)
+    }
+
+    /// The category facility `id` has in the analysis now.
+    pub fn facility_category(&self, id: i64) -> Option<String> {
+        self.analysis()?
+            .facilities
+            .iter()
+            .find(|f| f.id == id)
+            .map(|f| f.category.clone())
     }
 
     /// The current analysis, if a network is loaded.

@@ -117,7 +117,7 @@ pub struct Limits {
     /// limit, and guessing tokens (a store lookup each) would be free.
     known: Mutex<lru::LruCache<String, Instant>>,
     /// Where a token not seen lately is looked up (after its address paid for the request).
-    store: Arc<dyn Store>,
+    store: Arc<Store>,
 }
 
 /// How long a validated token is trusted by the limiter (authorisation itself checks the
@@ -126,7 +126,7 @@ const KNOWN_FOR: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl Limits {
     /// Limits with these budgets.
-    pub fn new(anonymous: Budget, writes: Budget, store: Arc<dyn Store>) -> Self {
+    pub fn new(anonymous: Budget, writes: Budget, store: Arc<Store>) -> Self {
         Self {
             store,
             anonymous: Limiter::new(anonymous),

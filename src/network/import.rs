@@ -30,7 +30,7 @@ pub struct OsmImported {
 
 /// Reads `path`, builds the network, finds facilities and homes, and stores them as `source`.
 pub async fn import_osm(
-    store: &dyn Store,
+    store: &Store,
     path: &Path,
     source: &str,
     catalogue: &Catalogue,

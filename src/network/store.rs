@@ -1,13 +1,17 @@
-//! The storage seam for the life-circle data: walking networks, facilities and homes, each
-//! stored under a source (an import's name); a re-import replaces its source in one transaction.
+//! Where the life-circle data lives: walking networks, facilities and homes, each stored under
+//! a source (an import's name); a re-import replaces its source in one transaction. Facilities
+//! written through the API are versioned like sites. One SQL text for both backends.
 
-use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use geo::{Geometry, Point};
 
+use super::codec;
 use super::extract::{FoundFacility, FoundHome};
 use super::graph::WalkGraph;
-use crate::sites::WriteError;
+use crate::spatial::wkb;
+use crate::store::changes::{Collection, Operation, log_change};
+use crate::store::rows::{FacilityRow, FacilityVersionRow, HomeRow, now};
+use crate::store::{Store, StoreError, StoreResult, Versioned, in_tx, on_pool};
 use crate::version::{Change, Edit, Stamp};
 
 /// Everything one OSM file gave.
@@ -90,51 +94,363 @@ pub struct StoredHome {
 /// The source name of facilities added through the API.
 pub const API_SOURCE: &str = "api";
 
-/// Where networks, facilities and homes live.
-#[async_trait]
-pub trait NetworkStore: Send + Sync {
+const FACILITY_COLUMNS: &str =
+    "id, source, category, name, ST_AsBinary(geom) AS geom, version, updated_at, updated_by";
+
+const VERSIONED: Versioned = Versioned {
+    table: "facilities",
+    history: "facility_versions",
+    key: "id",
+    history_key: "facility_id",
+    columns: "category, name, geom",
+    message: false,
+};
+
+/// Inserts `$facilities` of `$source` in transaction `$tx`.
+macro_rules! insert_facilities {
+    ($tx:ident, $d:ident, $source:expr, $at:expr, $facilities:expr) => {
+        for f in $facilities {
+            sqlx::query(&$d.sql(
+                "INSERT INTO facilities (source, category, name, osm, geom, imported_at)
+                 VALUES ($1, $2, $3, $4, ST_GeomFromWKB($5, 4326), $6)",
+            ))
+            .bind($source)
+            .bind(&f.category)
+            .bind(&f.name)
+            .bind(&f.osm)
+            .bind(wkb::encode(&f.position.into()))
+            .bind($at)
+            .execute(&mut *$tx)
+            .await?;
+        }
+    };
+}
+
+/// Inserts `$homes` of `$source` in transaction `$tx`, `$rule` naming how estimates were made.
+macro_rules! insert_homes {
+    ($tx:ident, $d:ident, $source:expr, $at:expr, $homes:expr, $rule:expr) => {
+        for h in $homes {
+            sqlx::query(&$d.sql(
+                "INSERT INTO homes (source, name, osm, population, population_estimated, estimate_rule, geom, imported_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, ST_GeomFromWKB($7, 4326), $8)",
+            ))
+            .bind($source)
+            .bind(&h.name)
+            .bind(&h.osm)
+            .bind(h.population)
+            .bind(h.estimated)
+            .bind(h.estimated.then_some($rule))
+            .bind(wkb::encode(&h.shape))
+            .bind($at)
+            .execute(&mut *$tx)
+            .await?;
+        }
+    };
+}
+
+/// Deletes what `$source` imported into `$table`.
+macro_rules! delete_source {
+    ($tx:ident, $table:literal, $source:expr) => {
+        sqlx::query(concat!("DELETE FROM ", $table, " WHERE source = $1"))
+            .bind($source)
+            .execute(&mut *$tx)
+            .await?;
+    };
+}
+
+/// The import author in the change log.
+const IMPORT_AUTHOR: &str = "cli:import";
+
+impl Store {
     /// Replaces what was imported from `import.source` with `import`, in one transaction.
-    async fn replace_import(&self, import: &OsmImport) -> anyhow::Result<()>;
+    pub async fn replace_import(&self, import: &OsmImport) -> StoreResult<()> {
+        let at = now();
+        let g = &import.graph;
+        let source = &import.source;
+        in_tx!(self, |tx, d| {
+            delete_source!(tx, "facilities", source);
+            delete_source!(tx, "homes", source);
+            sqlx::query(
+                "INSERT INTO networks (source, imported_at, node_count, edge_count, length_km, graph)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (source) DO UPDATE SET imported_at = excluded.imported_at,
+                    node_count = excluded.node_count, edge_count = excluded.edge_count,
+                    length_km = excluded.length_km, graph = excluded.graph",
+            )
+            .bind(source)
+            .bind(at)
+            .bind(g.node_count() as i64)
+            .bind(g.edge_count() as i64)
+            .bind(g.lengths.iter().map(|l| f64::from(*l)).sum::<f64>() / 2000.0)
+            .bind(codec::encode(g))
+            .execute(&mut *tx)
+            .await?;
+            insert_facilities!(tx, d, source, at, &import.facilities);
+            insert_homes!(tx, d, source, at, &import.homes, &import.estimate_rule);
+            log_change!(
+                tx,
+                d,
+                Collection::LifeCircle,
+                source,
+                0_i64,
+                Operation::Import,
+                at,
+                IMPORT_AUTHOR
+            );
+        });
+        Ok(())
+    }
+
     /// Every stored network.
-    async fn load_networks(&self) -> anyhow::Result<Vec<StoredNetwork>>;
+    pub async fn load_networks(&self) -> StoreResult<Vec<StoredNetwork>> {
+        let rows: Vec<(String, Vec<u8>)> = on_pool!(self, |pool, _d| {
+            sqlx::query_as("SELECT source, graph FROM networks ORDER BY source")
+                .fetch_all(pool)
+                .await?
+        });
+        let decode = |(source, bytes): (String, Vec<u8>)| -> anyhow::Result<StoredNetwork> {
+            Ok(StoredNetwork {
+                graph: codec::decode(&bytes)?,
+                source,
+            })
+        };
+        Ok(rows
+            .into_iter()
+            .map(decode)
+            .collect::<anyhow::Result<_>>()?)
+    }
+
     /// Facilities and homes stored for a source: (facilities, homes).
-    async fn count_imported(&self, source: &str) -> anyhow::Result<(i64, i64)>;
+    pub async fn count_imported(&self, source: &str) -> StoreResult<(i64, i64)> {
+        Ok(on_pool!(self, |pool, _d| {
+            sqlx::query_as(
+                "SELECT (SELECT count(*) FROM facilities WHERE source = $1),
+                        (SELECT count(*) FROM homes WHERE source = $1)",
+            )
+            .bind(source)
+            .fetch_one(pool)
+            .await?
+        }))
+    }
+
     /// Replaces the facilities of `source` (a GeoJSON import), in one transaction.
-    async fn replace_facilities(
+    pub async fn replace_facilities(
         &self,
         source: &str,
         facilities: &[FoundFacility],
-    ) -> anyhow::Result<()>;
+    ) -> StoreResult<()> {
+        let at = now();
+        in_tx!(self, |tx, d| {
+            delete_source!(tx, "facilities", source);
+            insert_facilities!(tx, d, source, at, facilities);
+            log_change!(
+                tx,
+                d,
+                Collection::Facilities,
+                source,
+                0_i64,
+                Operation::Import,
+                at,
+                IMPORT_AUTHOR
+            );
+        });
+        Ok(())
+    }
+
     /// Replaces the homes of `source`, in one transaction; `rule` says how estimates were made.
-    async fn replace_homes(
+    pub async fn replace_homes(
         &self,
         source: &str,
         homes: &[FoundHome],
         rule: &str,
-    ) -> anyhow::Result<()>;
+    ) -> StoreResult<()> {
+        let at = now();
+        in_tx!(self, |tx, d| {
+            delete_source!(tx, "homes", source);
+            insert_homes!(tx, d, source, at, homes, rule);
+            log_change!(
+                tx,
+                d,
+                Collection::LifeCircle,
+                source,
+                0_i64,
+                Operation::Import,
+                at,
+                IMPORT_AUTHOR
+            );
+        });
+        Ok(())
+    }
+
     /// Every facility.
-    async fn load_facilities(&self) -> anyhow::Result<Vec<StoredFacility>>;
+    pub async fn load_facilities(&self) -> StoreResult<Vec<StoredFacility>> {
+        let rows: Vec<FacilityRow> = on_pool!(self, |pool, d| {
+            sqlx::query_as(&d.sql(&format!(
+                "SELECT {FACILITY_COLUMNS} FROM facilities ORDER BY id"
+            )))
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(FacilityRow::into_facility)
+            .collect::<anyhow::Result<_>>()?)
+    }
+
     /// Every home.
-    async fn load_homes(&self) -> anyhow::Result<Vec<StoredHome>>;
+    pub async fn load_homes(&self) -> StoreResult<Vec<StoredHome>> {
+        let rows: Vec<HomeRow> = on_pool!(self, |pool, d| {
+            sqlx::query_as(&d.sql(
+                "SELECT id, name, population, population_estimated, ST_AsBinary(geom) AS geom
+                 FROM homes ORDER BY id",
+            ))
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(HomeRow::into_home)
+            .collect::<anyhow::Result<_>>()?)
+    }
+
     /// Adds one facility (source [`API_SOURCE`]) at version 1 with its first version row.
-    async fn insert_facility(
+    pub async fn insert_facility(
         &self,
         facility: &FoundFacility,
         edit: &Edit,
-    ) -> anyhow::Result<StoredFacility>;
+    ) -> StoreResult<StoredFacility> {
+        let at = now();
+        let row: FacilityRow = in_tx!(self, |tx, d| {
+            let row: FacilityRow = sqlx::query_as(&d.sql(&format!(
+                "INSERT INTO facilities (source, category, name, osm, geom, imported_at, version, updated_at, updated_by)
+                 VALUES ($1, $2, $3, $4, ST_GeomFromWKB($5, 4326), $6, 1, $6, $7)
+                 RETURNING {FACILITY_COLUMNS}"
+            )))
+            .bind(API_SOURCE)
+            .bind(&facility.category)
+            .bind(&facility.name)
+            .bind(&facility.osm)
+            .bind(wkb::encode(&facility.position.into()))
+            .bind(at)
+            .bind(&edit.author)
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query(&VERSIONED.copy_sql())
+                .bind(Change::Create.as_str())
+                .bind(row.id())
+                .execute(&mut *tx)
+                .await?;
+            let op = Operation::Write(Change::Create);
+            log_change!(
+                tx,
+                d,
+                Collection::Facilities,
+                row.id().to_string(),
+                1_i64,
+                op,
+                at,
+                &edit.author
+            );
+            row
+        });
+        Ok(row.into_facility()?)
+    }
+
     /// One facility.
-    async fn find_facility(&self, id: i64) -> anyhow::Result<Option<StoredFacility>>;
+    pub async fn find_facility(&self, id: i64) -> StoreResult<Option<StoredFacility>> {
+        let row: Option<FacilityRow> = on_pool!(self, |pool, d| {
+            sqlx::query_as(&d.sql(&format!(
+                "SELECT {FACILITY_COLUMNS} FROM facilities WHERE id = $1"
+            )))
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(FacilityRow::into_facility).transpose()?)
+    }
+
     /// Replaces (`Change::Replace`) or deletes (`Change::Delete`) facility `id` if it is still at
     /// `expected`, appending a version row in the same transaction; the facility after the
     /// write (`None` once deleted).
-    async fn write_facility(
+    pub async fn write_facility(
         &self,
         id: i64,
         expected: i64,
         change: Change,
         facility: &FoundFacility,
         edit: &Edit,
-    ) -> Result<Option<StoredFacility>, WriteError>;
+    ) -> StoreResult<Option<StoredFacility>> {
+        let at = now();
+        let row: FacilityRow =
+            in_tx!(self, |tx, d| {
+                let row: Option<FacilityRow> = sqlx::query_as(&d.sql(&format!(
+                "UPDATE facilities SET category = $1, name = $2, geom = ST_GeomFromWKB($3, 4326),
+                        version = version + 1, updated_at = $4, updated_by = $5
+                 WHERE id = $6 AND version = $7 RETURNING {FACILITY_COLUMNS}"
+            )))
+                .bind(&facility.category)
+                .bind(&facility.name)
+                .bind(wkb::encode(&facility.position.into()))
+                .bind(at)
+                .bind(&edit.author)
+                .bind(id)
+                .bind(expected)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(row) = row else {
+                    let current: Option<i64> =
+                        sqlx::query_scalar("SELECT version FROM facilities WHERE id = $1")
+                            .bind(id)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    return Err(current.map_or(StoreError::NotFound, |current| {
+                        StoreError::Stale { current }
+                    }));
+                };
+                sqlx::query(&VERSIONED.copy_sql())
+                    .bind(change.as_str())
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                if change == Change::Delete {
+                    sqlx::query("DELETE FROM facilities WHERE id = $1")
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                log_change!(
+                    tx,
+                    d,
+                    Collection::Facilities,
+                    id.to_string(),
+                    expected + 1,
+                    Operation::Write(change),
+                    at,
+                    &edit.author
+                );
+                row
+            });
+        Ok(if change == Change::Delete {
+            None
+        } else {
+            Some(row.into_facility()?)
+        })
+    }
+
     /// Every version written through the API, oldest first.
-    async fn facility_history(&self, id: i64) -> anyhow::Result<Vec<FacilityVersion>>;
+    pub async fn facility_history(&self, id: i64) -> StoreResult<Vec<FacilityVersion>> {
+        let rows: Vec<FacilityVersionRow> = on_pool!(self, |pool, d| {
+            sqlx::query_as(&d.sql(
+                "SELECT facility_id, version, change, category, name, ST_AsBinary(geom) AS geom, author, at
+                 FROM facility_versions WHERE facility_id = $1 ORDER BY version",
+            ))
+            .bind(id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(FacilityVersionRow::into_version)
+            .collect::<anyhow::Result<_>>()?)
+    }
 }

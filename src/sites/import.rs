@@ -50,7 +50,7 @@ pub fn read_site_files(paths: &[PathBuf]) -> anyhow::Result<(Vec<SiteFields>, Ve
 
 /// Imports the sites of `paths` in one transaction.
 pub async fn import_sites(
-    store: &dyn Store,
+    store: &Store,
     paths: &[PathBuf],
     edit: &Edit,
     on_refusal: OnRefusal,

@@ -7,4 +7,3 @@ pub mod routes;
 pub mod store;
 
 pub use model::{ElementType, Site, SiteFields, SiteStatus, SiteVersion};
-pub use store::{SiteStore, WriteError};

@@ -15,7 +15,6 @@ use serde_json::{Value, json};
 
 use super::model::{ElementType, Site, SiteStatus, SiteVersion};
 use super::parse::{ParsedSite, apply_patch, parse_site_feature, properties_json};
-use super::store::WriteError;
 use crate::auth::{Editor, Viewer};
 use crate::catalog::{SiteEntry, SiteFilter};
 use crate::error::{AppError, AppResult};
@@ -337,15 +336,10 @@ async fn rewrite(
     let store = state.store.clone();
     let fields = parsed.fields;
     Ok(Plan::Write(Box::pin(async move {
-        match store.write_site(id, expected, change, &fields, &edit).await {
-            Ok(site) => Ok(site),
-            Err(WriteError::NotFound) => Err(AppError::NotFound(format!("no site with id {id}"))),
-            Err(WriteError::Stale { current }) => Err(AppError::PreconditionFailed {
-                current,
-                given: crate::version::etag(expected),
-            }),
-            Err(WriteError::Store(e)) => Err(e.into()),
-        }
+        store
+            .write_site(id, expected, change, &fields, &edit)
+            .await
+            .map_err(|e| AppError::from_store(e, &format!("site with id {id}"), expected))
     })))
 }
 

@@ -1,47 +1,186 @@
-//! The storage seam for sites.
-
-use async_trait::async_trait;
+//! Where sites live: the `sites` table (current rows, deleted ones kept as tombstones) and
+//! `site_versions` (every version), one SQL text for both backends.
 
 use super::model::{Site, SiteFields, SiteVersion};
+use crate::spatial::wkb;
+use crate::store::changes::{Collection, Operation, log_change};
+use crate::store::rows::{SiteRow, SiteVersionRow, now};
+use crate::store::{Store, StoreError, StoreResult, Versioned, in_tx, on_pool};
 use crate::version::{Change, Edit};
 
-/// Why a conditional write did not happen.
-#[derive(Debug, thiserror::Error)]
-pub enum WriteError {
-    /// No live site with that id.
-    #[error("no site with that id")]
-    NotFound,
-    /// The site moved on since the version the client named.
-    #[error("the site is at version {current}")]
-    Stale {
-        /// The version stored now.
-        current: i64,
-    },
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] anyhow::Error),
-}
+const COLUMNS: &str = "id, version, deleted, name, description, element_type, status, ST_AsBinary(geom) AS geom, \
+     created_at, created_by, updated_at, updated_by";
 
-/// Where sites live.
-#[async_trait]
-pub trait SiteStore: Send + Sync {
+const VERSIONED: Versioned = Versioned {
+    table: "sites",
+    history: "site_versions",
+    key: "id",
+    history_key: "site_id",
+    columns: "name, description, element_type, status, geom",
+    message: true,
+};
+
+impl Store {
     /// Every live (not deleted) site, drafts included.
-    async fn load_sites(&self) -> anyhow::Result<Vec<Site>>;
+    pub async fn load_sites(&self) -> StoreResult<Vec<Site>> {
+        let rows: Vec<SiteRow> = on_pool!(self, |pool, d| {
+            sqlx::query_as(&d.sql(&format!(
+                "SELECT {COLUMNS} FROM sites WHERE deleted = FALSE ORDER BY id"
+            )))
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(SiteRow::into_site)
+            .collect::<anyhow::Result<_>>()?)
+    }
+
+    /// One site as stored now, and whether it is deleted; `None` if it never existed.
+    pub async fn find_site(&self, id: i64) -> StoreResult<Option<(Site, bool)>> {
+        let row: Option<SiteRow> = on_pool!(self, |pool, d| {
+            sqlx::query_as(&d.sql(&format!("SELECT {COLUMNS} FROM sites WHERE id = $1")))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(match row {
+            Some(row) => {
+                let deleted = row.deleted();
+                Some((row.into_site()?, deleted))
+            }
+            None => None,
+        })
+    }
 
     /// Creates `sites` in one transaction (all or none), each at version 1.
-    async fn create_sites(&self, sites: &[SiteFields], edit: &Edit) -> anyhow::Result<Vec<Site>>;
+    pub async fn create_sites(&self, sites: &[SiteFields], edit: &Edit) -> StoreResult<Vec<Site>> {
+        let at = now();
+        let rows: Vec<SiteRow> = in_tx!(self, |tx, d| {
+            let mut rows = Vec::with_capacity(sites.len());
+            for fields in sites {
+                let row: SiteRow = sqlx::query_as(&d.sql(&format!(
+                    "INSERT INTO sites (version, name, description, element_type, status, geom,
+                                        created_at, created_by, updated_at, updated_by)
+                     VALUES (1, $1, $2, $3, $4, ST_GeomFromWKB($5, 4326), $6, $7, $6, $7)
+                     RETURNING {COLUMNS}"
+                )))
+                .bind(&fields.name)
+                .bind(&fields.description)
+                .bind(fields.element_type.as_str())
+                .bind(fields.status.as_str())
+                .bind(wkb::encode(&fields.geometry))
+                .bind(at)
+                .bind(&edit.author)
+                .fetch_one(&mut *tx)
+                .await?;
+                sqlx::query(&VERSIONED.copy_sql())
+                    .bind(Change::Create.as_str())
+                    .bind(row.id())
+                    .bind(&edit.message)
+                    .execute(&mut *tx)
+                    .await?;
+                rows.push(row);
+            }
+            for row in &rows {
+                let op = Operation::Write(Change::Create);
+                log_change!(
+                    tx,
+                    d,
+                    Collection::Sites,
+                    row.id().to_string(),
+                    1_i64,
+                    op,
+                    at,
+                    &edit.author
+                );
+            }
+            rows
+        });
+        Ok(rows
+            .into_iter()
+            .map(SiteRow::into_site)
+            .collect::<anyhow::Result<_>>()?)
+    }
 
     /// Writes a new version of site `id` if it is still at `expected`: compare-and-swap.
     /// `change` is `Replace`, `Update` or `Delete` (a tombstone that keeps `fields`).
-    async fn write_site(
+    pub async fn write_site(
         &self,
         id: i64,
         expected: i64,
         change: Change,
         fields: &SiteFields,
         edit: &Edit,
-    ) -> Result<Site, WriteError>;
+    ) -> StoreResult<Site> {
+        let at = now();
+        let row: SiteRow = in_tx!(self, |tx, d| {
+            let row: Option<SiteRow> = sqlx::query_as(&d.sql(&format!(
+                "UPDATE sites SET version = version + 1, deleted = $1, name = $2, description = $3,
+                        element_type = $4, status = $5, geom = ST_GeomFromWKB($6, 4326),
+                        updated_at = $7, updated_by = $8
+                 WHERE id = $9 AND version = $10 AND deleted = FALSE RETURNING {COLUMNS}"
+            )))
+            .bind(change == Change::Delete)
+            .bind(&fields.name)
+            .bind(&fields.description)
+            .bind(fields.element_type.as_str())
+            .bind(fields.status.as_str())
+            .bind(wkb::encode(&fields.geometry))
+            .bind(at)
+            .bind(&edit.author)
+            .bind(id)
+            .bind(expected)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(row) = row else {
+                let current: Option<(i64, bool)> =
+                    sqlx::query_as("SELECT version, deleted FROM sites WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                return Err(match current {
+                    Some((current, false)) => StoreError::Stale { current },
+                    _ => StoreError::NotFound,
+                });
+            };
+            sqlx::query(&VERSIONED.copy_sql())
+                .bind(change.as_str())
+                .bind(id)
+                .bind(&edit.message)
+                .execute(&mut *tx)
+                .await?;
+            let version = expected + 1;
+            log_change!(
+                tx,
+                d,
+                Collection::Sites,
+                id.to_string(),
+                version,
+                Operation::Write(change),
+                at,
+                &edit.author
+            );
+            row
+        });
+        Ok(row.into_site()?)
+    }
 
     /// Every version of a site, oldest first; empty if it never existed.
-    async fn site_history(&self, id: i64) -> anyhow::Result<Vec<SiteVersion>>;
+    pub async fn site_history(&self, id: i64) -> StoreResult<Vec<SiteVersion>> {
+        let rows: Vec<SiteVersionRow> = on_pool!(self, |pool, d| {
+            sqlx::query_as(&d.sql(
+                "SELECT site_id, version, change, name, description, element_type, status,
+                        ST_AsBinary(geom) AS geom, author, at, message
+                 FROM site_versions WHERE site_id = $1 ORDER BY version",
+            ))
+            .bind(id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(SiteVersionRow::into_version)
+            .collect::<anyhow::Result<_>>()?)
+    }
 }

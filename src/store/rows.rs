@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::auth::{Principal, Role, TokenInfo};
-use crate::sites::{ElementType, Site, SiteFields, SiteStatus, SiteVersion, WriteError};
+use crate::sites::{ElementType, Site, SiteFields, SiteStatus, SiteVersion};
 use crate::spatial::{Geometry, wkb};
 use crate::units::{Unit, UnitCode, UnitFields, UnitLevel, UnitVersion};
 use crate::version::{Change, Stamp};
@@ -18,6 +18,7 @@ pub fn now() -> DateTime<Utc> {
 pub struct SiteRow {
     id: i64,
     version: i64,
+    deleted: bool,
     name: String,
     description: Option<String>,
     element_type: String,
@@ -48,6 +49,16 @@ fn site_fields(
 }
 
 impl SiteRow {
+    /// Its id.
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+
+    /// Whether it is a tombstone.
+    pub fn deleted(&self) -> bool {
+        self.deleted
+    }
+
     pub fn into_site(self) -> anyhow::Result<Site> {
         Ok(Site {
             id: self.id,
@@ -154,6 +165,11 @@ fn unit_fields(
 }
 
 impl UnitRow {
+    /// Its code and version.
+    pub fn key(&self) -> (&str, i64) {
+        (&self.code, self.version)
+    }
+
     pub fn into_unit(self) -> anyhow::Result<Unit> {
         Ok(Unit {
             fields: unit_fields(
@@ -210,37 +226,6 @@ impl UnitVersionRow {
             change: Change::parse(&self.change)?,
             message: self.message,
         })
-    }
-}
-
-/// Geometry as WKB with its bounding box, ready to bind.
-pub struct GeomParams {
-    pub wkb: Vec<u8>,
-    pub min_x: f64,
-    pub min_y: f64,
-    pub max_x: f64,
-    pub max_y: f64,
-}
-
-impl GeomParams {
-    pub fn of(g: &Geometry) -> Self {
-        let rect = crate::spatial::index::bbox(g)
-            .unwrap_or_else(|| geo::Rect::new((0.0, 0.0), (0.0, 0.0)));
-        Self {
-            wkb: wkb::encode(g),
-            min_x: rect.min().x,
-            min_y: rect.min().y,
-            max_x: rect.max().x,
-            max_y: rect.max().y,
-        }
-    }
-}
-
-/// Why a compare-and-swap updated no row, from the site's `(version, deleted)` if it exists.
-pub fn write_miss(current: Option<(i64, bool)>) -> WriteError {
-    match current {
-        Some((version, false)) => WriteError::Stale { current: version },
-        _ => WriteError::NotFound,
     }
 }
 

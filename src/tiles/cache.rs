@@ -157,6 +157,14 @@ impl TileCache {
         }
     }
 
+    /// Drops every cached tile (units changed: any tile may show them).
+    pub fn clear(&self) {
+        let mut inner = self.lock();
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        inner.tiles.clear();
+        inner.bytes = 0;
+    }
+
     /// Tiles and bytes held now.
     pub fn usage(&self) -> (usize, usize) {
         let inner = self.lock();

@@ -349,7 +349,7 @@ pub struct UnitsImported {
 
 /// Reads, validates and saves the units of `paths` in one transaction.
 pub async fn import_units(
-    store: &dyn Store,
+    store: &Store,
     paths: &[PathBuf],
     edit: &Edit,
     on_refusal: OnRefusal,

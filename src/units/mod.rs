@@ -6,4 +6,4 @@ pub mod routes;
 pub mod store;
 
 pub use model::{Unit, UnitCode, UnitFields, UnitLevel, UnitVersion};
-pub use store::{SaveReport, UnitStore};
+pub use store::SaveReport;

@@ -212,12 +212,13 @@ impl TestResponse {
 /// A server on a fresh store, with tokens for every role and the demo district's units.
 pub struct TestApp {
     pub storage: Storage,
-    pub store: Arc<dyn Store>,
+    pub store: Arc<Store>,
     pub state: AppState,
     pub app: Router,
     pub admin: String,
     pub planner: String,
     pub analyst: String,
+    _follower: Option<std::sync::Arc<lantu::apply::follow::Follower>>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -271,6 +272,7 @@ impl TestApp {
             analyst: tokens.pop().unwrap(),
             planner: tokens.pop().unwrap(),
             admin: tokens.pop().unwrap(),
+            _follower: None,
             _dir: dir,
         }
     }
@@ -283,8 +285,41 @@ impl TestApp {
         Self {
             app: lantu::app(state.clone()),
             state,
+            _follower: None,
             ..self
         }
+    }
+
+    /// This app following the change log, as `lantu serve` does: what another replica or a
+    /// CLI import writes reaches it.
+    pub fn following(mut self) -> Self {
+        self._follower = Some(std::sync::Arc::new(lantu::apply::follow::spawn(
+            self.state.clone(),
+        )));
+        self
+    }
+
+    /// A second server over the same storage with its own store connections, following the
+    /// change log: another replica.
+    pub async fn replica(&self) -> Self {
+        let store = store::open(&self.storage)
+            .await
+            .expect("open the replica's store");
+        let state = AppState::load(store.clone(), settings())
+            .await
+            .expect("load the replica");
+        Self {
+            storage: self.storage.clone(),
+            app: lantu::app(state.clone()),
+            state,
+            store,
+            admin: self.admin.clone(),
+            planner: self.planner.clone(),
+            analyst: self.analyst.clone(),
+            _follower: None,
+            _dir: None,
+        }
+        .following()
     }
 
     /// The same store behind an app with `adjust`ed settings (rate limits, say).
@@ -297,6 +332,7 @@ impl TestApp {
         Self {
             app: lantu::app(state.clone()),
             state,
+            _follower: None,
             ..self
         }
     }

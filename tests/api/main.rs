@@ -7,6 +7,7 @@ mod connections;
 mod durability;
 mod hardening;
 mod public;
+mod replicas;
 
 mod auth;
 mod bad_input;

@@ -1,0 +1,254 @@
+//! One write path, followed: what one server writes reaches another over the same store (a
+//! replica), and what a CLI import writes reaches a running server, through the change log,
+//! without a restart. Also after the follower's database connections are cut mid-burst.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use axum::http::{Method, StatusCode};
+use mvt_reader::Reader;
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, TestApp, fixture, fixture_path, lantu_binary, storage_args};
+use crate::on_both_backends;
+
+/// Waits (up to 20 s) until `check` holds; panics with `what` if it never does.
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let started = Instant::now();
+    while !check().await {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "never happened: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The ids in the `sites` layer, and the `name_zh` values in the `units` layer, of the z14
+/// tile over the demo district's east (121.43, 31.25) as `token` sees it.
+async fn tile_contents(app: &TestApp, token: &str) -> (Vec<u64>, Vec<String>) {
+    let (status, _, bytes) = app
+        .send_raw(
+            Method::GET,
+            "/tiles/blueprint/14/13718/6693.mvt",
+            Some(token),
+            &[],
+            None,
+        )
+        .await;
+    if status == StatusCode::NO_CONTENT {
+        return (Vec::new(), Vec::new());
+    }
+    assert_eq!(status, StatusCode::OK);
+    let reader = Reader::new(bytes).expect("a tile that decodes");
+    let names = reader.get_layer_names().unwrap();
+    let mut sites = Vec::new();
+    let mut units = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        for f in reader.get_features(i).unwrap() {
+            match name.as_str() {
+                "sites" => sites.extend(f.id),
+                "units" => {
+                    if let Some(mvt_reader::feature::Value::String(s)) =
+                        f.properties.as_ref().and_then(|p| p.get("name_zh"))
+                    {
+                        units.push(s.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    (sites, units)
+}
+
+async fn status_of(app: &TestApp, path: &str) -> StatusCode {
+    app.get_as(path, &app.admin).await.status
+}
+
+async fn a_site_created_edited_and_deleted_on_one_replica_shows_on_the_other_in_items_history_and_tiles(
+    backend: Backend,
+) {
+    let primary = TestApp::spawn(backend).await.following();
+    let replica = primary.replica().await;
+    let (id, etag) = primary
+        .create_site(&fixture("sites/pocket_garden_in_east.geojson"))
+        .await;
+    let item = format!("/api/collections/sites/items/{id}");
+    eventually("the replica serves the new site", || async {
+        status_of(&replica, &item).await == StatusCode::OK
+    })
+    .await;
+    assert!(
+        tile_contents(&replica, &replica.admin)
+            .await
+            .0
+            .contains(&(id as u64))
+    );
+
+    let patched = primary
+        .write_site(
+            Method::PATCH,
+            id,
+            Some(&etag),
+            Some(&json!({"properties": {"name": "东区口袋花园（二期）"}})),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.json);
+    eventually("the replica serves the edit", || async {
+        replica.get_as(&item, &replica.admin).await.json["properties"]["name"]
+            == "东区口袋花园（二期）"
+    })
+    .await;
+    let history = replica
+        .get_as(&format!("{item}/history"), &replica.admin)
+        .await;
+    assert_eq!(
+        history.json["features"].as_array().map(Vec::len),
+        Some(2),
+        "{}",
+        history.json
+    );
+
+    let deleted = primary
+        .write_site(Method::DELETE, id, Some(&patched.etag()), None)
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    eventually("the replica forgets the deleted site", || async {
+        status_of(&replica, &item).await == StatusCode::NOT_FOUND
+    })
+    .await;
+    assert!(
+        !tile_contents(&replica, &replica.admin)
+            .await
+            .0
+            .contains(&(id as u64))
+    );
+}
+
+/// Every live site as `app` serves it to an admin, by id.
+async fn served_sites(app: &TestApp) -> Vec<Value> {
+    let page = app
+        .get_as("/api/collections/sites/items?limit=1000", &app.admin)
+        .await;
+    let mut features = page.json["features"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    features.sort_by_key(|f| f["id"].as_i64());
+    features
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_follower_whose_connections_are_cut_mid_burst_ends_with_exactly_the_primarys_state() {
+    use sqlx::Connection;
+    let primary = TestApp::spawn(Backend::Postgres).await.following();
+    let replica = primary.replica().await;
+    let lantu::store::Storage::Postgres { url } = &primary.storage else {
+        panic!("a PostGIS test app")
+    };
+    let mut admin = sqlx::PgConnection::connect(url).await.unwrap();
+    let mut written = Vec::new();
+    for i in 0..60 {
+        if i == 20 || i == 40 {
+            // The replica loses every connection, its listener's included, as in a failover.
+            let cut: Vec<(bool,)> = sqlx::query_as(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+            )
+            .bind(replica.store.connection_name())
+            .fetch_all(&mut admin)
+            .await
+            .unwrap();
+            assert!(!cut.is_empty(), "the replica held no connection to cut");
+        }
+        let site = json!({"type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [121.40 + f64::from(i) * 1e-4, 31.25]},
+            "properties": {"name": format!("站点 {i}"), "element_type": "other"}});
+        written.push(primary.create_site(&site).await);
+        let (id, mut etag) = written[i as usize].clone();
+        if i % 3 == 2 {
+            let renamed = json!({"properties": {"name": format!("改名 {i}")}});
+            let r = primary
+                .write_site(Method::PATCH, id, Some(&etag), Some(&renamed))
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+            etag = r.etag();
+        }
+        if i % 7 == 6 {
+            let r = primary
+                .write_site(Method::DELETE, id, Some(&etag), None)
+                .await;
+            assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.json);
+        }
+    }
+    let expected = served_sites(&primary).await;
+    assert!(expected.len() > 40, "{} sites", expected.len());
+    eventually("the replica catches up with every write", || async {
+        served_sites(&replica).await == expected
+    })
+    .await;
+}
+
+async fn lantu_import_of_sites_and_units_into_a_running_servers_store_shows_without_a_restart(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await.following();
+    let output = lantu_binary()
+        .args(storage_args(&app.storage))
+        .args(["import", "sites"])
+        .arg(fixture_path("sites/pocket_garden_in_east.geojson"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    eventually("the imported site is served", || async {
+        served_sites(&app).await.len() == 1
+    })
+    .await;
+    assert_eq!(tile_contents(&app, &app.admin).await.0.len(), 1);
+
+    // The east sub-district renamed, in a copy of the demo units.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = std::fs::read_to_string(fixture_path("demo/demo_units.csv"))
+        .unwrap()
+        .replace("示范东街道", "示范东新街道");
+    let renamed = dir.path().join("demo_units.csv");
+    std::fs::write(&renamed, csv).unwrap();
+    let output = lantu_binary()
+        .args(storage_args(&app.storage))
+        .args(["import", "units"])
+        .arg(fixture_path("demo/demo_units.geojson"))
+        .arg(&renamed)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    eventually("the renamed unit is served", || async {
+        app.get("/api/collections/units/items/990101002").await.json["properties"]["name_zh"]
+            == "示范东新街道"
+    })
+    .await;
+    let (_, units) = tile_contents(&app, &app.admin).await;
+    assert!(units.iter().any(|n| n == "示范东新街道"), "{units:?}");
+    // The site's units are decided again with the renamed unit.
+    let site = &served_sites(&app).await[0];
+    assert_eq!(
+        site["properties"]["unit_names"],
+        json!(["示范区", "示范东新街道"])
+    );
+}
+
+on_both_backends!(
+    a_site_created_edited_and_deleted_on_one_replica_shows_on_the_other_in_items_history_and_tiles,
+    lantu_import_of_sites_and_units_into_a_running_servers_store_shows_without_a_restart,
+);
