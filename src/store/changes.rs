@@ -1,7 +1,7 @@
 //! The change log: every write appends one row per record it changed (collection, key,
 //! version, operation, time, author) in its own transaction, so the log and the data never
 //! disagree. A server applies each change to its in-memory views ([`crate::apply`]); replicas
-//! and a server whose store a CLI import wrote follow the log ([`crate::follow`]).
+//! and a server whose store a CLI import wrote follow the log ([`crate::apply::follow`]).
 //!
 //! On PostGIS, appending takes a transaction-scoped advisory lock first, so sequence numbers
 //! are handed out in commit order: a follower that applied up to N can ask for "after N" and
