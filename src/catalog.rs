@@ -85,6 +85,7 @@ use crate::spatial::index::{SpatialIndex, bbox};
 use crate::spatial::measure;
 use crate::tiles::shape::Prepared;
 use crate::units::{Unit, UnitCode, UnitLevel};
+use crate::visibility::Visibility;
 
 /// A unit and its derived values.
 #[derive(Debug, Clone)]
@@ -117,7 +118,7 @@ pub struct SiteEntry {
 }
 
 /// Which sites a query may return.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SiteFilter {
     /// Only inside this box (exact intersection, not just box overlap).
     pub bbox: Option<Rect>,
@@ -127,8 +128,8 @@ pub struct SiteFilter {
     pub element_type: Option<crate::sites::ElementType>,
     /// Only this status.
     pub status: Option<SiteStatus>,
-    /// Whether drafts may be returned at all.
-    pub include_drafts: bool,
+    /// Which sites the caller may see.
+    pub visibility: Visibility,
 }
 
 /// Which units a query may return.
@@ -325,21 +326,26 @@ impl Catalog {
     }
 
     /// What a tile over `rect` (longitude/latitude, buffer included) draws: units with a
-    /// boundary, by code, and the sites `include_drafts` allows, in the R-tree's order (fixed for
+    /// boundary, by code, and the sites `visibility` allows, in the R-tree's order (fixed for
     /// a given catalog, so the same content gives the same bytes and ETag; sorting thousands of
-    /// sites per tile would cost more than it is worth).
+    /// sites per tile would cost more than it is worth). Shared handles, so the encoding runs
+    /// after the catalog's guard is gone.
     pub fn tile_features(
         &self,
         rect: Rect,
-        include_drafts: bool,
-    ) -> (Vec<&UnitEntry>, Vec<&SiteEntry>) {
-        let mut units: Vec<&UnitEntry> = self.unit_index.query(rect).map(|(_, u)| &**u).collect();
+        visibility: &Visibility,
+    ) -> (Vec<Arc<UnitEntry>>, Vec<Arc<SiteEntry>>) {
+        let mut units: Vec<Arc<UnitEntry>> = self
+            .unit_index
+            .query(rect)
+            .map(|(_, u)| u.clone())
+            .collect();
         units.sort_unstable_by(|a, b| a.unit.fields.code.cmp(&b.unit.fields.code));
-        let sites: Vec<&SiteEntry> = self
+        let sites: Vec<Arc<SiteEntry>> = self
             .site_index
             .query(rect)
-            .map(|(_, e)| &**e)
-            .filter(|e| include_drafts || e.site.fields.status == SiteStatus::Published)
+            .filter(|(_, e)| visibility.sees_site(e))
+            .map(|(_, e)| e.clone())
             .collect();
         (units, sites)
     }
@@ -455,7 +461,7 @@ impl Catalog {
             None => Box::new(self.sites.values()),
         };
         let matching: Vec<&Arc<SiteEntry>> = candidates
-            .filter(|e| filter.include_drafts || e.site.fields.status == SiteStatus::Published)
+            .filter(|e| filter.visibility.sees_site(e))
             .filter(|e| filter.status.is_none_or(|s| e.site.fields.status == s))
             .filter(|e| {
                 filter

@@ -21,6 +21,7 @@ pub mod text;
 pub mod tiles;
 pub mod units;
 pub mod version;
+pub mod visibility;
 pub mod web;
 pub mod work;
 

@@ -7,6 +7,7 @@ use axum::http::request::Parts;
 use super::{Principal, hash_token};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::visibility::Visibility;
 
 /// The caller: anonymous (the public) or a token holder.
 ///
@@ -16,18 +17,18 @@ use crate::state::AppState;
 pub struct Viewer(pub Option<Principal>);
 
 impl Viewer {
-    /// Whether drafts may be shown to this caller.
-    pub fn sees_drafts(&self) -> bool {
-        self.0.is_some()
+    /// What this caller may see: the public, published records; any token holder, everything
+    /// (until appointments narrow a planner's drafts to an area).
+    pub fn visibility(&self) -> Visibility {
+        match self.0 {
+            None => Visibility::Public,
+            Some(_) => Visibility::Everything,
+        }
     }
 
-    /// Whom answers are shaped for: the public sees no names and no draft version numbers.
+    /// Whom answers are shaped for.
     pub fn audience(&self) -> crate::version::Audience {
-        if self.sees_drafts() {
-            crate::version::Audience::Team
-        } else {
-            crate::version::Audience::Public
-        }
+        self.visibility().audience()
     }
 
     /// The caller, who must be allowed to edit sites.

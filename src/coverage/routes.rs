@@ -23,7 +23,6 @@ use crate::http::json_object;
 use crate::http::links::BaseUrl;
 use crate::http::query::{bad_query, pairs};
 use crate::ogc::items::{GEOJSON, geojson};
-use crate::sites::SiteStatus;
 use crate::spatial::write::geometry_json;
 use crate::state::AppState;
 use crate::units::UnitCode;
@@ -541,7 +540,7 @@ fn candidates(
                     let catalog = state.catalog();
                     let entry = catalog
                         .site(id)
-                        .filter(|e| viewer.sees_drafts() || e.site.fields.status == SiteStatus::Published)
+                        .filter(|e| viewer.visibility().sees_site(e))
                         .ok_or_else(|| AppError::unprocessable("Unknown site", format!("{at}/site"), format!("there is no site {id}")))?;
                     walking_point(&entry.site.fields.geometry).ok_or_else(|| {
                         AppError::unprocessable("Unknown site", format!("{at}/site"), format!("site {id} has an empty geometry"))

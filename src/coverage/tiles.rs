@@ -13,7 +13,7 @@ use axum::routing::get;
 use super::routes::{band, category_and_threshold};
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::tiles::cache::{EncodedTile, View};
+use crate::tiles::cache::EncodedTile;
 use crate::tiles::math::BUFFER;
 use crate::tiles::mvt::{GeometryWriter, Key, LayerWriter, Value};
 use crate::tiles::routes::{accepts_gzip, parse_tile, respond};
@@ -85,7 +85,7 @@ async fn tile(
         }
         let gzip_ok = accepts_gzip(&headers);
         let encoded = EncodedTile::new(raw, gzip_ok.then_some(1));
-        Ok(respond(&encoded, View::Public, gzip_ok, &headers))
+        Ok(respond(&encoded, true, gzip_ok, &headers))
     })
     .await
 }

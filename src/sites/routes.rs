@@ -28,6 +28,7 @@ use crate::spatial::write::geometry_json;
 use crate::state::AppState;
 use crate::units::UnitCode;
 use crate::version::{Audience, Change, Edit, etag, history_members};
+use crate::visibility::Visibility;
 use crate::work::on_pool;
 
 /// The site routes.
@@ -143,7 +144,7 @@ async fn list(
             unit,
             element_type,
             status,
-            include_drafts: viewer.sees_drafts(),
+            visibility: viewer.visibility(),
         };
         let (matched, entries) = state
             .catalog()
@@ -163,7 +164,7 @@ fn visible(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<Arc<SiteEntr
     state
         .catalog()
         .site(id)
-        .filter(|e| viewer.sees_drafts() || e.site.fields.status == SiteStatus::Published)
+        .filter(|e| viewer.visibility().sees_site(e))
         .cloned()
         .ok_or_else(|| AppError::NotFound(format!("no site with id {id}")))
 }
@@ -452,15 +453,20 @@ async fn history(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let id = parse_id(&id)?;
-    if !viewer.sees_drafts() {
-        visible(&state, &viewer, id)?;
-    }
+    let visibility = viewer.visibility();
+    // A version is judged by the rule with the site's units now; the public needs the site
+    // to be published now as well.
+    let units = match visible(&state, &viewer, id) {
+        Ok(entry) => entry.units.clone(),
+        Err(_) if visibility == Visibility::Everything => Vec::new(),
+        Err(e) => return Err(e),
+    };
     let versions: Vec<SiteVersion> = state
         .store
         .site_history(id)
         .await?
         .into_iter()
-        .filter(|v| viewer.sees_drafts() || v.fields.status == SiteStatus::Published)
+        .filter(|v| visibility.sees(v.fields.status, &units))
         .collect();
     if versions.is_empty() {
         return Err(AppError::NotFound(format!("no site with id {id}")));

@@ -1,5 +1,7 @@
-//! The tile cache: encoded tiles (raw and gzipped, with their ETag) by tile and view, bounded in
-//! bytes, least recently used out first.
+//! The tile cache: encoded tiles (raw and gzipped, with their ETag) by tile and the
+//! [`Visibility`] they were rendered for, bounded in bytes, least recently used out first. The
+//! public's tiles are one shared set; a tile is only ever filed under the visibility it was
+//! rendered with, so no draft can enter the public's.
 //!
 //! An edit invalidates exactly the cached tiles, at every zoom, whose buffered extent touches
 //! the old or the new geometry. A tile rendered while an edit was committing is not cached (an
@@ -15,15 +17,7 @@ use geo::{Intersects, Rect};
 use lru::LruCache;
 
 use super::math::{BUFFER, TileId};
-
-/// Who a tile is for: the public sees published sites only, a token holder drafts too.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum View {
-    /// No token.
-    Public,
-    /// Any valid token.
-    Editor,
-}
+use crate::visibility::Visibility;
 
 /// An encoded tile.
 #[derive(Debug)]
@@ -70,7 +64,7 @@ pub fn gzip(bytes: &[u8], level: u32) -> Vec<u8> {
 }
 
 struct Inner {
-    tiles: LruCache<(TileId, View), Arc<EncodedTile>>,
+    tiles: LruCache<(TileId, Visibility), Arc<EncodedTile>>,
     bytes: usize,
 }
 
@@ -109,15 +103,31 @@ impl TileCache {
     }
 
     /// A cached tile.
-    pub fn get(&self, tile: TileId, view: View) -> Option<Arc<EncodedTile>> {
+    pub fn get(&self, tile: TileId, visibility: &Visibility) -> Option<Arc<EncodedTile>> {
         if !self.enabled() {
             return None;
         }
-        self.lock().tiles.get(&(tile, view)).cloned()
+        self.lock().tiles.get(&(tile, visibility.clone())).cloned()
+    }
+
+    /// Every cached tile rendered for `visibility` (for tests and diagnostics).
+    pub fn held_for(&self, visibility: &Visibility) -> Vec<(TileId, Arc<EncodedTile>)> {
+        self.lock()
+            .tiles
+            .iter()
+            .filter(|((_, v), _)| v == visibility)
+            .map(|((t, _), e)| (*t, e.clone()))
+            .collect()
     }
 
     /// Keeps a tile rendered from data read at `epoch`, unless an edit has come since.
-    pub fn insert(&self, tile: TileId, view: View, encoded: Arc<EncodedTile>, epoch: u64) {
+    pub fn insert(
+        &self,
+        tile: TileId,
+        visibility: &Visibility,
+        encoded: Arc<EncodedTile>,
+        epoch: u64,
+    ) {
         if !self.enabled() || encoded.bytes() > self.capacity {
             return;
         }
@@ -126,7 +136,7 @@ impl TileCache {
             return;
         }
         inner.bytes += encoded.bytes();
-        if let Some(old) = inner.tiles.put((tile, view), encoded) {
+        if let Some(old) = inner.tiles.put((tile, visibility.clone()), encoded) {
             inner.bytes -= old.bytes();
         }
         while inner.bytes > self.capacity {
@@ -141,10 +151,10 @@ impl TileCache {
     pub fn invalidate(&self, rects: &[Rect]) {
         let mut inner = self.lock();
         self.epoch.fetch_add(1, Ordering::AcqRel);
-        let stale: Vec<(TileId, View)> = inner
+        let stale: Vec<(TileId, Visibility)> = inner
             .tiles
             .iter()
-            .map(|(key, _)| *key)
+            .map(|(key, _)| key.clone())
             .filter(|(tile, _)| {
                 let extent = tile.lon_lat_box(BUFFER + 1);
                 rects.iter().any(|r| r.intersects(&extent))
@@ -188,14 +198,14 @@ mod tests {
         for t in [near, far] {
             cache.insert(
                 t,
-                View::Public,
+                &Visibility::Public,
                 Arc::new(EncodedTile::new(vec![1, 2, 3], None)),
                 cache.epoch(),
             );
         }
         cache.invalidate(&[Rect::new((121.43, 31.24), (121.43, 31.24))]);
-        assert!(cache.get(near, View::Public).is_none());
-        assert!(cache.get(far, View::Public).is_some());
+        assert!(cache.get(near, &Visibility::Public).is_none());
+        assert!(cache.get(far, &Visibility::Public).is_some());
     }
 
     #[test]
@@ -205,11 +215,11 @@ mod tests {
         cache.invalidate(&[]);
         cache.insert(
             tile(1, 0, 0),
-            View::Public,
+            &Visibility::Public,
             Arc::new(EncodedTile::new(vec![1], None)),
             epoch,
         );
-        assert!(cache.get(tile(1, 0, 0), View::Public).is_none());
+        assert!(cache.get(tile(1, 0, 0), &Visibility::Public).is_none());
     }
 
     #[test]
@@ -218,7 +228,7 @@ mod tests {
         for x in 0..100 {
             cache.insert(
                 tile(10, x, 0),
-                View::Public,
+                &Visibility::Public,
                 Arc::new(EncodedTile::new(vec![0; 1000], None)),
                 cache.epoch(),
             );
@@ -226,7 +236,7 @@ mod tests {
         let (count, bytes) = cache.usage();
         assert!(bytes <= 10_000 && count > 0, "{count} tiles, {bytes} bytes");
         assert!(
-            cache.get(tile(10, 99, 0), View::Public).is_some(),
+            cache.get(tile(10, 99, 0), &Visibility::Public).is_some(),
             "the newest stays"
         );
     }

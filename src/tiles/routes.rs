@@ -15,14 +15,16 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use super::cache::{EncodedTile, View};
+use super::cache::EncodedTile;
 use super::math::{BUFFER, MAX_ZOOM, TileId};
 use super::mvt::Key;
 use super::render::{SITE_KEYS, UNIT_KEYS, render};
 use crate::auth::Viewer;
+use crate::catalog::{SiteEntry, UnitEntry};
 use crate::error::{AppError, AppResult};
 use crate::http::links::BaseUrl;
 use crate::state::AppState;
+use crate::visibility::Visibility;
 
 /// The MVT media type.
 pub const MVT: &str = "application/vnd.mapbox-vector-tile";
@@ -72,25 +74,22 @@ async fn tile(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let tile = parse_tile(&z, &x, &y)?;
-    let view = if viewer.sees_drafts() {
-        View::Editor
-    } else {
-        View::Public
-    };
+    let visibility = viewer.visibility();
     let gzip_ok = accepts_gzip(&headers);
-    let encoded = match state.tiles.get(tile, view) {
+    let encoded = match state.tiles.get(tile, &visibility) {
         Some(cached) => cached,
-        None => build(&state, tile, view, gzip_ok).await?,
+        None => build(&state, tile, visibility.clone(), gzip_ok).await?,
     };
-    Ok(respond(&encoded, view, gzip_ok, &headers))
+    Ok(respond(&encoded, visibility.is_public(), gzip_ok, &headers))
 }
 
-/// Renders a tile from the catalog and caches it, on the tile pool (never on an async worker).
-/// The encoding runs under the catalog's read guard, which edits wait for briefly.
+/// Renders a tile for `visibility` from the catalog and caches it under that same visibility,
+/// on the tile pool (never on an async worker). The catalog's guard is held only to collect
+/// the features; the encoding runs after it is released, so a waiting edit never stalls reads.
 async fn build(
     state: &AppState,
     tile: TileId,
-    view: View,
+    visibility: Visibility,
     gzip_ok: bool,
 ) -> AppResult<Arc<EncodedTile>> {
     let epoch = state.tiles.epoch();
@@ -103,28 +102,34 @@ async fn build(
     let encode = {
         let state = state.clone();
         move || {
-            // Only the encoding needs the catalog; hashing and gzip run after the guard is gone.
-            let raw = {
-                let catalog = state.catalog();
-                let (units, sites) =
-                    catalog.tile_features(tile.lon_lat_box(BUFFER + 1), view == View::Editor);
-                render(tile, &units, &sites)
-            };
-            Arc::new(EncodedTile::new(raw, level))
+            let (units, sites) = state
+                .catalog()
+                .tile_features(tile.lon_lat_box(BUFFER + 1), &visibility);
+            let units: Vec<&UnitEntry> = units.iter().map(|u| &**u).collect();
+            let sites: Vec<&SiteEntry> = sites.iter().map(|s| &**s).collect();
+            let encoded = Arc::new(EncodedTile::new(render(tile, &units, &sites), level));
+            state
+                .tiles
+                .insert(tile, &visibility, encoded.clone(), epoch);
+            encoded
         }
     };
-    let encoded = state.work.tiles.run(encode).await?;
-    state.tiles.insert(tile, view, encoded.clone(), epoch);
-    Ok(encoded)
+    state.work.tiles.run(encode).await
 }
 
 /// The response for an encoded tile: 204 when empty, 304 on a matching `If-None-Match`, gzip when
 /// accepted.
-pub fn respond(encoded: &EncodedTile, view: View, gzip_ok: bool, headers: &HeaderMap) -> Response {
-    let cache_control = match view {
-        // Always revalidate: an edit must show on the next request.
-        View::Public => "public, no-cache",
-        View::Editor => "private, no-cache",
+pub fn respond(
+    encoded: &EncodedTile,
+    public: bool,
+    gzip_ok: bool,
+    headers: &HeaderMap,
+) -> Response {
+    // Always revalidate: an edit must show on the next request.
+    let cache_control = if public {
+        "public, no-cache"
+    } else {
+        "private, no-cache"
     };
     let mut response = if encoded.raw.is_empty() {
         StatusCode::NO_CONTENT.into_response()

@@ -290,6 +290,17 @@ impl TestApp {
         }
     }
 
+    /// The same store with writes unlimited: for tests that write more than a planner would.
+    pub async fn writing_freely(self) -> Self {
+        self.with_settings(|s| {
+            s.write_rate = lantu::http::rate::Budget {
+                per_second: 1e6,
+                burst: 1e6,
+            }
+        })
+        .await
+    }
+
     /// This app following the change log, as `lantu serve` does: what another replica or a
     /// CLI import writes reaches it.
     pub fn following(mut self) -> Self {

@@ -146,7 +146,11 @@ async fn served_sites(app: &TestApp) -> Vec<Value> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_follower_whose_connections_are_cut_mid_burst_ends_with_exactly_the_primarys_state() {
     use sqlx::Connection;
-    let primary = TestApp::spawn(Backend::Postgres).await.following();
+    let primary = TestApp::spawn(Backend::Postgres)
+        .await
+        .writing_freely()
+        .await
+        .following();
     let replica = primary.replica().await;
     let lantu::store::Storage::Postgres { url } = &primary.storage else {
         panic!("a PostGIS test app")

@@ -369,7 +369,119 @@ async fn tilejson_and_style_point_at_this_server_and_its_own_font(backend: Backe
     }
 }
 
+/// Every site in every tile the public cache holds, with its status property.
+fn publicly_cached_sites(app: &TestApp) -> Vec<(u64, String)> {
+    let mut found = Vec::new();
+    for (_, encoded) in app
+        .state
+        .tiles
+        .held_for(&lantu::visibility::Visibility::Public)
+    {
+        if encoded.raw.is_empty() {
+            continue;
+        }
+        let reader = Reader::new(encoded.raw.to_vec()).expect("a cached tile decodes");
+        let names = reader.get_layer_names().unwrap();
+        for (i, name) in names.iter().enumerate() {
+            if name == "sites" {
+                for f in reader.get_features(i).unwrap() {
+                    found.push((f.id.unwrap_or(0), text(&f, "status")));
+                }
+            }
+        }
+    }
+    found
+}
+
+async fn a_draft_never_enters_the_public_tile_cache_whatever_the_order_of_requests(
+    backend: Backend,
+) {
+    use rand::{Rng, SeedableRng};
+    let app = TestApp::spawn(backend).await.writing_freely().await;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(20261201);
+    // Tiles at three zooms around the demo district's east, asked for in a random order by the
+    // public and by a token holder, between random creates, status changes and deletes.
+    let places = [(121.43, 31.25), (121.425, 31.245), (121.435, 31.255)];
+    let tiles: Vec<(u32, u32, u32)> = [12, 14, 16]
+        .iter()
+        .flat_map(|&z| {
+            places
+                .iter()
+                .map(move |&(lon, lat)| (z, tile_of(lon, lat, z)))
+        })
+        .map(|(z, (x, y))| (z, x, y))
+        .collect();
+    let mut live: Vec<(i64, String)> = Vec::new();
+    let mut public_tiles_served = 0;
+    let mut steps_with_public_sites_cached = 0;
+    for step in 0..240 {
+        match rng.gen_range(0..10) {
+            0..=1 => {
+                let (lon, lat) = places[rng.gen_range(0..places.len())];
+                let status = if rng.gen_bool(0.5) {
+                    "draft"
+                } else {
+                    "published"
+                };
+                let site = json!({"type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [lon + rng.gen_range(-0.002..0.002), lat]},
+                    "properties": {"name": format!("站点 {step}"), "element_type": "other", "status": status}});
+                live.push(app.create_site(&site).await);
+            }
+            2 if !live.is_empty() => {
+                let i = rng.gen_range(0..live.len());
+                let status = if rng.gen_bool(0.5) {
+                    "draft"
+                } else {
+                    "published"
+                };
+                let (id, etag) = live[i].clone();
+                let patch = json!({"properties": {"status": status}});
+                let r = app
+                    .write_site(Method::PATCH, id, Some(&etag), Some(&patch))
+                    .await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+                live[i].1 = r.etag();
+            }
+            3 if !live.is_empty() => {
+                let (id, etag) = live.swap_remove(rng.gen_range(0..live.len()));
+                let r = app.write_site(Method::DELETE, id, Some(&etag), None).await;
+                assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.json);
+            }
+            _ => {
+                let (z, x, y) = tiles[rng.gen_range(0..tiles.len())];
+                let token = rng.gen_bool(0.5).then_some(app.admin.as_str());
+                public_tiles_served += usize::from(token.is_none());
+                get_tile(&app, z, x, y, token).await;
+            }
+        }
+        let cached = publicly_cached_sites(&app);
+        steps_with_public_sites_cached += usize::from(!cached.is_empty());
+        for (id, status) in cached {
+            assert_eq!(
+                status, "published",
+                "step {step}: site {id} in the public cache"
+            );
+            let stored = app.store.find_site(id as i64).await.unwrap();
+            assert!(
+                stored.is_some_and(|(s, deleted)| !deleted
+                    && s.fields.status == lantu::sites::SiteStatus::Published),
+                "step {step}: the public cache holds site {id}, which is not published now"
+            );
+        }
+    }
+    assert!(
+        public_tiles_served > 50,
+        "{public_tiles_served} public tiles asked for"
+    );
+    assert!(
+        steps_with_public_sites_cached > 20,
+        "the public cache held a site after only {steps_with_public_sites_cached} steps: the test proved little"
+    );
+}
+
 on_both_backends!(
+    a_draft_never_enters_the_public_tile_cache_whatever_the_order_of_requests,
     decoded_tiles_hold_the_right_features_with_valid_geometry_at_z10_z14_z18,
     a_draft_is_absent_from_every_public_tile_and_present_in_the_token_holders_tile,
     a_moved_site_shows_at_its_new_place_on_the_very_next_tile_request_at_z12_and_z16,
