@@ -7,9 +7,18 @@ cd "$(dirname "$0")/.."
 . scripts/need.sh
 
 need_build_packages
-need_packages postgresql-15 postgresql-15-postgis-3 chromium
+need_packages postgresql-15 postgresql-15-postgis-3 chromium python3-venv
 need_web_packages --dev
 . scripts/pg.sh
+
+# The OpenAPI document is checked by an independent validator, pinned, in a venv of its own.
+venv=target/test-venv
+if [ ! -x "$venv/bin/openapi-spec-validator" ]; then
+  echo "==> installing openapi-spec-validator (pip, in $venv)"
+  python3 -m venv "$venv" && "$venv/bin/pip" install -q openapi-spec-validator==0.7.1 ||
+    { echo "cannot install openapi-spec-validator from PyPI: check the network" >&2; exit 1; }
+fi
+export LANTU_OPENAPI_VALIDATOR="$PWD/$venv/bin/openapi-spec-validator"
 
 echo "==> starting a throwaway PostGIS cluster"
 start_pg_cluster

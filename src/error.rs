@@ -3,6 +3,7 @@
 //! A 4xx says exactly what was wrong and where (a JSON pointer into the request body, a query
 //! parameter, a feature index); a 5xx says nothing internal and is logged once.
 
+use crate::ogc::contract::{Problem, ProblemDetail};
 use crate::store::StoreError;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -265,32 +266,41 @@ impl AppError {
 
     /// The RFC 9457 problem document for this error.
     pub fn problem(&self) -> serde_json::Value {
+        serde_json::to_value(self.problem_body()).unwrap_or_default()
+    }
+
+    fn problem_body(&self) -> Problem {
         let (slug, title) = self.slug_and_title();
-        let status = self.status().as_u16();
-        let mut body = serde_json::json!({
-            "type": format!("/problems/{slug}"),
-            "title": title,
-            "status": status,
-        });
-        let detail = match self {
+        let mut problem = Problem {
+            kind: format!("/problems/{slug}"),
+            title: title.into(),
+            status: self.status().as_u16(),
+            detail: String::new(),
+            pointer: None,
+            errors: None,
+            current_version: None,
+        };
+        problem.detail = match self {
             Self::Internal(_) => {
                 "the server failed to answer; the error is logged. Try again, and report it if it persists".to_string()
             }
             Self::BadRequest { violation, .. }
             | Self::Unprocessable { violation, .. }
             | Self::TooComplex { violation } => {
-                body["pointer"] = violation.pointer.clone().into();
-                body["errors"] = serde_json::json!([violation]);
+                problem.pointer = Some(violation.pointer.clone());
+                problem.errors = Some(vec![ProblemDetail {
+                    pointer: violation.pointer.clone(),
+                    detail: violation.detail.clone(),
+                }]);
                 violation.detail.clone()
             }
             Self::PreconditionFailed { current, .. } => {
-                body["current_version"] = (*current).into();
+                problem.current_version = Some(*current);
                 format!("{self}. Fetch the feature again, re-apply your change and send its new ETag")
             }
             other => other.to_string(),
         };
-        body["detail"] = detail.into();
-        body
+        problem
     }
 }
 
@@ -300,7 +310,7 @@ impl IntoResponse for AppError {
             tracing::error!(error = ?err, "request failed");
         }
         let status = self.status();
-        let mut response = (status, axum::Json(self.problem())).into_response();
+        let mut response = (status, axum::Json(self.problem_body())).into_response();
         let headers = response.headers_mut();
         headers.insert(
             header::CONTENT_TYPE,

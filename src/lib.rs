@@ -25,11 +25,11 @@ pub mod visibility;
 pub mod web;
 pub mod work;
 
+use crate::ogc::contract::Health;
 use axum::extract::State;
 use axum::http::{Method, Uri};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::{Value, json};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
@@ -44,8 +44,6 @@ pub fn app(state: AppState) -> Router {
         .merge(web::router(&state))
         .merge(tiles::routes::router())
         .merge(ogc::router())
-        .merge(units::routes::router())
-        .merge(sites::routes::router())
         .merge(coverage::routes::router())
         .merge(coverage::facilities::router())
         .merge(coverage::tiles::router())
@@ -72,16 +70,27 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Liveness: the process answers. Nothing more, so nobody can watch counts (drafts) change.
-async fn healthz() -> Json<Value> {
-    Json(json!({"status": "ok"}))
+#[utoipa::path(get, path = "/healthz", tag = "Operations",
+    responses((status = 200, description = "The process answers", body = Health)))]
+pub async fn healthz() -> Json<Health> {
+    Json(Health {
+        status: "ok".into(),
+        backend: None,
+    })
 }
 
 /// Readiness: the store answers too; 503 with `Retry-After` while it does not.
-async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+#[utoipa::path(get, path = "/readyz", tag = "Operations",
+    responses(
+        (status = 200, description = "The store answers", body = Health),
+        (status = 503, description = "The store does not answer", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, AppError> {
     state.store.ping().await?;
-    Ok(Json(
-        json!({"status": "ready", "backend": state.store.backend()}),
-    ))
+    Ok(Json(Health {
+        status: "ready".into(),
+        backend: Some(state.store.backend().into()),
+    }))
 }
 
 async fn not_found(uri: Uri) -> AppError {

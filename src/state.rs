@@ -101,8 +101,13 @@ impl AppState {
         let sites = store.load_sites().await?;
         let catalogue =
             Catalogue::parse(crate::coverage::catalogue::DEFAULT).map_err(anyhow::Error::msg)?;
-        let coverage =
-            CoverageState::load(store.as_ref(), catalogue, settings.distance_cache_bytes).await?;
+        let coverage = CoverageState::load(
+            store.as_ref(),
+            catalogue,
+            settings.distance_cache_bytes,
+            settings.tile_cache_bytes / 4,
+        )
+        .await?;
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(Self {
             coverage: Arc::new(coverage),

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// Who made an edit and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,7 +27,7 @@ impl Edit {
 }
 
 /// What a version did to its feature (OGC API Features Part 4 operations).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Change {
     /// First version.
@@ -83,29 +84,45 @@ pub enum Audience {
     Public,
 }
 
-/// The members a history entry adds to a feature's properties: version, change, time, message
-/// and (for the team) the author. `shown` is the entry's place among the versions shown, from 1.
-pub fn history_members(
-    stamp: &Stamp,
-    change: Change,
-    message: Option<&str>,
-    audience: Audience,
-    shown: usize,
-) -> serde_json::Map<String, serde_json::Value> {
-    let mut members = serde_json::Map::new();
-    match audience {
-        Audience::Team => {
-            members.insert("version".into(), stamp.version.into());
-            members.insert("author".into(), stamp.by.clone().into());
-        }
-        Audience::Public => {
-            members.insert("version".into(), shown.into());
+/// The members every history entry adds to its feature's properties.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VersionStamp {
+    /// The version: its number for the team; for the public, its place among the versions
+    /// shown (1, 2, 3…), so gaps left by drafts reveal nothing.
+    pub version: i64,
+    /// What the write did: create, replace, update, delete.
+    pub change: Change,
+    /// When it was committed.
+    pub at: DateTime<Utc>,
+    /// Why, in the author's words.
+    pub message: Option<String>,
+    /// Who made it (the team only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+}
+
+impl VersionStamp {
+    /// The stamp of a version as `audience` sees it; `shown` is its place among the versions
+    /// shown, from 1 (the public's numbering).
+    pub fn new(
+        stamp: &Stamp,
+        change: Change,
+        message: Option<&str>,
+        audience: Audience,
+        shown: usize,
+    ) -> Self {
+        let (version, author) = match audience {
+            Audience::Team => (stamp.version, Some(stamp.by.clone())),
+            Audience::Public => (shown as i64, None),
+        };
+        Self {
+            version,
+            change,
+            at: stamp.at,
+            message: message.map(str::to_string),
+            author,
         }
     }
-    members.insert("change".into(), serde_json::json!(change));
-    members.insert("at".into(), serde_json::json!(stamp.at));
-    members.insert("message".into(), serde_json::json!(message));
-    members
 }
 
 /// The strong ETag for a version (RFC 9110 §8.8.3).

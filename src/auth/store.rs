@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{Principal, Role, TokenInfo};
-use crate::store::rows::{TokenInfoRow, now, principal};
+use crate::store::rows::{TokenInfoRow, decode, now, principal};
 use crate::store::{Store, StoreResult, in_tx, on_pool};
 
 impl Store {
@@ -68,9 +68,6 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        Ok(rows
-            .into_iter()
-            .map(TokenInfoRow::into_info)
-            .collect::<anyhow::Result<_>>()?)
+        decode(rows, TokenInfoRow::into_info)
     }
 }

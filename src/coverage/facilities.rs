@@ -7,8 +7,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use geo::Geometry;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::{OpenApi, ToSchema};
 
 use super::routes::{bad_body, category};
 use crate::auth::{Editor, Viewer};
@@ -19,11 +20,129 @@ use crate::http::links::BaseUrl;
 use crate::http::query::pairs;
 use crate::network::extract::FoundFacility;
 use crate::network::store::{FacilityVersion, StoredFacility};
-use crate::ogc::items::{feature_response, geojson};
+use crate::ogc::contract::{
+    FacilityHistory, FeatureCollectionType, FeatureType, Geometry, History, Link,
+};
+use crate::ogc::items::{GEOJSON, feature_response, geojson};
 use crate::spatial::read::{Accept, GeometryReader};
 use crate::spatial::write::geometry_json;
 use crate::state::AppState;
-use crate::version::{Audience, Change, Edit, etag, history_members};
+use crate::version::{Audience, Change, Edit, VersionStamp, etag};
+
+/// A facility's category and name.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FacilityContent {
+    /// Its category in the facility catalogue (`GET /api/coverage/categories`).
+    pub category: String,
+    /// Its name, if known.
+    pub name: Option<String>,
+}
+
+/// A facility's properties.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FacilityProperties {
+    /// Category and name.
+    #[serde(flatten)]
+    pub content: FacilityContent,
+    /// The import it came from (`api` when added through the API).
+    pub source: String,
+    /// 1 when imported or created, +1 for each edit through the API.
+    pub version: i64,
+    /// When it was last changed through the API.
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Who changed it last (the team only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_by: Option<Option<String>>,
+}
+
+/// A facility as a GeoJSON Feature (a Point).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FacilityFeature {
+    /// `Feature`.
+    #[serde(rename = "type")]
+    pub kind: FeatureType,
+    /// Its id.
+    pub id: i64,
+    /// Where it is.
+    pub geometry: Geometry,
+    /// Its properties.
+    pub properties: FacilityProperties,
+    /// self and version-history.
+    pub links: Vec<Link>,
+}
+
+/// Every facility (of a category).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FacilityList {
+    /// `FeatureCollection`.
+    #[serde(rename = "type")]
+    pub kind: FeatureCollectionType,
+    /// How many.
+    pub number_returned: usize,
+    /// The facilities.
+    pub features: Vec<FacilityFeature>,
+}
+
+/// A version's properties: the content then, and the version's stamp.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FacilityVersionProperties {
+    /// Category and name then.
+    #[serde(flatten)]
+    pub content: FacilityContent,
+    /// Version, change, time, author.
+    #[serde(flatten)]
+    pub stamp: VersionStamp,
+}
+
+/// One version of a facility.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FacilityVersionFeature {
+    /// `Feature`.
+    #[serde(rename = "type")]
+    pub kind: FeatureType,
+    /// The facility's id.
+    pub id: i64,
+    /// Where it was.
+    pub geometry: Geometry,
+    /// Its content and the version's stamp.
+    pub properties: FacilityVersionProperties,
+}
+
+/// What a facility write sends: a Point with its category and (optionally) name.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FacilityInput {
+    /// `Feature`.
+    #[serde(rename = "type")]
+    pub kind: FeatureType,
+    /// A Point, [longitude, latitude].
+    pub geometry: Geometry,
+    /// Category and name.
+    pub properties: FacilityContent,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        list_facilities,
+        one_facility,
+        facility_history,
+        create_facility,
+        replace_facility,
+        delete_facility
+    ),
+    components(schemas(
+        FacilityList,
+        FacilityFeature,
+        FacilityProperties,
+        FacilityContent,
+        FacilityInput,
+        FacilityHistory,
+        FacilityVersionFeature,
+        FacilityVersionProperties
+    ))
+)]
+pub(crate) struct FacilitiesApi;
 
 /// The facility routes.
 pub fn router() -> Router<AppState> {
@@ -41,27 +160,41 @@ pub fn router() -> Router<AppState> {
         .route("/api/facilities/{id}/history", get(facility_history))
 }
 
-fn facility_json(f: &StoredFacility, base: &BaseUrl, audience: Audience) -> Value {
+fn facility_json(f: &StoredFacility, base: &BaseUrl, audience: Audience) -> FacilityFeature {
     let href = base.at(&format!("/api/facilities/{}", f.id));
-    let mut properties = json!({
-        "category": f.category, "name": f.name, "source": f.source,
-        "version": f.version, "updated_at": f.updated_at,
-    });
-    if audience == Audience::Team {
-        properties["updated_by"] = json!(f.updated_by);
-    }
-    json!({
-        "type": "Feature",
-        "id": f.id,
-        "geometry": geometry_json(&Geometry::Point(f.position)),
-        "properties": properties,
-        "links": [
-            {"rel": "self", "href": href},
-            {"rel": "version-history", "href": format!("{href}/history")},
+    FacilityFeature {
+        kind: FeatureType::Feature,
+        id: f.id,
+        geometry: Geometry(geometry_json(&geo::Geometry::Point(f.position))),
+        properties: FacilityProperties {
+            content: FacilityContent {
+                category: f.category.clone(),
+                name: f.name.clone(),
+            },
+            source: f.source.clone(),
+            version: f.version,
+            updated_at: f.updated_at,
+            updated_by: (audience == Audience::Team).then(|| f.updated_by.clone()),
+        },
+        links: vec![
+            Link::new(href.clone(), "self", GEOJSON, "This facility"),
+            Link::new(
+                format!("{href}/history"),
+                "version-history",
+                GEOJSON,
+                "Versions",
+            ),
         ],
-    })
+    }
 }
 
+/// Every facility, or those of one category.
+#[utoipa::path(get, path = "/api/facilities", tag = "Life circle",
+    params(("category" = Option<String>, Query, description = "Only this catalogue category")),
+    responses(
+        (status = 200, description = "The facilities", body = FacilityList, content_type = "application/geo+json"),
+        (status = 400, description = "An unknown category or parameter", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn list_facilities(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -74,15 +207,17 @@ async fn list_facilities(
         category(&state, id, "?category")?;
     }
     let all = state.store.load_facilities().await?;
-    let features: Vec<Value> = all
+    let features: Vec<FacilityFeature> = all
         .iter()
         .filter(|f| wanted.is_none_or(|c| c == f.category))
         .map(|f| facility_json(f, &base, viewer.audience()))
         .collect();
-    Ok(geojson(
-        StatusCode::OK,
-        json!({"type": "FeatureCollection", "numberReturned": features.len(), "features": features}),
-    ))
+    let list = FacilityList {
+        kind: FeatureCollectionType::FeatureCollection,
+        number_returned: features.len(),
+        features,
+    };
+    Ok(geojson(StatusCode::OK, &list))
 }
 
 fn facility_id(id: &str) -> AppResult<i64> {
@@ -98,7 +233,13 @@ async fn current(state: &AppState, id: i64) -> AppResult<StoredFacility> {
         .ok_or_else(|| AppError::NotFound(format!("no facility with id {id}")))
 }
 
-/// Facilities have no drafts: their version numbers are the same for everyone.
+/// One facility. Facilities have no drafts: their version numbers are the same for everyone.
+#[utoipa::path(get, path = "/api/facilities/{facilityId}", tag = "Life circle",
+    params(("facilityId" = i64, Path, description = "The facility's id")),
+    responses(
+        (status = 200, description = "The facility; its ETag is its version", body = FacilityFeature, content_type = "application/geo+json"),
+        (status = 404, description = "No such facility", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn one_facility(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -109,22 +250,36 @@ async fn one_facility(
     let body = facility_json(&facility, &base, viewer.audience());
     Ok(feature_response(
         StatusCode::OK,
-        body,
+        &body,
         etag(facility.version),
         None,
     ))
 }
 
-fn version_json(v: &FacilityVersion, audience: Audience) -> Value {
-    let mut properties = json!({"category": v.category, "name": v.name});
-    if let Value::Object(map) = &mut properties {
-        map.extend(history_members(&v.stamp, v.change, None, audience, 0));
-        map.insert("version".into(), v.stamp.version.into());
+fn version_json(v: &FacilityVersion, audience: Audience) -> FacilityVersionFeature {
+    let mut stamp = VersionStamp::new(&v.stamp, v.change, None, audience, 0);
+    stamp.version = v.stamp.version;
+    FacilityVersionFeature {
+        kind: FeatureType::Feature,
+        id: v.facility_id,
+        geometry: Geometry(geometry_json(&geo::Geometry::Point(v.position))),
+        properties: FacilityVersionProperties {
+            content: FacilityContent {
+                category: v.category.clone(),
+                name: v.name.clone(),
+            },
+            stamp,
+        },
     }
-    json!({"type": "Feature", "id": v.facility_id,
-           "geometry": geometry_json(&Geometry::Point(v.position)), "properties": properties})
 }
 
+/// Every version of a facility written through the API, oldest first.
+#[utoipa::path(get, path = "/api/facilities/{facilityId}/history", tag = "Life circle",
+    params(("facilityId" = i64, Path, description = "The facility's id")),
+    responses(
+        (status = 200, description = "Its versions", body = FacilityHistory, content_type = "application/geo+json"),
+        (status = 404, description = "No such facility", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn facility_history(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -135,14 +290,11 @@ async fn facility_history(
     if versions.is_empty() && state.store.find_facility(id).await?.is_none() {
         return Err(AppError::NotFound(format!("no facility with id {id}")));
     }
-    let features: Vec<Value> = versions
+    let features = versions
         .iter()
         .map(|v| version_json(v, viewer.audience()))
         .collect();
-    Ok(geojson(
-        StatusCode::OK,
-        json!({"type": "FeatureCollection", "features": features}),
-    ))
+    Ok(geojson(StatusCode::OK, &History::new(features)))
 }
 
 /// Reads a facility Feature: a Point with properties category and (optionally) name.
@@ -165,7 +317,7 @@ fn parse_facility(state: &AppState, body: &Value) -> AppResult<FoundFacility> {
     let geometry = object
         .get("geometry")
         .ok_or_else(|| bad_body("/geometry", "a facility needs a Point geometry"))?;
-    let Geometry::Point(point) =
+    let geo::Geometry::Point(point) =
         GeometryReader::lon_lat().read(geometry, "/geometry", Accept::Point)?
     else {
         return Err(AppError::unprocessable(
@@ -225,6 +377,15 @@ fn edit(editor: &Editor) -> Edit {
     Edit::by(editor.0.name.clone())
 }
 
+/// Adds a facility, at version 1; coverage counts it at once.
+#[utoipa::path(post, path = "/api/facilities", tag = "Life circle",
+    request_body(content = FacilityInput, content_type = "application/geo+json"),
+    responses(
+        (status = 201, description = "Created; Location names it", body = FacilityFeature, content_type = "application/geo+json"),
+        (status = 400, description = "Malformed JSON or GeoJSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or an unknown token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a point, or an unknown category", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn create_facility(
     State(state): State<AppState>,
     editor: Editor,
@@ -247,7 +408,7 @@ async fn create_facility(
     let stored = joined(task.await)?;
     let location = base.at(&format!("/api/facilities/{}", stored.id));
     let body = facility_json(&stored, &base, Audience::Team);
-    let mut response = feature_response(StatusCode::CREATED, body, etag(stored.version), None);
+    let mut response = feature_response(StatusCode::CREATED, &body, etag(stored.version), None);
     if let Ok(value) = header::HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, value);
     }
@@ -297,6 +458,17 @@ async fn rewrite(
     joined(task.await)
 }
 
+/// Replaces a facility, if it is still at the version `If-Match` names.
+#[utoipa::path(put, path = "/api/facilities/{facilityId}", tag = "Life circle",
+    params(("facilityId" = i64, Path, description = "The facility's id"),
+        ("If-Match" = String, Header, description = "The ETag the change is based on")),
+    request_body(content = FacilityInput, content_type = "application/geo+json"),
+    responses(
+        (status = 200, description = "The new version", body = FacilityFeature, content_type = "application/geo+json"),
+        (status = 404, description = "No such facility", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Someone changed it since", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn replace_facility(
     State(state): State<AppState>,
     editor: Editor,
@@ -311,12 +483,22 @@ async fn replace_facility(
     let body = facility_json(&stored, &base, Audience::Team);
     Ok(feature_response(
         StatusCode::OK,
-        body,
+        &body,
         etag(stored.version),
         None,
     ))
 }
 
+/// Deletes a facility (its history stays), if it is still at the version `If-Match` names.
+#[utoipa::path(delete, path = "/api/facilities/{facilityId}", tag = "Life circle",
+    params(("facilityId" = i64, Path, description = "The facility's id"),
+        ("If-Match" = String, Header, description = "The ETag the change is based on")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such facility", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Someone changed it since", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn delete_facility(
     State(state): State<AppState>,
     editor: Editor,

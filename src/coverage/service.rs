@@ -13,6 +13,7 @@ use super::analysis::{
 use super::catalogue::Catalogue;
 use crate::network::store::{StoredFacility, StoredHome, StoredNetwork};
 use crate::store::Store;
+use crate::tiles::TileCache;
 
 /// How far a coverage search goes, as a multiple of the threshold: far enough to band the gaps
 /// by how much they miss.
@@ -27,6 +28,8 @@ pub struct CoverageState {
     cache: Mutex<DistanceCache>,
     /// The last version of each facility applied through the API.
     applied: Mutex<std::collections::HashMap<i64, i64>>,
+    /// Encoded coverage tiles by category and threshold (whole metres).
+    pub tiles: TileCache<(String, u32)>,
 }
 
 /// Distance tables, least recently used first out, within a byte bound: every distinct
@@ -159,10 +162,12 @@ fn build_analysis((stored, facilities, homes): Inputs) -> Analysis {
 impl CoverageState {
     /// Loads the largest stored network with every facility and home; without a network the
     /// state is empty and coverage requests say how to import one.
+    /// `cache_bytes` bounds the distance tables, `tile_bytes` the coverage tiles.
     pub async fn load(
         store: &Store,
         catalogue: Catalogue,
         cache_bytes: usize,
+        tile_bytes: usize,
     ) -> anyhow::Result<Self> {
         let inputs = read_inputs(store).await?;
         Ok(Self {
@@ -174,6 +179,7 @@ impl CoverageState {
                 limit: cache_bytes,
             }),
             applied: Mutex::new(std::collections::HashMap::new()),
+            tiles: TileCache::new(tile_bytes),
         })
     }
 
@@ -304,6 +310,8 @@ impl CoverageState {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .retain(|category| !touched.iter().any(|t| t == category));
+        self.tiles
+            .invalidate_layers(|(category, _)| touched.iter().any(|t| t == category));
     }
 }
 
@@ -346,6 +354,7 @@ mod tests {
                 limit: bound,
             }),
             applied: Mutex::new(std::collections::HashMap::new()),
+            tiles: TileCache::new(0),
         };
         let mut most = 0;
         for threshold in 1..=3_000 {

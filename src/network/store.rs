@@ -9,8 +9,8 @@ use super::codec;
 use super::extract::{FoundFacility, FoundHome};
 use super::graph::WalkGraph;
 use crate::spatial::wkb;
-use crate::store::changes::{Collection, Operation, log_change};
-use crate::store::rows::{FacilityRow, FacilityVersionRow, HomeRow, now};
+use crate::store::changes::{Collection, Logged, log_change};
+use crate::store::rows::{FacilityRow, FacilityVersionRow, HomeRow, decode, now};
 use crate::store::{Store, StoreError, StoreResult, Versioned, in_tx, on_pool};
 use crate::version::{Change, Edit, Stamp};
 
@@ -187,16 +187,8 @@ impl Store {
             .await?;
             insert_facilities!(tx, d, source, at, &import.facilities);
             insert_homes!(tx, d, source, at, &import.homes, &import.estimate_rule);
-            log_change!(
-                tx,
-                d,
-                Collection::LifeCircle,
-                source,
-                0_i64,
-                Operation::Import,
-                at,
-                IMPORT_AUTHOR
-            );
+            let note = Logged::import(Collection::LifeCircle, source);
+            log_change!(tx, d, note, at, IMPORT_AUTHOR);
         });
         Ok(())
     }
@@ -208,16 +200,13 @@ impl Store {
                 .fetch_all(pool)
                 .await?
         });
-        let decode = |(source, bytes): (String, Vec<u8>)| -> anyhow::Result<StoredNetwork> {
+        let read = |(source, bytes): (String, Vec<u8>)| -> anyhow::Result<StoredNetwork> {
             Ok(StoredNetwork {
                 graph: codec::decode(&bytes)?,
                 source,
             })
         };
-        Ok(rows
-            .into_iter()
-            .map(decode)
-            .collect::<anyhow::Result<_>>()?)
+        crate::store::rows::decode(rows, read)
     }
 
     /// Facilities and homes stored for a source: (facilities, homes).
@@ -243,16 +232,8 @@ impl Store {
         in_tx!(self, |tx, d| {
             delete_source!(tx, "facilities", source);
             insert_facilities!(tx, d, source, at, facilities);
-            log_change!(
-                tx,
-                d,
-                Collection::Facilities,
-                source,
-                0_i64,
-                Operation::Import,
-                at,
-                IMPORT_AUTHOR
-            );
+            let note = Logged::import(Collection::Facilities, source);
+            log_change!(tx, d, note, at, IMPORT_AUTHOR);
         });
         Ok(())
     }
@@ -268,16 +249,8 @@ impl Store {
         in_tx!(self, |tx, d| {
             delete_source!(tx, "homes", source);
             insert_homes!(tx, d, source, at, homes, rule);
-            log_change!(
-                tx,
-                d,
-                Collection::LifeCircle,
-                source,
-                0_i64,
-                Operation::Import,
-                at,
-                IMPORT_AUTHOR
-            );
+            let note = Logged::import(Collection::LifeCircle, source);
+            log_change!(tx, d, note, at, IMPORT_AUTHOR);
         });
         Ok(())
     }
@@ -291,10 +264,7 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        Ok(rows
-            .into_iter()
-            .map(FacilityRow::into_facility)
-            .collect::<anyhow::Result<_>>()?)
+        decode(rows, FacilityRow::into_facility)
     }
 
     /// Every home.
@@ -307,10 +277,7 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        Ok(rows
-            .into_iter()
-            .map(HomeRow::into_home)
-            .collect::<anyhow::Result<_>>()?)
+        decode(rows, HomeRow::into_home)
     }
 
     /// Adds one facility (source [`API_SOURCE`]) at version 1 with its first version row.
@@ -340,17 +307,8 @@ impl Store {
                 .bind(row.id())
                 .execute(&mut *tx)
                 .await?;
-            let op = Operation::Write(Change::Create);
-            log_change!(
-                tx,
-                d,
-                Collection::Facilities,
-                row.id().to_string(),
-                1_i64,
-                op,
-                at,
-                &edit.author
-            );
+            let note = Logged::write(Collection::Facilities, row.id(), 1, Change::Create);
+            log_change!(tx, d, note, at, &edit.author);
             row
         });
         Ok(row.into_facility()?)
@@ -418,16 +376,8 @@ impl Store {
                         .execute(&mut *tx)
                         .await?;
                 }
-                log_change!(
-                    tx,
-                    d,
-                    Collection::Facilities,
-                    id.to_string(),
-                    expected + 1,
-                    Operation::Write(change),
-                    at,
-                    &edit.author
-                );
+                let note = Logged::write(Collection::Facilities, id, expected + 1, change);
+                log_change!(tx, d, note, at, &edit.author);
                 row
             });
         Ok(if change == Change::Delete {
@@ -448,9 +398,6 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        Ok(rows
-            .into_iter()
-            .map(FacilityVersionRow::into_version)
-            .collect::<anyhow::Result<_>>()?)
+        decode(rows, FacilityVersionRow::into_version)
     }
 }

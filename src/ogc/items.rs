@@ -4,9 +4,10 @@
 use axum::http::header::{CONTENT_TYPE, ETAG, LOCATION};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde::Serialize;
 
-use crate::http::links::{BaseUrl, link};
+use super::contract::{FeatureCollectionType, FeaturePage, Link};
+use crate::http::links::BaseUrl;
 use crate::http::query::ItemsQuery;
 use crate::version::{Audience, etag};
 
@@ -15,13 +16,13 @@ pub const GEOJSON: &str = "application/geo+json";
 
 /// A FeatureCollection page with `self`, `next`, `prev` and `collection` links
 /// (/req/geojson/content, /req/core/fc-links).
-pub fn page(
+pub fn page<F>(
     base: &BaseUrl,
     collection: &str,
     query: &ItemsQuery,
-    features: Vec<Value>,
+    features: Vec<F>,
     matched: usize,
-) -> Value {
+) -> FeaturePage<F> {
     let path = format!("/api/collections/{collection}/items");
     let with_offset = |offset: usize| {
         let mut pairs: Vec<(String, String)> = query
@@ -42,8 +43,8 @@ pub fn page(
     };
     let returned = features.len();
     let mut links = vec![
-        link(with_offset(query.offset), "self", GEOJSON, "This page"),
-        link(
+        Link::new(with_offset(query.offset), "self", GEOJSON, "This page"),
+        Link::new(
             base.at(&format!("/api/collections/{collection}")),
             "collection",
             "application/json",
@@ -51,7 +52,7 @@ pub fn page(
         ),
     ];
     if query.offset + returned < matched {
-        links.push(link(
+        links.push(Link::new(
             with_offset(query.offset + returned),
             "next",
             GEOJSON,
@@ -59,25 +60,25 @@ pub fn page(
         ));
     }
     if query.offset > 0 {
-        links.push(link(
+        links.push(Link::new(
             with_offset(query.offset.saturating_sub(query.limit)),
             "prev",
             GEOJSON,
             "Previous page",
         ));
     }
-    json!({
-        "type": "FeatureCollection",
-        "timeStamp": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "numberMatched": matched,
-        "numberReturned": returned,
-        "features": features,
-        "links": links,
-    })
+    FeaturePage {
+        kind: FeatureCollectionType::FeatureCollection,
+        time_stamp: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        number_matched: matched,
+        number_returned: returned,
+        features,
+        links,
+    }
 }
 
 /// A GeoJSON response.
-pub fn geojson(status: StatusCode, body: Value) -> Response {
+pub fn geojson(status: StatusCode, body: &impl Serialize) -> Response {
     let mut response = (status, axum::Json(body)).into_response();
     response
         .headers_mut()
@@ -87,12 +88,12 @@ pub fn geojson(status: StatusCode, body: Value) -> Response {
 
 /// The `ETag` a response carries: the version for the team (what `If-Match` names), a hash of
 /// the body for the public (a version number would count the drafts in between).
-pub fn tag_for(audience: Audience, version: i64, body: &Value) -> String {
+pub fn tag_for(audience: Audience, version: i64, body: &impl Serialize) -> String {
     match audience {
         Audience::Team => etag(version),
         Audience::Public => format!(
             "\"h{:016x}\"",
-            xxhash_rust::xxh3::xxh3_64(body.to_string().as_bytes())
+            xxhash_rust::xxh3::xxh3_64(&serde_json::to_vec(body).unwrap_or_default())
         ),
     }
 }
@@ -100,7 +101,7 @@ pub fn tag_for(audience: Audience, version: i64, body: &Value) -> String {
 /// A single feature with its `ETag`, and a `Location` when it was just created.
 pub fn feature_response(
     status: StatusCode,
-    body: Value,
+    body: &impl Serialize,
     tag: String,
     location: Option<String>,
 ) -> Response {

@@ -2,6 +2,7 @@
 //! document (Part 1: Core, GeoJSON, OpenAPI 3.0; Part 4: Create, Replace, Update, Delete).
 //! The items routes live with their concepts (`units::routes`, `sites::routes`).
 
+pub mod contract;
 pub mod items;
 
 use axum::extract::{Path, State};
@@ -9,11 +10,16 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::{Value, json};
+use utoipa::OpenApi;
 
 use crate::error::{AppError, AppResult};
-use crate::http::links::{BaseUrl, link};
+use crate::http::links::BaseUrl;
 use crate::state::AppState;
+use crate::version::{Change, VersionStamp};
+use contract::{
+    CollectionInfo, Collections, Conformance, Extent, FeatureCollectionType, FeatureType, Geometry,
+    Health, Landing, Link, Problem, ProblemDetail, SpatialExtent, collection_links,
+};
 
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 
@@ -27,127 +33,218 @@ pub const CONFORMANCE: &[&str] = &[
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/features",
 ];
 
-/// The collections: id, title, description.
-const COLLECTIONS: &[(&str, &str, &str)] = &[
-    (
-        "units",
-        "Planning units 规划单元",
-        "District 区, sub-districts and towns 街道/镇, neighbourhood committees 居委会, by statistics division code",
-    ),
-    (
-        "sites",
-        "Sites 点位",
-        "Micro-renewal project sites drawn by community planners 社区规划师; drafts are visible only with a token. A feature has at most 200,000 positions and 10,000 parts (refused with 413 beyond); positions are [longitude, latitude] only",
-    ),
+/// A feature collection: what it is, its routes and its part of the OpenAPI document. A new
+/// concept registers itself once, in [`COLLECTIONS`]; `/api/collections`, the router and
+/// `/api/openapi.json` all read the registry.
+pub struct CollectionSpec {
+    /// Its id, as in `/api/collections/{id}/items`.
+    pub id: &'static str,
+    /// Its name, in Chinese and English.
+    pub title: &'static str,
+    /// What it holds, and its rules.
+    pub description: &'static str,
+    /// Its items routes.
+    pub routes: fn() -> Router<AppState>,
+    /// Its paths and schemas.
+    pub openapi: fn() -> utoipa::openapi::OpenApi,
+}
+
+/// Every feature collection.
+pub const COLLECTIONS: &[&CollectionSpec] = &[
+    &crate::units::routes::COLLECTION,
+    &crate::sites::routes::COLLECTION,
 ];
 
-/// The `/api` routes that are not a collection's items.
+/// The `/api` routes that are not a collection's items, and every collection's.
 pub fn router() -> Router<AppState> {
-    Router::new()
+    let core = Router::new()
         .route("/api", get(landing))
         .route("/api/", get(landing))
         .route("/api/conformance", get(conformance))
         .route("/api/collections", get(collections))
-        .route("/api/collections/{collection}", get(collection))
-        .route("/api/openapi.json", get(openapi))
+        .route("/api/collections/{collectionId}", get(collection))
+        .route("/api/openapi.json", get(openapi));
+    COLLECTIONS
+        .iter()
+        .fold(core, |router, spec| router.merge((spec.routes)()))
 }
 
-async fn landing(base: BaseUrl) -> Json<Value> {
-    Json(json!({
-        "title": "lantu 蓝图 — community blueprint server",
-        "description": "Planning units, sites and life-circle coverage for community planners (社区规划师), as OGC API Features.",
-        "links": [
-            link(base.at("/api"), "self", "application/json", "This document"),
-            link(base.at("/api/openapi.json"), "service-desc", "application/vnd.oai.openapi+json;version=3.0", "The API definition"),
-            link(base.at("/api/conformance"), "conformance", "application/json", "Conformance classes"),
-            link(base.at("/api/collections"), "data", "application/json", "Collections"),
-        ]
-    }))
-}
-
-async fn conformance() -> Json<Value> {
-    Json(json!({ "conformsTo": CONFORMANCE }))
-}
-
-fn collection_json(
-    state: &AppState,
-    base: &BaseUrl,
-    id: &str,
-    title: &str,
-    description: &str,
-) -> Value {
-    let extent = state
-        .catalog()
-        .extent()
-        .map(|r| vec![r.min().x, r.min().y, r.max().x, r.max().y]);
-    let items = base.at(&format!("/api/collections/{id}/items"));
-    json!({
-        "id": id,
-        "title": title,
-        "description": description,
-        "itemType": "feature",
-        "crs": [CRS84],
-        "storageCrs": CRS84,
-        "extent": { "spatial": { "bbox": [extent.unwrap_or_else(|| vec![-180.0, -90.0, 180.0, 90.0])], "crs": CRS84 } },
-        "links": [
-            link(base.at(&format!("/api/collections/{id}")), "self", "application/json", title),
-            link(items, "items", "application/geo+json", "Items as GeoJSON"),
-        ]
+/// The landing page.
+#[utoipa::path(get, path = "/api", tag = "OGC API Features",
+    responses((status = 200, description = "Links to the API definition, conformance and collections", body = Landing)))]
+async fn landing(base: BaseUrl) -> Json<Landing> {
+    let link = |path: &str, rel: &str, media_type: &str, title: &str| {
+        Link::new(base.at(path), rel, media_type, title)
+    };
+    Json(Landing {
+        title: "lantu 蓝图 — community blueprint server".into(),
+        description: "Planning units, sites and life-circle coverage for community planners (社区规划师), as OGC API Features.".into(),
+        links: vec![
+            link("/api", "self", "application/json", "This document"),
+            link("/api/openapi.json", "service-desc", OPENAPI_MEDIA_TYPE, "The API definition"),
+            link("/api/conformance", "conformance", "application/json", "Conformance classes"),
+            link("/api/collections", "data", "application/json", "Collections"),
+        ],
     })
 }
 
-async fn collections(State(state): State<AppState>, base: BaseUrl) -> Json<Value> {
-    let list: Vec<Value> = COLLECTIONS
-        .iter()
-        .map(|(id, title, description)| collection_json(&state, &base, id, title, description))
-        .collect();
-    Json(json!({
-        "collections": list,
-        "links": [link(base.at("/api/collections"), "self", "application/json", "Collections")],
-    }))
+/// The conformance classes implemented.
+#[utoipa::path(get, path = "/api/conformance", tag = "OGC API Features",
+    responses((status = 200, description = "Conformance classes", body = Conformance)))]
+async fn conformance() -> Json<Conformance> {
+    Json(Conformance {
+        conforms_to: CONFORMANCE.iter().map(|c| c.to_string()).collect(),
+    })
 }
 
+fn collection_info(state: &AppState, base: &BaseUrl, spec: &CollectionSpec) -> CollectionInfo {
+    let bbox = state
+        .catalog()
+        .extent()
+        .map_or([-180.0, -90.0, 180.0, 90.0], |r| {
+            [r.min().x, r.min().y, r.max().x, r.max().y]
+        });
+    CollectionInfo {
+        id: spec.id.into(),
+        title: spec.title.into(),
+        description: spec.description.into(),
+        item_type: "feature".into(),
+        crs: vec![CRS84.into()],
+        storage_crs: CRS84.into(),
+        extent: Extent {
+            spatial: SpatialExtent {
+                bbox: vec![bbox],
+                crs: CRS84.into(),
+            },
+        },
+        links: collection_links(base, spec.id, spec.title),
+    }
+}
+
+/// Every feature collection.
+#[utoipa::path(get, path = "/api/collections", tag = "OGC API Features",
+    responses((status = 200, description = "The collections", body = Collections)))]
+async fn collections(State(state): State<AppState>, base: BaseUrl) -> Json<Collections> {
+    Json(Collections {
+        collections: COLLECTIONS
+            .iter()
+            .map(|spec| collection_info(&state, &base, spec))
+            .collect(),
+        links: vec![Link::new(
+            base.at("/api/collections"),
+            "self",
+            "application/json",
+            "Collections",
+        )],
+    })
+}
+
+/// One feature collection.
+#[utoipa::path(get, path = "/api/collections/{collectionId}", tag = "OGC API Features",
+    params(("collectionId" = String, Path, description = "units or sites")),
+    responses(
+        (status = 200, description = "The collection", body = CollectionInfo),
+        (status = 404, description = "No such collection", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn collection(
     State(state): State<AppState>,
     base: BaseUrl,
     Path(id): Path<String>,
-) -> AppResult<Json<Value>> {
-    let (id, title, description) = COLLECTIONS
+) -> AppResult<Json<CollectionInfo>> {
+    let spec = COLLECTIONS
         .iter()
-        .find(|(cid, _, _)| *cid == id)
+        .find(|spec| spec.id == id)
         .ok_or_else(|| unknown_collection(&id))?;
-    Ok(Json(collection_json(&state, &base, id, title, description)))
+    Ok(Json(collection_info(&state, &base, spec)))
 }
 
 /// The 404 for a collection that does not exist.
 pub fn unknown_collection(id: &str) -> AppError {
+    let ids: Vec<&str> = COLLECTIONS.iter().map(|spec| spec.id).collect();
     AppError::NotFound(format!(
-        "no collection \"{id}\"; the collections are units and sites"
+        "no collection \"{id}\"; the collections are {}",
+        ids.join(" and ")
     ))
 }
 
+/// The OpenAPI media type.
+const OPENAPI_MEDIA_TYPE: &str = "application/vnd.oai.openapi+json;version=3.0";
+
+/// This document.
+#[utoipa::path(get, path = "/api/openapi.json", tag = "OGC API Features",
+    responses((status = 200, description = "The API definition (OpenAPI 3.0.3)", content_type = "application/vnd.oai.openapi+json;version=3.0")))]
 async fn openapi(base: BaseUrl) -> impl IntoResponse {
-    let mut document: Value =
-        serde_json::from_str(include_str!("openapi.json")).unwrap_or(Value::Null);
-    document["servers"] = json!([{ "url": base.0 }]);
     (
-        [(CONTENT_TYPE, "application/vnd.oai.openapi+json;version=3.0")],
-        Json(document),
+        [(CONTENT_TYPE, OPENAPI_MEDIA_TYPE)],
+        Json(document(&base.0)),
     )
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "lantu 蓝图",
+        description = "A GIS server for community planners (社区规划师): planning units, micro-renewal sites, the 15-minute life circle, as OGC API Features (Parts 1 and 4) and vector tiles."
+    ),
+    paths(
+        landing,
+        conformance,
+        collections,
+        collection,
+        openapi,
+        crate::healthz,
+        crate::readyz
+    ),
+    components(schemas(
+        Landing,
+        Conformance,
+        Collections,
+        CollectionInfo,
+        Extent,
+        SpatialExtent,
+        Link,
+        Problem,
+        ProblemDetail,
+        Health,
+        Geometry,
+        FeatureType,
+        FeatureCollectionType,
+        VersionStamp,
+        Change
+    ))
+)]
+struct CoreApi;
+
+/// The whole OpenAPI document, its server at `base`: the core's paths, every collection's,
+/// the life circle's and the tiles'.
+pub fn document(base: &str) -> utoipa::openapi::OpenApi {
+    let mut doc = CoreApi::openapi();
+    for spec in COLLECTIONS {
+        doc.merge((spec.openapi)());
+    }
+    doc.merge(crate::coverage::routes::openapi());
+    doc.merge(crate::tiles::routes::openapi());
+    doc.info.version = env!("CARGO_PKG_VERSION").into();
+    doc.servers = Some(vec![utoipa::openapi::Server::new(base)]);
+    doc
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
-    fn the_openapi_document_is_valid_json_with_every_path() {
-        let document: serde_json::Value =
-            serde_json::from_str(include_str!("openapi.json")).unwrap();
+    fn the_generated_document_has_every_route_and_is_openapi_3_0_3() {
+        let doc = serde_json::to_value(super::document("http://lantu.test")).unwrap();
+        assert_eq!(doc["openapi"], "3.0.3");
         for path in [
             "/api",
             "/api/collections/sites/items",
             "/api/collections/sites/items/{featureId}/history",
+            "/api/collections/units/items/{featureId}",
+            "/api/coverage",
+            "/api/facilities/{facilityId}",
+            "/tiles/blueprint/{z}/{x}/{y}.mvt",
         ] {
-            assert!(document["paths"].get(path).is_some(), "{path} missing");
+            assert!(doc["paths"].get(path).is_some(), "{path} missing");
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Sites: the model, parsing of GeoJSON features, the store trait, import and API routes.
 
+pub mod api;
 pub mod import;
 pub mod model;
 pub mod parse;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::version::{Change, Stamp};
 
 /// The element types of Pudong's micro-renewal guidance (九大类要素), plus `other`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ElementType {
     /// Vibrant alley 活力街巷.
@@ -70,7 +70,7 @@ impl ElementType {
 }
 
 /// Whether the public may see a site.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SiteStatus {
     /// Work in progress: visible only with a token, never in a public response or tile.

@@ -11,25 +11,60 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use serde_json::{Value, json};
+use serde_json::Value;
+use utoipa::OpenApi;
 
+use super::api::{
+    SiteContent, SiteFeature, SiteInput, SiteInputProperties, SiteProperties, SiteVersionFeature,
+    SiteVersionProperties,
+};
 use super::model::{ElementType, Site, SiteStatus, SiteVersion};
-use super::parse::{ParsedSite, apply_patch, parse_site_feature, properties_json};
+use super::parse::{ParsedSite, apply_patch, parse_site_feature};
 use crate::auth::{Editor, Viewer};
 use crate::catalog::{SiteEntry, SiteFilter};
 use crate::error::{AppError, AppResult};
 use crate::http::body::JsonBody;
-use crate::http::links::{BaseUrl, link};
+use crate::http::expected_version;
+use crate::http::links::BaseUrl;
 use crate::http::query::{pairs, parse_items_query};
-use crate::http::{expected_version, json_object};
+use crate::ogc::CollectionSpec;
+use crate::ogc::contract::{FeatureType, Geometry, History, Link, SiteHistory, SitePage};
 use crate::ogc::items::{GEOJSON, feature_response, geojson, page, tag_for};
 use crate::spatial::crs::Crs;
 use crate::spatial::write::geometry_json;
 use crate::state::AppState;
 use crate::units::UnitCode;
-use crate::version::{Audience, Change, Edit, etag, history_members};
+use crate::version::{Audience, Change, Edit, VersionStamp, etag};
 use crate::visibility::Visibility;
 use crate::work::on_pool;
+
+/// The sites collection, as the registry lists it.
+pub const COLLECTION: CollectionSpec = CollectionSpec {
+    id: "sites",
+    title: "Sites 点位",
+    description: "Micro-renewal project sites drawn by community planners 社区规划师; drafts are visible only with a token. A feature has at most 200,000 positions and 10,000 parts (refused with 413 beyond); positions are [longitude, latitude] only",
+    routes: router,
+    openapi: SitesApi::openapi,
+};
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(list, one, create, replace, update, delete, history),
+    components(schemas(
+        SitePage,
+        SiteFeature,
+        SiteProperties,
+        SiteContent,
+        SiteInput,
+        SiteInputProperties,
+        SiteHistory,
+        SiteVersionFeature,
+        SiteVersionProperties,
+        ElementType,
+        SiteStatus
+    ))
+)]
+struct SitesApi;
 
 /// The site routes.
 pub fn router() -> Router<AppState> {
@@ -56,39 +91,45 @@ fn feature(
     base: &BaseUrl,
     names: &dyn Fn(&UnitCode) -> Option<String>,
     audience: Audience,
-) -> Value {
+) -> SiteFeature {
     let site = &entry.site;
     let f = &site.fields;
     let href = site_href(base, site.id);
-    let mut properties = properties_json(f);
-    properties.extend(json_object(json!({
-        "units": entry.units.iter().map(UnitCode::as_str).collect::<Vec<_>>(),
-        "unit_names": entry.units.iter().filter_map(names).collect::<Vec<_>>(),
-        "area_m2": entry.area_m2.map(|a| (a * 10.0).round() / 10.0),
-        "length_m": entry.length_m.map(|l| (l * 10.0).round() / 10.0),
-        "created_at": site.created.at,
-        "updated_at": site.stamp.at,
-    })));
-    if audience == Audience::Team {
-        // The public sees neither who drew a site nor how many versions (drafts included) it
-        // has been through.
-        properties.extend(json_object(json!({
-            "version": site.stamp.version,
-            "created_by": site.created.by,
-            "updated_by": site.stamp.by,
-        })));
+    // The public sees neither who drew a site nor how many versions (drafts included) it has
+    // been through.
+    let team = audience == Audience::Team;
+    SiteFeature {
+        kind: FeatureType::Feature,
+        id: site.id,
+        geometry: Geometry(geometry_json(&f.geometry)),
+        properties: SiteProperties {
+            content: SiteContent::of(f),
+            units: entry.units.iter().map(|c| c.as_str().into()).collect(),
+            unit_names: entry.units.iter().filter_map(names).collect(),
+            area_m2: entry.area_m2.map(|a| (a * 10.0).round() / 10.0),
+            length_m: entry.length_m.map(|l| (l * 10.0).round() / 10.0),
+            created_at: site.created.at,
+            updated_at: site.stamp.at,
+            version: team.then_some(site.stamp.version),
+            created_by: team.then(|| site.created.by.clone()),
+            updated_by: team.then(|| site.stamp.by.clone()),
+        },
+        links: vec![
+            Link::new(href.clone(), "self", GEOJSON, &f.name),
+            Link::new(
+                format!("{href}/history"),
+                "version-history",
+                GEOJSON,
+                "Versions",
+            ),
+            Link::new(
+                base.at("/api/collections/sites"),
+                "collection",
+                "application/json",
+                "Sites",
+            ),
+        ],
     }
-    json!({
-        "type": "Feature",
-        "id": site.id,
-        "geometry": geometry_json(&f.geometry),
-        "properties": properties,
-        "links": [
-            link(href.clone(), "self", GEOJSON, &f.name),
-            link(format!("{href}/history"), "version-history", GEOJSON, "Versions"),
-            link(base.at("/api/collections/sites"), "collection", "application/json", "Sites"),
-        ]
-    })
 }
 
 fn render(
@@ -96,7 +137,7 @@ fn render(
     entries: &[Arc<SiteEntry>],
     base: &BaseUrl,
     audience: Audience,
-) -> Vec<Value> {
+) -> Vec<SiteFeature> {
     let catalog = state.catalog();
     let names = |code: &UnitCode| catalog.unit(code).map(|e| e.unit.fields.name_zh.clone());
     entries
@@ -105,6 +146,20 @@ fn render(
         .collect()
 }
 
+/// Sites, filtered and paged; drafts only for the team.
+#[utoipa::path(get, operation_id = "sites_list", path = "/api/collections/sites/items", tag = "Sites",
+    params(
+        ("bbox" = Option<String>, Query, description = "west,south,east,north in CRS84: sites that intersect it"),
+        ("limit" = Option<usize>, Query, description = "Items per page, 1–10000 (default 100)"),
+        ("offset" = Option<usize>, Query, description = "Items to skip"),
+        ("element_type" = Option<ElementType>, Query, description = "Only this element type"),
+        ("status" = Option<SiteStatus>, Query, description = "Only this status"),
+        ("unit" = Option<String>, Query, description = "Only sites in this unit (or below it)"),
+    ),
+    responses(
+        (status = 200, description = "A page of sites", body = SitePage, content_type = "application/geo+json"),
+        (status = 400, description = "An unknown or malformed parameter", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -152,7 +207,7 @@ async fn list(
         let features = render(&state, &entries, &base, viewer.audience());
         Ok(geojson(
             StatusCode::OK,
-            page(&base, "sites", &query, features, matched),
+            &page(&base, "sites", &query, features, matched),
         ))
     })
     .await
@@ -169,6 +224,13 @@ fn visible(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<Arc<SiteEntr
         .ok_or_else(|| AppError::NotFound(format!("no site with id {id}")))
 }
 
+/// One site; a draft is not found for the public.
+#[utoipa::path(get, operation_id = "sites_one", path = "/api/collections/sites/items/{featureId}", tag = "Sites",
+    params(("featureId" = i64, Path, description = "The site's id")),
+    responses(
+        (status = 200, description = "The site; its ETag is its version for the team, a content hash for the public", body = SiteFeature, content_type = "application/geo+json"),
+        (status = 404, description = "No such site (or a draft, for the public)", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn one(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -183,7 +245,7 @@ async fn one(
         let audience = viewer.audience();
         let body = render(&state, std::slice::from_ref(&entry), &base, audience).remove(0);
         let tag = tag_for(audience, entry.site.stamp.version, &body);
-        Ok(feature_response(StatusCode::OK, body, tag, None))
+        Ok(feature_response(StatusCode::OK, &body, tag, None))
     })
     .await
 }
@@ -240,10 +302,23 @@ fn written(base: BaseUrl, status: StatusCode) -> impl FnOnce(&AppState, Site) ->
         let entry = state.site_written(site);
         let body = render(state, std::slice::from_ref(&entry), &base, Audience::Team).remove(0);
         let location = (status == StatusCode::CREATED).then(|| site_href(&base, id));
-        feature_response(status, body, etag(version), location)
+        feature_response(status, &body, etag(version), location)
     }
 }
 
+/// Draws a new site (OGC API Features Part 4), at version 1.
+#[utoipa::path(post, operation_id = "sites_create", path = "/api/collections/sites/items", tag = "Sites",
+    request_body(content = SiteInput, content_type = "application/geo+json"),
+    params(("message" = Option<String>, Query, description = "Why the change was made")),
+    responses(
+        (status = 201, description = "Created; Location names it, ETag is v1", body = SiteFeature, content_type = "application/geo+json"),
+        (status = 400, description = "Malformed JSON or GeoJSON, an unknown member", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or an unknown token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's role may not edit", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body or the geometry is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid geometry or content", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many writes; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn create(
     State(state): State<AppState>,
     editor: Editor,
@@ -362,6 +437,19 @@ impl Plan {
     }
 }
 
+/// Replaces a site (a new version), if it is still at the version `If-Match` names.
+#[utoipa::path(put, operation_id = "sites_replace", path = "/api/collections/sites/items/{featureId}", tag = "Sites",
+    params(("featureId" = i64, Path, description = "The site's id"),
+        ("If-Match" = String, Header, description = "The ETag the change is based on"),
+        ("message" = Option<String>, Query, description = "Why the change was made")),
+    request_body(content = SiteInput, content_type = "application/geo+json"),
+    responses(
+        (status = 200, description = "The new version", body = SiteFeature, content_type = "application/geo+json"),
+        (status = 404, description = "No such site", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Someone changed it since: current_version says which", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid geometry or content", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn replace(
     State(state): State<AppState>,
     editor: Editor,
@@ -384,6 +472,19 @@ async fn replace(
     commit(&state, plan.into_write(), written(base, StatusCode::OK)).await
 }
 
+/// Changes part of a site (a JSON merge patch of the Feature), if it is still at the version
+/// `If-Match` names.
+#[utoipa::path(patch, operation_id = "sites_update", path = "/api/collections/sites/items/{featureId}", tag = "Sites",
+    params(("featureId" = i64, Path, description = "The site's id"),
+        ("If-Match" = String, Header, description = "The ETag the change is based on"),
+        ("message" = Option<String>, Query, description = "Why the change was made")),
+    request_body(content = SiteInput, description = "Any part of a site: the members given replace the stored ones", content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "The new version (or the current one, if nothing changed)", body = SiteFeature, content_type = "application/geo+json"),
+        (status = 404, description = "No such site", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Someone changed it since", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn update(
     State(state): State<AppState>,
     editor: Editor,
@@ -406,6 +507,18 @@ async fn update(
     commit(&state, plan.into_write(), written(base, StatusCode::OK)).await
 }
 
+/// Deletes a site (a tombstone version; the history stays), if it is still at the version
+/// `If-Match` names.
+#[utoipa::path(delete, operation_id = "sites_delete", path = "/api/collections/sites/items/{featureId}", tag = "Sites",
+    params(("featureId" = i64, Path, description = "The site's id"),
+        ("If-Match" = String, Header, description = "The ETag the change is based on"),
+        ("message" = Option<String>, Query, description = "Why the site was deleted")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such site", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Someone changed it since", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn delete(
     State(state): State<AppState>,
     editor: Editor,
@@ -431,22 +544,28 @@ async fn delete(
     .await
 }
 
-fn version_feature(v: &SiteVersion, audience: Audience, shown: usize) -> Value {
+fn version_feature(v: &SiteVersion, audience: Audience, shown: usize) -> SiteVersionFeature {
     let f = &v.fields;
-    let mut properties = properties_json(f);
-    properties.extend(history_members(
-        &v.stamp,
-        v.change,
-        v.message.as_deref(),
-        audience,
-        shown,
-    ));
-    json!({"type": "Feature", "id": v.site_id, "geometry": geometry_json(&f.geometry), "properties": properties})
+    SiteVersionFeature {
+        kind: FeatureType::Feature,
+        id: v.site_id,
+        geometry: Geometry(geometry_json(&f.geometry)),
+        properties: SiteVersionProperties {
+            content: SiteContent::of(f),
+            stamp: VersionStamp::new(&v.stamp, v.change, v.message.as_deref(), audience, shown),
+        },
+    }
 }
 
 /// Every version of a site, oldest first. The public sees only the versions that were
 /// published, and only of a site that is published now; token holders see everything,
 /// deleted sites included.
+#[utoipa::path(get, operation_id = "sites_history", path = "/api/collections/sites/items/{featureId}/history", tag = "Sites",
+    params(("featureId" = i64, Path, description = "The site's id")),
+    responses(
+        (status = 200, description = "Its versions, oldest first", body = SiteHistory, content_type = "application/geo+json"),
+        (status = 404, description = "No such site (or never published, for the public)", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn history(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -473,15 +592,12 @@ async fn history(
     }
     let audience = viewer.audience();
     on_pool(&state.work.reads, &state, move |_| {
-        let features: Vec<Value> = versions
+        let features = versions
             .iter()
             .enumerate()
             .map(|(i, v)| version_feature(v, audience, i + 1))
             .collect();
-        Ok(geojson(
-            StatusCode::OK,
-            json!({"type": "FeatureCollection", "features": features}),
-        ))
+        Ok(geojson(StatusCode::OK, &History::new(features)))
     })
     .await
 }

@@ -3,8 +3,8 @@
 
 use super::model::{Site, SiteFields, SiteVersion};
 use crate::spatial::wkb;
-use crate::store::changes::{Collection, Operation, log_change};
-use crate::store::rows::{SiteRow, SiteVersionRow, now};
+use crate::store::changes::{Collection, Logged, log_change};
+use crate::store::rows::{SiteRow, SiteVersionRow, decode, now};
 use crate::store::{Store, StoreError, StoreResult, Versioned, in_tx, on_pool};
 use crate::version::{Change, Edit};
 
@@ -30,10 +30,7 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        Ok(rows
-            .into_iter()
-            .map(SiteRow::into_site)
-            .collect::<anyhow::Result<_>>()?)
+        decode(rows, SiteRow::into_site)
     }
 
     /// One site as stored now, and whether it is deleted; `None` if it never existed.
@@ -83,24 +80,12 @@ impl Store {
                 rows.push(row);
             }
             for row in &rows {
-                let op = Operation::Write(Change::Create);
-                log_change!(
-                    tx,
-                    d,
-                    Collection::Sites,
-                    row.id().to_string(),
-                    1_i64,
-                    op,
-                    at,
-                    &edit.author
-                );
+                let note = Logged::write(Collection::Sites, row.id(), 1, Change::Create);
+                log_change!(tx, d, note, at, &edit.author);
             }
             rows
         });
-        Ok(rows
-            .into_iter()
-            .map(SiteRow::into_site)
-            .collect::<anyhow::Result<_>>()?)
+        decode(rows, SiteRow::into_site)
     }
 
     /// Writes a new version of site `id` if it is still at `expected`: compare-and-swap.
@@ -150,17 +135,8 @@ impl Store {
                 .bind(&edit.message)
                 .execute(&mut *tx)
                 .await?;
-            let version = expected + 1;
-            log_change!(
-                tx,
-                d,
-                Collection::Sites,
-                id.to_string(),
-                version,
-                Operation::Write(change),
-                at,
-                &edit.author
-            );
+            let note = Logged::write(Collection::Sites, id, expected + 1, change);
+            log_change!(tx, d, note, at, &edit.author);
             row
         });
         Ok(row.into_site()?)
@@ -178,9 +154,6 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        Ok(rows
-            .into_iter()
-            .map(SiteVersionRow::into_version)
-            .collect::<anyhow::Result<_>>()?)
+        decode(rows, SiteVersionRow::into_version)
     }
 }

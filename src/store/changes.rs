@@ -9,6 +9,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::rows::decode;
 use super::{Store, StoreResult, on_pool};
 
 /// A collection whose records are logged.
@@ -78,6 +79,47 @@ pub struct ChangeEntry {
     pub at: DateTime<Utc>,
 }
 
+/// A change about to be logged: which record, at which version, how.
+pub struct Logged {
+    /// The collection.
+    pub collection: Collection,
+    /// The record's key.
+    pub key: String,
+    /// Its version after the write (0 for an import).
+    pub version: i64,
+    /// What happened.
+    pub operation: Operation,
+}
+
+impl Logged {
+    /// A versioned write of record `key` of `collection`.
+    pub fn write(
+        collection: Collection,
+        key: impl ToString,
+        version: i64,
+        change: crate::version::Change,
+    ) -> Self {
+        let (key, operation) = (key.to_string(), Operation::Write(change));
+        Self {
+            collection,
+            key,
+            version,
+            operation,
+        }
+    }
+
+    /// An import that replaced source `source` of `collection`.
+    pub fn import(collection: Collection, source: &str) -> Self {
+        let (key, operation) = (source.to_string(), Operation::Import);
+        Self {
+            collection,
+            key,
+            version: 0,
+            operation,
+        }
+    }
+}
+
 /// The statement appending a change; binds collection, key, version, operation, time, author.
 pub const APPEND: &str = "INSERT INTO changes (collection, key, version, operation, at, author) \
                           VALUES ($1, $2, $3, $4, $5, $6)";
@@ -86,19 +128,21 @@ pub const APPEND: &str = "INSERT INTO changes (collection, key, version, operati
 /// "lantu" on a phone pad).
 pub const ORDER_POSTGRES: &str = "SELECT pg_advisory_xact_lock(526888)";
 
-/// Appends a change in the open transaction `$tx` (dialect `$d`).
+/// Appends the [`Logged`] change `$note`, made at `$at` by `$author`, in the open transaction
+/// `$tx` (dialect `$d`).
 macro_rules! log_change {
-    ($tx:ident, $d:ident, $collection:expr, $key:expr, $version:expr, $operation:expr, $at:expr, $author:expr) => {{
+    ($tx:ident, $d:ident, $note:expr, $at:expr, $author:expr) => {{
+        let note: $crate::store::changes::Logged = $note;
         if $d == $crate::store::Dialect::Postgres {
             sqlx::query($crate::store::changes::ORDER_POSTGRES)
                 .execute(&mut *$tx)
                 .await?;
         }
         sqlx::query($crate::store::changes::APPEND)
-            .bind($collection.as_str())
-            .bind($key)
-            .bind($version)
-            .bind($operation.as_str())
+            .bind(note.collection.as_str())
+            .bind(note.key)
+            .bind(note.version)
+            .bind(note.operation.as_str())
             .bind($at)
             .bind($author)
             .execute(&mut *$tx)
@@ -164,9 +208,6 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        Ok(rows
-            .into_iter()
-            .map(ChangeRow::into_entry)
-            .collect::<anyhow::Result<_>>()?)
+        decode(rows, ChangeRow::into_entry)
     }
 }

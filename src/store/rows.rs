@@ -14,6 +14,14 @@ pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
 
+/// Rows converted to what they store, or the first that cannot be.
+pub fn decode<R, T>(
+    rows: Vec<R>,
+    into: impl Fn(R) -> anyhow::Result<T>,
+) -> crate::store::StoreResult<Vec<T>> {
+    Ok(rows.into_iter().map(into).collect::<anyhow::Result<_>>()?)
+}
+
 #[derive(sqlx::FromRow)]
 pub struct SiteRow {
     id: i64,

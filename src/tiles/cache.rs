@@ -63,19 +63,22 @@ pub fn gzip(bytes: &[u8], level: u32) -> Vec<u8> {
     encoder.finish().unwrap_or_default()
 }
 
-struct Inner {
-    tiles: LruCache<(TileId, Visibility), Arc<EncodedTile>>,
+struct Inner<L> {
+    tiles: LruCache<(TileId, L), Arc<EncodedTile>>,
     bytes: usize,
 }
 
 /// The cache. Capacity 0 turns it off.
-pub struct TileCache {
+///
+/// Tiles are keyed by address and a layer key `L`: the [`Visibility`] they were rendered for
+/// (blueprint tiles), or the category and threshold (coverage tiles).
+pub struct TileCache<L = Visibility> {
     capacity: usize,
     epoch: AtomicU64,
-    inner: Mutex<Inner>,
+    inner: Mutex<Inner<L>>,
 }
 
-impl TileCache {
+impl<L: Clone + Eq + std::hash::Hash> TileCache<L> {
     /// A cache of at most `capacity_bytes`.
     pub fn new(capacity_bytes: usize) -> Self {
         Self {
@@ -88,7 +91,7 @@ impl TileCache {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner<L>> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -103,7 +106,7 @@ impl TileCache {
     }
 
     /// A cached tile.
-    pub fn get(&self, tile: TileId, visibility: &Visibility) -> Option<Arc<EncodedTile>> {
+    pub fn get(&self, tile: TileId, visibility: &L) -> Option<Arc<EncodedTile>> {
         if !self.enabled() {
             return None;
         }
@@ -111,7 +114,7 @@ impl TileCache {
     }
 
     /// Every cached tile rendered for `visibility` (for tests and diagnostics).
-    pub fn held_for(&self, visibility: &Visibility) -> Vec<(TileId, Arc<EncodedTile>)> {
+    pub fn held_for(&self, visibility: &L) -> Vec<(TileId, Arc<EncodedTile>)> {
         self.lock()
             .tiles
             .iter()
@@ -121,13 +124,7 @@ impl TileCache {
     }
 
     /// Keeps a tile rendered from data read at `epoch`, unless an edit has come since.
-    pub fn insert(
-        &self,
-        tile: TileId,
-        visibility: &Visibility,
-        encoded: Arc<EncodedTile>,
-        epoch: u64,
-    ) {
+    pub fn insert(&self, tile: TileId, visibility: &L, encoded: Arc<EncodedTile>, epoch: u64) {
         if !self.enabled() || encoded.bytes() > self.capacity {
             return;
         }
@@ -151,7 +148,7 @@ impl TileCache {
     pub fn invalidate(&self, rects: &[Rect]) {
         let mut inner = self.lock();
         self.epoch.fetch_add(1, Ordering::AcqRel);
-        let stale: Vec<(TileId, Visibility)> = inner
+        let stale: Vec<(TileId, L)> = inner
             .tiles
             .iter()
             .map(|(key, _)| key.clone())
@@ -161,6 +158,24 @@ impl TileCache {
             })
             .collect();
         for key in stale {
+            if let Some(old) = inner.tiles.pop(&key) {
+                inner.bytes -= old.bytes();
+            }
+        }
+    }
+
+    /// Drops every cached tile whose layer key `stale` picks (a category whose facilities
+    /// changed: any of its coverage tiles may show the change).
+    pub fn invalidate_layers(&self, stale: impl Fn(&L) -> bool) {
+        let mut inner = self.lock();
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        let keys: Vec<(TileId, L)> = inner
+            .tiles
+            .iter()
+            .map(|(key, _)| key.clone())
+            .filter(|(_, layer)| stale(layer))
+            .collect();
+        for key in keys {
             if let Some(old) = inner.tiles.pop(&key) {
                 inner.bytes -= old.bytes();
             }

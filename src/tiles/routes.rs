@@ -13,7 +13,9 @@ use axum::http::header::{
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use serde::Serialize;
 use serde_json::{Value, json};
+use utoipa::{OpenApi, ToSchema};
 
 use super::cache::EncodedTile;
 use super::math::{BUFFER, MAX_ZOOM, TileId};
@@ -32,6 +34,76 @@ pub const MVT: &str = "application/vnd.mapbox-vector-tile";
 /// OpenStreetMap's attribution, required wherever its data is shown (ODbL).
 pub const ATTRIBUTION: &str =
     "© <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a> contributors";
+
+/// The tiles' paths and schemas (coverage tiles' included).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    TilesApi::openapi()
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(tile, tilejson, crate::coverage::tiles::tile),
+    components(schemas(Mvt, TileJson, VectorLayer))
+)]
+struct TilesApi;
+
+/// A Mapbox Vector Tile (binary).
+pub struct Mvt;
+
+impl<'s> utoipa::ToSchema<'s> for Mvt {
+    fn schema() -> (
+        &'s str,
+        utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+    ) {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, SchemaType};
+        let binary = ObjectBuilder::new()
+            .schema_type(SchemaType::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .description(Some(
+                "Mapbox Vector Tile 2.1, gzipped when Accept-Encoding allows",
+            ));
+        ("Mvt", binary.into())
+    }
+}
+
+/// A layer of the tiles.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VectorLayer {
+    /// Its name in the tile.
+    pub id: &'static str,
+    /// What it draws.
+    pub description: &'static str,
+    /// Its properties and their types.
+    #[schema(value_type = Object)]
+    pub fields: Value,
+}
+
+/// TileJSON 3.0 for the blueprint tiles.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TileJson {
+    /// `3.0.0`.
+    pub tilejson: &'static str,
+    /// The tile set's name.
+    pub name: &'static str,
+    /// What it shows.
+    pub description: &'static str,
+    /// `xyz`.
+    pub scheme: &'static str,
+    /// The tile URL template.
+    pub tiles: Vec<String>,
+    /// 0.
+    pub minzoom: u32,
+    /// The deepest zoom.
+    pub maxzoom: u32,
+    /// west, south, east, north of the units.
+    pub bounds: [f64; 4],
+    /// longitude, latitude, zoom.
+    pub center: [f64; 3],
+    /// OpenStreetMap's, as ODbL requires.
+    pub attribution: &'static str,
+    /// units, unit_labels, sites.
+    pub vector_layers: Vec<VectorLayer>,
+}
 
 /// The tile routes.
 pub fn router() -> Router<AppState> {
@@ -67,6 +139,15 @@ pub fn parse_tile(z: &str, x: &str, y: &str) -> AppResult<TileId> {
     TileId::new(number(z, "z")?, number(x, "x")?, number(y, "y")?).map_err(bad)
 }
 
+/// A blueprint tile: units, their labels, and the sites the caller may see.
+#[utoipa::path(get, operation_id = "blueprint_tile", path = "/tiles/blueprint/{z}/{x}/{y}.mvt", tag = "Tiles",
+    params(("z" = u32, Path, description = "Zoom, 0–22"), ("x" = u32, Path, description = "Column"), ("y" = u32, Path, description = "Row")),
+    responses(
+        (status = 200, description = "The tile; ETag is a hash of its content", body = Mvt, content_type = "application/vnd.mapbox-vector-tile"),
+        (status = 204, description = "Nothing in this tile"),
+        (status = 304, description = "Unchanged since the If-None-Match tag"),
+        (status = 400, description = "Not a tile address", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn tile(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -175,34 +256,50 @@ fn fields(keys: &[Key]) -> Value {
     )
 }
 
+/// TileJSON 3.0 for the blueprint tiles.
+#[utoipa::path(get, operation_id = "blueprint_tilejson", path = "/tiles/blueprint.json", tag = "Tiles",
+    responses((status = 200, description = "The tile set", body = TileJson)))]
 async fn tilejson(State(state): State<AppState>, base: BaseUrl) -> Response {
     let bounds = state
         .catalog()
         .extent()
-        .map(|r| vec![r.min().x, r.min().y, r.max().x, r.max().y])
-        .unwrap_or_else(|| vec![-180.0, -85.051_128_78, 180.0, 85.051_128_78]);
+        .map_or([-180.0, -85.051_128_78, 180.0, 85.051_128_78], |r| {
+            [r.min().x, r.min().y, r.max().x, r.max().y]
+        });
     let center = [
         (bounds[0] + bounds[2]) / 2.0,
         (bounds[1] + bounds[3]) / 2.0,
         13.0,
     ];
-    let body = json!({
-        "tilejson": "3.0.0",
-        "name": "lantu blueprint 社区蓝图",
-        "description": "Planning units and micro-renewal sites; drafts only with a token",
-        "scheme": "xyz",
-        "tiles": [base.at("/tiles/blueprint/{z}/{x}/{y}.mvt")],
-        "minzoom": 0,
-        "maxzoom": MAX_ZOOM,
-        "bounds": bounds,
-        "center": center,
-        "attribution": ATTRIBUTION,
-        "vector_layers": [
-            {"id": "units", "description": "Planning unit boundaries", "fields": fields(UNIT_KEYS)},
-            {"id": "unit_labels", "description": "A label point per planning unit", "fields": fields(UNIT_KEYS)},
-            {"id": "sites", "description": "Micro-renewal sites; units is a comma-separated list of codes", "fields": fields(SITE_KEYS)},
+    let body = TileJson {
+        tilejson: "3.0.0",
+        name: "lantu blueprint 社区蓝图",
+        description: "Planning units and micro-renewal sites; drafts only with a token",
+        scheme: "xyz",
+        tiles: vec![base.at("/tiles/blueprint/{z}/{x}/{y}.mvt")],
+        minzoom: 0,
+        maxzoom: MAX_ZOOM.into(),
+        bounds,
+        center,
+        attribution: ATTRIBUTION,
+        vector_layers: vec![
+            VectorLayer {
+                id: "units",
+                description: "Planning unit boundaries",
+                fields: fields(UNIT_KEYS),
+            },
+            VectorLayer {
+                id: "unit_labels",
+                description: "A label point per planning unit",
+                fields: fields(UNIT_KEYS),
+            },
+            VectorLayer {
+                id: "sites",
+                description: "Micro-renewal sites; units is a comma-separated list of codes",
+                fields: fields(SITE_KEYS),
+            },
         ],
-    });
+    };
     ([(CACHE_CONTROL, "no-cache")], axum::Json(body)).into_response()
 }
 

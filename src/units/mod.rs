@@ -1,5 +1,6 @@
 //! Planning units: the model, its store trait, the import and the API routes.
 
+pub mod api;
 pub mod import;
 pub mod model;
 pub mod routes;

@@ -7,7 +7,19 @@ use serde::{Deserialize, Serialize};
 use crate::version::{Change, Stamp};
 
 /// The level of a planning unit in the hierarchy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum UnitLevel {
     /// District 区 (6-digit code).

@@ -6,20 +6,49 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Router, http::Method};
-use serde_json::{Map, Value, json};
+use utoipa::OpenApi;
 
-use super::model::{UnitCode, UnitFields, UnitLevel, UnitVersion};
+use super::api::{
+    UnitContent, UnitFeature, UnitProperties, UnitVersionFeature, UnitVersionProperties,
+};
+use super::model::{UnitCode, UnitLevel, UnitVersion};
 use crate::auth::Viewer;
 use crate::catalog::{UnitEntry, UnitFilter};
 use crate::error::{AppError, AppResult};
-use crate::http::json_object;
-use crate::http::links::{BaseUrl, link};
+use crate::http::links::BaseUrl;
 use crate::http::query::{pairs, parse_items_query};
+use crate::ogc::CollectionSpec;
+use crate::ogc::contract::{FeatureType, Geometry, History, Link, UnitHistory, UnitPage};
 use crate::ogc::items::{GEOJSON, feature_response, geojson, page};
 use crate::spatial::write::geometry_json;
 use crate::state::AppState;
-use crate::version::{Audience, etag, history_members};
+use crate::version::{Audience, VersionStamp, etag};
 use crate::work::on_pool;
+
+/// The units collection, as the registry lists it.
+pub const COLLECTION: CollectionSpec = CollectionSpec {
+    id: "units",
+    title: "Planning units 规划单元",
+    description: "District 区, sub-districts and towns 街道/镇, neighbourhood committees 居委会, by statistics division code",
+    routes: router,
+    openapi: UnitsApi::openapi,
+};
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(list, one, history),
+    components(schemas(
+        UnitPage,
+        UnitFeature,
+        UnitProperties,
+        UnitContent,
+        UnitHistory,
+        UnitVersionFeature,
+        UnitVersionProperties,
+        UnitLevel
+    ))
+)]
+struct UnitsApi;
 
 /// The unit routes.
 pub fn router() -> Router<AppState> {
@@ -56,42 +85,49 @@ fn filter_code(name: &str, value: Option<&str>) -> AppResult<Option<UnitCode>> {
         .transpose()
 }
 
-/// What a unit and each of its versions show.
-fn unit_properties(f: &UnitFields) -> Map<String, Value> {
-    json_object(json!({
-        "code": f.code.as_str(),
-        "name_zh": f.name_zh,
-        "name_en": f.name_en,
-        "level": f.level.as_str(),
-        "parent": f.parent.as_ref().map(UnitCode::as_str),
-        "population": f.population,
-    }))
-}
-
-fn feature(entry: &UnitEntry, base: &BaseUrl, audience: Audience) -> Value {
+fn feature(entry: &UnitEntry, base: &BaseUrl, audience: Audience) -> UnitFeature {
     let f = &entry.unit.fields;
     let href = base.at(&format!("/api/collections/units/items/{}", f.code));
-    let mut properties = unit_properties(f);
-    properties.extend(json_object(json!({
-        "area_m2": entry.area_m2.map(f64::round),
-        "version": entry.unit.stamp.version,
-        "updated_at": entry.unit.stamp.at,
-    })));
-    if audience == Audience::Team {
-        properties.insert("updated_by".into(), entry.unit.stamp.by.clone().into());
+    UnitFeature {
+        kind: FeatureType::Feature,
+        id: f.code.as_str().into(),
+        geometry: f
+            .geometry
+            .as_ref()
+            .map(|g| Geometry(geometry_json(&g.clone().into()))),
+        properties: UnitProperties {
+            content: UnitContent::of(f),
+            area_m2: entry.area_m2.map(f64::round),
+            version: entry.unit.stamp.version,
+            updated_at: entry.unit.stamp.at,
+            updated_by: (audience == Audience::Team).then(|| entry.unit.stamp.by.clone()),
+        },
+        links: vec![
+            Link::new(href.clone(), "self", GEOJSON, &f.name_zh),
+            Link::new(
+                format!("{href}/history"),
+                "version-history",
+                GEOJSON,
+                "Versions",
+            ),
+        ],
     }
-    json!({
-        "type": "Feature",
-        "id": f.code.as_str(),
-        "geometry": f.geometry.as_ref().map(|g| geometry_json(&g.clone().into())),
-        "properties": properties,
-        "links": [
-            link(href.clone(), "self", GEOJSON, &f.name_zh),
-            link(format!("{href}/history"), "version-history", GEOJSON, "Versions"),
-        ]
-    })
 }
 
+/// Planning units, filtered and paged.
+#[utoipa::path(get, operation_id = "units_list", path = "/api/collections/units/items", tag = "Planning units",
+    params(
+        ("bbox" = Option<String>, Query, description = "west,south,east,north in CRS84: units whose boundary intersects it"),
+        ("limit" = Option<usize>, Query, description = "Items per page, 1–10000 (default 100)"),
+        ("offset" = Option<usize>, Query, description = "Items to skip"),
+        ("level" = Option<UnitLevel>, Query, description = "Only this level"),
+        ("parent" = Option<String>, Query, description = "Only the direct children of this unit"),
+        ("unit" = Option<String>, Query, description = "Only this unit and the units below it"),
+    ),
+    responses(
+        (status = 200, description = "A page of units", body = UnitPage, content_type = "application/geo+json"),
+        (status = 400, description = "An unknown or malformed parameter", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -122,18 +158,26 @@ async fn list(
         let (matched, entries) = state
             .catalog()
             .query_units(&filter, query.offset, query.limit);
-        let features = entries
+        let features: Vec<UnitFeature> = entries
             .iter()
             .map(|e| feature(e, &base, viewer.audience()))
             .collect();
         Ok(geojson(
             StatusCode::OK,
-            page(&base, "units", &query, features, matched),
+            &page(&base, "units", &query, features, matched),
         ))
     })
     .await
 }
 
+/// One planning unit.
+#[utoipa::path(get, operation_id = "units_one", path = "/api/collections/units/items/{featureId}", tag = "Planning units",
+    params(("featureId" = String, Path, description = "The unit's code")),
+    responses(
+        (status = 200, description = "The unit; its ETag is its version", body = UnitFeature, content_type = "application/geo+json",
+            headers(("ETag" = String, description = "\"v<version>\""))),
+        (status = 404, description = "No unit with that code", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn one(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -153,7 +197,7 @@ async fn one(
         // Units have no drafts: their version numbers have no gaps to hide.
         Ok(feature_response(
             StatusCode::OK,
-            feature(&entry, &base, viewer.audience()),
+            &feature(&entry, &base, viewer.audience()),
             etag(entry.unit.stamp.version),
             None,
         ))
@@ -161,20 +205,32 @@ async fn one(
     .await
 }
 
-fn version_feature(v: &UnitVersion, audience: Audience) -> Value {
+fn version_feature(v: &UnitVersion, audience: Audience) -> UnitVersionFeature {
     let f = &v.fields;
-    let mut properties = unit_properties(f);
-    let mut members = history_members(&v.stamp, v.change, v.message.as_deref(), audience, 0);
-    members.insert("version".into(), v.stamp.version.into());
-    properties.extend(members);
-    json!({
-        "type": "Feature",
-        "id": f.code.as_str(),
-        "geometry": f.geometry.as_ref().map(|g| geometry_json(&g.clone().into())),
-        "properties": properties,
-    })
+    // Units have no drafts: every version is shown, with its own number.
+    let mut stamp = VersionStamp::new(&v.stamp, v.change, v.message.as_deref(), audience, 0);
+    stamp.version = v.stamp.version;
+    UnitVersionFeature {
+        kind: FeatureType::Feature,
+        id: f.code.as_str().into(),
+        geometry: f
+            .geometry
+            .as_ref()
+            .map(|g| Geometry(geometry_json(&g.clone().into()))),
+        properties: UnitVersionProperties {
+            content: UnitContent::of(f),
+            stamp,
+        },
+    }
 }
 
+/// Every version of a unit, oldest first.
+#[utoipa::path(get, operation_id = "units_history", path = "/api/collections/units/items/{featureId}/history", tag = "Planning units",
+    params(("featureId" = String, Path, description = "The unit's code")),
+    responses(
+        (status = 200, description = "Its versions", body = UnitHistory, content_type = "application/geo+json"),
+        (status = 404, description = "No unit with that code", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn history(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -187,12 +243,9 @@ async fn history(
             "no planning unit with code {code}"
         )));
     }
-    let features: Vec<Value> = versions
+    let features = versions
         .iter()
         .map(|v| version_feature(v, viewer.audience()))
         .collect();
-    Ok(geojson(
-        StatusCode::OK,
-        json!({"type": "FeatureCollection", "features": features}),
-    ))
+    Ok(geojson(StatusCode::OK, &History::new(features)))
 }

@@ -3,8 +3,8 @@
 
 use super::model::{Unit, UnitCode, UnitFields, UnitVersion};
 use crate::spatial::wkb;
-use crate::store::changes::{Collection, Operation, log_change};
-use crate::store::rows::{UnitRow, UnitVersionRow, now};
+use crate::store::changes::{Collection, Logged, log_change};
+use crate::store::rows::{UnitRow, UnitVersionRow, decode, now};
 use crate::store::{Store, StoreResult, Versioned, in_tx, on_pool};
 use crate::version::{Change, Edit};
 
@@ -41,10 +41,7 @@ impl Store {
                 .fetch_all(pool)
                 .await?
         });
-        Ok(rows
-            .into_iter()
-            .map(UnitRow::into_unit)
-            .collect::<anyhow::Result<_>>()?)
+        decode(rows, UnitRow::into_unit)
     }
 
     /// One unit.
@@ -116,16 +113,8 @@ impl Store {
             }
             for (change, row) in &rows {
                 let (code, version) = row.key();
-                log_change!(
-                    tx,
-                    d,
-                    Collection::Units,
-                    code,
-                    version,
-                    Operation::Write(*change),
-                    at,
-                    &edit.author
-                );
+                let note = Logged::write(Collection::Units, code, version, *change);
+                log_change!(tx, d, note, at, &edit.author);
             }
             (report, rows)
         });
@@ -147,9 +136,6 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        Ok(rows
-            .into_iter()
-            .map(UnitVersionRow::into_version)
-            .collect::<anyhow::Result<_>>()?)
+        decode(rows, UnitVersionRow::into_version)
     }
 }
