@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 
 use super::{Principal, Role, TokenInfo};
-use crate::store::rows::{TokenInfoRow, decode, now, principal};
-use crate::store::{Store, StoreResult, in_tx, on_pool};
+use crate::store::rows::{TokenInfoRow, now, principal};
+use crate::store::{Store, StoreResult, fetch, in_tx, on_pool};
 
 impl Store {
     /// Stores the hash of a new token, valid until `expires_at` (or until revoked).
@@ -61,13 +61,7 @@ impl Store {
 
     /// Every token, oldest first.
     pub async fn list_tokens(&self) -> StoreResult<Vec<TokenInfo>> {
-        let rows: Vec<TokenInfoRow> = on_pool!(self, |pool, _d| {
-            sqlx::query_as(
-                "SELECT name, role, created_at, expires_at, revoked_at FROM tokens ORDER BY id",
-            )
-            .fetch_all(pool)
-            .await?
-        });
-        decode(rows, TokenInfoRow::into_info)
+        let sql = "SELECT name, role, created_at, expires_at, revoked_at FROM tokens ORDER BY id";
+        fetch!(self, all, TokenInfoRow::into_info, sql)
     }
 }

@@ -10,6 +10,7 @@ pub mod codec;
 pub mod extract;
 pub mod graph;
 pub mod import;
+pub mod model;
 pub mod osm;
 pub mod pbf;
 pub mod search;

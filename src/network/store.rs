@@ -2,97 +2,16 @@
 //! a source (an import's name); a re-import replaces its source in one transaction. Facilities
 //! written through the API are versioned like sites. One SQL text for both backends.
 
-use chrono::{DateTime, Utc};
-use geo::{Geometry, Point};
-
 use super::codec;
 use super::extract::{FoundFacility, FoundHome};
-use super::graph::WalkGraph;
+pub use super::model::{
+    API_SOURCE, FacilityVersion, OsmImport, StoredFacility, StoredHome, StoredNetwork,
+};
 use crate::spatial::wkb;
 use crate::store::changes::{Collection, Logged, log_change};
-use crate::store::rows::{FacilityRow, FacilityVersionRow, HomeRow, decode, now};
-use crate::store::{Store, StoreError, StoreResult, Versioned, in_tx, on_pool};
-use crate::version::{Change, Edit, Stamp};
-
-/// Everything one OSM file gave.
-#[derive(Debug, Clone)]
-pub struct OsmImport {
-    /// What the import is called (by default the file name); a re-import replaces it.
-    pub source: String,
-    /// The walking network.
-    pub graph: WalkGraph,
-    /// Facilities found.
-    pub facilities: Vec<FoundFacility>,
-    /// Homes found.
-    pub homes: Vec<FoundHome>,
-    /// The population rule the estimates used, in words.
-    pub estimate_rule: String,
-}
-
-/// A stored network and where it came from.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredNetwork {
-    /// The import's source name.
-    pub source: String,
-    /// The graph.
-    pub graph: WalkGraph,
-}
-
-/// A stored facility.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredFacility {
-    /// Its id.
-    pub id: i64,
-    /// The import it came from (`api` for those added through the API).
-    pub source: String,
-    /// Catalogue category.
-    pub category: String,
-    /// Name, if known.
-    pub name: Option<String>,
-    /// Where it is.
-    pub position: Point,
-    /// 1 when imported or created, +1 for each edit through the API.
-    pub version: i64,
-    /// When it was last changed through the API.
-    pub updated_at: Option<DateTime<Utc>>,
-    /// Who changed it last through the API (imports leave it empty).
-    pub updated_by: Option<String>,
-}
-
-/// One version of a facility: its content after an API write, who made it and when.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FacilityVersion {
-    /// The facility.
-    pub facility_id: i64,
-    /// What the write did.
-    pub change: Change,
-    /// Catalogue category.
-    pub category: String,
-    /// Name, if known.
-    pub name: Option<String>,
-    /// Where it was.
-    pub position: Point,
-    /// Version, time, author.
-    pub stamp: Stamp,
-}
-
-/// A stored home.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredHome {
-    /// Its id.
-    pub id: i64,
-    /// Name, if known.
-    pub name: Option<String>,
-    /// Residents.
-    pub population: f64,
-    /// Whether `population` is an estimate.
-    pub estimated: bool,
-    /// Outline or point.
-    pub shape: Geometry,
-}
-
-/// The source name of facilities added through the API.
-pub const API_SOURCE: &str = "api";
+use crate::store::rows::{FacilityRow, FacilityVersionRow, HomeRow, now};
+use crate::store::{Store, StoreError, StoreResult, Versioned, fetch, in_tx, on_pool};
+use crate::version::{Change, Edit};
 
 const FACILITY_COLUMNS: &str =
     "id, source, category, name, ST_AsBinary(geom) AS geom, version, updated_at, updated_by";
@@ -257,27 +176,15 @@ impl Store {
 
     /// Every facility.
     pub async fn load_facilities(&self) -> StoreResult<Vec<StoredFacility>> {
-        let rows: Vec<FacilityRow> = on_pool!(self, |pool, d| {
-            sqlx::query_as(&d.sql(&format!(
-                "SELECT {FACILITY_COLUMNS} FROM facilities ORDER BY id"
-            )))
-            .fetch_all(pool)
-            .await?
-        });
-        decode(rows, FacilityRow::into_facility)
+        let sql = format!("SELECT {FACILITY_COLUMNS} FROM facilities ORDER BY id");
+        fetch!(self, all, FacilityRow::into_facility, &sql)
     }
 
     /// Every home.
     pub async fn load_homes(&self) -> StoreResult<Vec<StoredHome>> {
-        let rows: Vec<HomeRow> = on_pool!(self, |pool, d| {
-            sqlx::query_as(&d.sql(
-                "SELECT id, name, population, population_estimated, ST_AsBinary(geom) AS geom
-                 FROM homes ORDER BY id",
-            ))
-            .fetch_all(pool)
-            .await?
-        });
-        decode(rows, HomeRow::into_home)
+        let sql = "SELECT id, name, population, population_estimated, ST_AsBinary(geom) AS geom
+                   FROM homes ORDER BY id";
+        fetch!(self, all, HomeRow::into_home, sql)
     }
 
     /// Adds one facility (source [`API_SOURCE`]) at version 1 with its first version row.
@@ -316,15 +223,8 @@ impl Store {
 
     /// One facility.
     pub async fn find_facility(&self, id: i64) -> StoreResult<Option<StoredFacility>> {
-        let row: Option<FacilityRow> = on_pool!(self, |pool, d| {
-            sqlx::query_as(&d.sql(&format!(
-                "SELECT {FACILITY_COLUMNS} FROM facilities WHERE id = $1"
-            )))
-            .bind(id)
-            .fetch_optional(pool)
-            .await?
-        });
-        Ok(row.map(FacilityRow::into_facility).transpose()?)
+        let sql = format!("SELECT {FACILITY_COLUMNS} FROM facilities WHERE id = $1");
+        fetch!(self, optional, FacilityRow::into_facility, &sql, id)
     }
 
     /// Replaces (`Change::Replace`) or deletes (`Change::Delete`) facility `id` if it is still at
@@ -389,15 +289,9 @@ impl Store {
 
     /// Every version written through the API, oldest first.
     pub async fn facility_history(&self, id: i64) -> StoreResult<Vec<FacilityVersion>> {
-        let rows: Vec<FacilityVersionRow> = on_pool!(self, |pool, d| {
-            sqlx::query_as(&d.sql(
-                "SELECT facility_id, version, change, category, name, ST_AsBinary(geom) AS geom, author, at
-                 FROM facility_versions WHERE facility_id = $1 ORDER BY version",
-            ))
-            .bind(id)
-            .fetch_all(pool)
-            .await?
-        });
-        decode(rows, FacilityVersionRow::into_version)
+        let sql = "SELECT facility_id, version, change, category, name, ST_AsBinary(geom) AS geom,
+                          author, at
+                   FROM facility_versions WHERE facility_id = $1 ORDER BY version";
+        fetch!(self, all, FacilityVersionRow::into_version, sql, id)
     }
 }

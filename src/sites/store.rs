@@ -5,7 +5,7 @@ use super::model::{Site, SiteFields, SiteVersion};
 use crate::spatial::wkb;
 use crate::store::changes::{Collection, Logged, log_change};
 use crate::store::rows::{SiteRow, SiteVersionRow, decode, now};
-use crate::store::{Store, StoreError, StoreResult, Versioned, in_tx, on_pool};
+use crate::store::{Store, StoreError, StoreResult, Versioned, fetch, in_tx};
 use crate::version::{Change, Edit};
 
 const COLUMNS: &str = "id, version, deleted, name, description, element_type, status, ST_AsBinary(geom) AS geom, \
@@ -23,31 +23,14 @@ const VERSIONED: Versioned = Versioned {
 impl Store {
     /// Every live (not deleted) site, drafts included.
     pub async fn load_sites(&self) -> StoreResult<Vec<Site>> {
-        let rows: Vec<SiteRow> = on_pool!(self, |pool, d| {
-            sqlx::query_as(&d.sql(&format!(
-                "SELECT {COLUMNS} FROM sites WHERE deleted = FALSE ORDER BY id"
-            )))
-            .fetch_all(pool)
-            .await?
-        });
-        decode(rows, SiteRow::into_site)
+        let sql = format!("SELECT {COLUMNS} FROM sites WHERE deleted = FALSE ORDER BY id");
+        fetch!(self, all, SiteRow::into_site, &sql)
     }
 
     /// One site as stored now, and whether it is deleted; `None` if it never existed.
     pub async fn find_site(&self, id: i64) -> StoreResult<Option<(Site, bool)>> {
-        let row: Option<SiteRow> = on_pool!(self, |pool, d| {
-            sqlx::query_as(&d.sql(&format!("SELECT {COLUMNS} FROM sites WHERE id = $1")))
-                .bind(id)
-                .fetch_optional(pool)
-                .await?
-        });
-        Ok(match row {
-            Some(row) => {
-                let deleted = row.deleted();
-                Some((row.into_site()?, deleted))
-            }
-            None => None,
-        })
+        let sql = format!("SELECT {COLUMNS} FROM sites WHERE id = $1");
+        fetch!(self, optional, SiteRow::into_site_and_deleted, &sql, id)
     }
 
     /// Creates `sites` in one transaction (all or none), each at version 1.
@@ -144,16 +127,9 @@ impl Store {
 
     /// Every version of a site, oldest first; empty if it never existed.
     pub async fn site_history(&self, id: i64) -> StoreResult<Vec<SiteVersion>> {
-        let rows: Vec<SiteVersionRow> = on_pool!(self, |pool, d| {
-            sqlx::query_as(&d.sql(
-                "SELECT site_id, version, change, name, description, element_type, status,
-                        ST_AsBinary(geom) AS geom, author, at, message
-                 FROM site_versions WHERE site_id = $1 ORDER BY version",
-            ))
-            .bind(id)
-            .fetch_all(pool)
-            .await?
-        });
-        decode(rows, SiteVersionRow::into_version)
+        let sql = "SELECT site_id, version, change, name, description, element_type, status,
+                          ST_AsBinary(geom) AS geom, author, at, message
+                   FROM site_versions WHERE site_id = $1 ORDER BY version";
+        fetch!(self, all, SiteVersionRow::into_version, sql, id)
     }
 }

@@ -9,8 +9,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::rows::decode;
-use super::{Store, StoreResult, on_pool};
+use super::{Store, StoreResult, fetch, on_pool};
 
 /// A collection whose records are logged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -198,16 +197,8 @@ impl Store {
 
     /// At most `limit` changes after `seq`, oldest first.
     pub async fn changes_after(&self, seq: i64, limit: i64) -> StoreResult<Vec<ChangeEntry>> {
-        let rows: Vec<ChangeRow> = on_pool!(self, |pool, _d| {
-            sqlx::query_as(
-                "SELECT seq, collection, key, version, operation, at FROM changes
-                 WHERE seq > $1 ORDER BY seq LIMIT $2",
-            )
-            .bind(seq)
-            .bind(limit)
-            .fetch_all(pool)
-            .await?
-        });
-        decode(rows, ChangeRow::into_entry)
+        let sql = "SELECT seq, collection, key, version, operation, at FROM changes
+                   WHERE seq > $1 ORDER BY seq LIMIT $2";
+        fetch!(self, all, ChangeRow::into_entry, sql, seq, limit)
     }
 }

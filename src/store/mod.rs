@@ -175,7 +175,27 @@ macro_rules! on_pool {
     };
 }
 
-pub(crate) use {in_tx, on_pool};
+/// One query on the pool, its rows converted: `fetch!(self, all, Row::into, SQL, binds…)` for
+/// every row, `fetch!(self, optional, …)` for at most one. The SQL is written for PostGIS and
+/// passed through [`Dialect::sql`].
+#[macro_export]
+#[doc(hidden)]
+macro_rules! fetch {
+    ($store:expr, all, $into:path, $sql:expr $(, $bind:expr)*) => {{
+        let rows = $crate::store::on_pool!($store, |pool, d| {
+            sqlx::query_as(&d.sql($sql))$(.bind($bind))*.fetch_all(pool).await?
+        });
+        $crate::store::rows::decode(rows, $into)
+    }};
+    ($store:expr, optional, $into:path, $sql:expr $(, $bind:expr)*) => {{
+        let row = $crate::store::on_pool!($store, |pool, d| {
+            sqlx::query_as(&d.sql($sql))$(.bind($bind))*.fetch_optional(pool).await?
+        });
+        Ok(row.map($into).transpose()?)
+    }};
+}
+
+pub(crate) use {fetch, in_tx, on_pool};
 
 /// A table whose every write also appends the written row to its history table, in the same
 /// transaction: the current row is copied, so the history can never disagree with it.

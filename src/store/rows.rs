@@ -62,9 +62,10 @@ impl SiteRow {
         self.id
     }
 
-    /// Whether it is a tombstone.
-    pub fn deleted(&self) -> bool {
-        self.deleted
+    /// The site, and whether it is a tombstone.
+    pub fn into_site_and_deleted(self) -> anyhow::Result<(Site, bool)> {
+        let deleted = self.deleted;
+        Ok((self.into_site()?, deleted))
     }
 
     pub fn into_site(self) -> anyhow::Result<Site> {

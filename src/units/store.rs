@@ -4,8 +4,8 @@
 use super::model::{Unit, UnitCode, UnitFields, UnitVersion};
 use crate::spatial::wkb;
 use crate::store::changes::{Collection, Logged, log_change};
-use crate::store::rows::{UnitRow, UnitVersionRow, decode, now};
-use crate::store::{Store, StoreResult, Versioned, in_tx, on_pool};
+use crate::store::rows::{UnitRow, UnitVersionRow, now};
+use crate::store::{Store, StoreResult, Versioned, fetch, in_tx};
 use crate::version::{Change, Edit};
 
 const COLUMNS: &str = "code, level, parent_code, name_zh, name_en, population, \
@@ -36,23 +36,14 @@ pub struct SaveReport {
 impl Store {
     /// Every current unit.
     pub async fn load_units(&self) -> StoreResult<Vec<Unit>> {
-        let rows: Vec<UnitRow> = on_pool!(self, |pool, d| {
-            sqlx::query_as(&d.sql(&format!("SELECT {COLUMNS} FROM units ORDER BY code")))
-                .fetch_all(pool)
-                .await?
-        });
-        decode(rows, UnitRow::into_unit)
+        let sql = format!("SELECT {COLUMNS} FROM units ORDER BY code");
+        fetch!(self, all, UnitRow::into_unit, &sql)
     }
 
     /// One unit.
     pub async fn find_unit(&self, code: &UnitCode) -> StoreResult<Option<Unit>> {
-        let row: Option<UnitRow> = on_pool!(self, |pool, d| {
-            sqlx::query_as(&d.sql(&format!("SELECT {COLUMNS} FROM units WHERE code = $1")))
-                .bind(code.as_str())
-                .fetch_optional(pool)
-                .await?
-        });
-        Ok(row.map(UnitRow::into_unit).transpose()?)
+        let sql = format!("SELECT {COLUMNS} FROM units WHERE code = $1");
+        fetch!(self, optional, UnitRow::into_unit, &sql, code.as_str())
     }
 
     /// Creates or updates `units` by code in one transaction: all are written, or none.
@@ -126,16 +117,9 @@ impl Store {
 
     /// Every version of one unit, oldest first.
     pub async fn unit_history(&self, code: &UnitCode) -> StoreResult<Vec<UnitVersion>> {
-        let rows: Vec<UnitVersionRow> = on_pool!(self, |pool, d| {
-            sqlx::query_as(&d.sql(
-                "SELECT code, version, change, level, parent_code, name_zh, name_en, population,
-                        ST_AsBinary(geom) AS geom, author, at, message
-                 FROM unit_versions WHERE code = $1 ORDER BY version",
-            ))
-            .bind(code.as_str())
-            .fetch_all(pool)
-            .await?
-        });
-        decode(rows, UnitVersionRow::into_version)
+        let sql = "SELECT code, version, change, level, parent_code, name_zh, name_en, population,
+                          ST_AsBinary(geom) AS geom, author, at, message
+                   FROM unit_versions WHERE code = $1 ORDER BY version";
+        fetch!(self, all, UnitVersionRow::into_version, sql, code.as_str())
     }
 }
