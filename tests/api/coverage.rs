@@ -9,7 +9,7 @@ use lantu::coverage::import::{PopulationSource, import_facilities, import_homes}
 use lantu::import::OnRefusal;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, close_to, fixture_path};
+use crate::helpers::{Backend, TestApp, close_to, eventually, fixture_path};
 use crate::on_both_backends;
 
 /// Metres east/north of the grid's south-west corner as lon/lat (the fixture's own formula).
@@ -585,7 +585,46 @@ async fn the_coverage_tile_colours_homes_by_band_and_follows_a_facility_edit(bac
         .assert_problem(400);
 }
 
+async fn a_facility_added_on_another_server_reaches_this_ones_cached_coverage_tiles(
+    backend: Backend,
+) {
+    let app = grid_app(backend).await.following();
+    let other = app.replica().await;
+    let (lon, lat) = at(400.0, 100.0);
+    let n = f64::from(1u32 << 15);
+    let x = ((lon + 180.0) / 360.0 * n).floor();
+    let y = ((1.0 - lat.to_radians().tan().asinh() / std::f64::consts::PI) / 2.0 * n).floor();
+    let path = format!("/tiles/coverage/kindergarten/15/{x}/{y}.mvt");
+    let h3 = |bands: Vec<(String, String)>| bands.into_iter().find(|(h, _)| h == "H3");
+    assert_eq!(
+        h3(tile_bands(&app, &path).await),
+        Some(("H3".into(), "far".into()))
+    );
+    assert!(
+        app.state.coverage.tiles.usage().0 > 0,
+        "the coverage tile is cached, so only an invalidation can change it"
+    );
+    let feature = json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": {"category": "kindergarten"}});
+    let created = other
+        .send(
+            Method::POST,
+            "/api/facilities",
+            Some(&other.admin),
+            &[],
+            Some(feature.to_string().into_bytes()),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    eventually(
+        "this server's coverage tile shows the other's facility",
+        || async { h3(tile_bands(&app, &path).await) == Some(("H3".into(), "covered".into())) },
+    )
+    .await;
+}
+
 on_both_backends!(
+    a_facility_added_on_another_server_reaches_this_ones_cached_coverage_tiles,
     the_coverage_tile_colours_homes_by_band_and_follows_a_facility_edit,
     coverage_per_unit_counts_homes_and_people_within_the_walking_threshold,
     adding_moving_and_deleting_a_facility_changes_coverage_at_once,

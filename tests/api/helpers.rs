@@ -532,3 +532,19 @@ pub fn serve(
         .unwrap_or_else(|| panic!("no address in {banner:?}"));
     (child, address, lines)
 }
+
+/// Waits (up to 20 s) until `check` holds; panics with `what` if it never does.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let started = std::time::Instant::now();
+    while !check().await {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "never happened: {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

@@ -2,31 +2,14 @@
 //! replica), and what a CLI import writes reaches a running server, through the change log,
 //! without a restart. Also after the follower's database connections are cut mid-burst.
 
-use std::future::Future;
-use std::time::{Duration, Instant};
-
 use axum::http::{Method, StatusCode};
 use mvt_reader::Reader;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, fixture, fixture_path, lantu_binary, storage_args};
+use crate::helpers::{
+    Backend, TestApp, eventually, fixture, fixture_path, lantu_binary, storage_args,
+};
 use crate::on_both_backends;
-
-/// Waits (up to 20 s) until `check` holds; panics with `what` if it never does.
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    let started = Instant::now();
-    while !check().await {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "never happened: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
 
 /// The ids in the `sites` layer, and the `name_zh` values in the `units` layer, of the z14
 /// tile over the demo district's east (121.43, 31.25) as `token` sees it.
