@@ -235,7 +235,44 @@ async fn lantu_import_of_sites_and_units_into_a_running_servers_store_shows_with
     );
 }
 
+async fn lantu_import_osm_into_a_running_servers_store_loads_its_walking_network_without_a_restart(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await.following();
+    let before = app.get("/api/coverage?category=kindergarten").await;
+    assert_eq!(
+        before.status,
+        StatusCode::CONFLICT,
+        "no network yet: {}",
+        before.json
+    );
+    let output = lantu_binary()
+        .args(storage_args(&app.storage))
+        .args(["import", "osm", "--source", "block"])
+        .arg(fixture_path(
+            "network/block_with_kindergarten_and_compound.osm",
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    eventually(
+        "the running server answers coverage from the imported network",
+        || async {
+            let now = app.get("/api/coverage?category=kindergarten").await;
+            now.status == StatusCode::OK
+                && now.json["network"] == "block"
+                && now.json["facilities"] == 1
+        },
+    )
+    .await;
+}
+
 on_both_backends!(
+    lantu_import_osm_into_a_running_servers_store_loads_its_walking_network_without_a_restart,
     a_site_created_edited_and_deleted_on_one_replica_shows_on_the_other_in_items_history_and_tiles,
     lantu_import_of_sites_and_units_into_a_running_servers_store_shows_without_a_restart,
 );

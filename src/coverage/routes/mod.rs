@@ -132,7 +132,7 @@ pub(crate) fn bad_body(pointer: &str, detail: impl Into<String>) -> AppError {
 
 pub(super) fn no_network() -> AppError {
     AppError::NotReady(
-        "no walking network is loaded: import one with `lantu import osm FILE.osm[.pbf]` and restart the server".into(),
+        "no walking network is loaded: import one with `lantu import osm FILE.osm[.pbf]` (a running server loads it within a second)".into(),
     )
 }
 
