@@ -17,5 +17,6 @@ mod network;
 mod ogc;
 mod shutdown;
 mod sites;
+mod store;
 mod tiles;
 mod units;
