@@ -105,7 +105,7 @@ impl AppState {
             store.as_ref(),
             catalogue,
             settings.distance_cache_bytes,
-            settings.tile_cache_bytes / 4,
+            settings.tile_cache_bytes / 5,
         )
         .await?;
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -119,7 +119,8 @@ impl AppState {
             )),
             store,
             catalog: Arc::new(RwLock::new(Catalog::new(units, sites))),
-            tiles: Arc::new(TileCache::new(settings.tile_cache_bytes)),
+            // Four fifths for the blueprint, one fifth for coverage tiles (above).
+            tiles: Arc::new(TileCache::new(settings.tile_cache_bytes / 5 * 4)),
             settings: Arc::new(settings),
             catalog_writer: Arc::new(Mutex::new(())),
             applied: Arc::new(AtomicI64::new(applied)),

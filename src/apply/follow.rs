@@ -54,13 +54,14 @@ pub fn spawn(state: AppState) -> Follower {
 pub async fn catch_up(state: &AppState) -> anyhow::Result<()> {
     loop {
         let after = state.applied.load(Ordering::Acquire);
-        let changes = state.store.changes_after(after, BATCH).await?;
-        let Some(last) = changes.last().map(|c| c.seq) else {
+        let batch = state.store.changes_after(after, BATCH).await?;
+        let Some(last) = batch.last else {
             return Ok(());
         };
-        super::apply(state, &changes).await?;
+        super::apply(state, &batch.entries).await?;
+        state.applied.fetch_max(last, Ordering::AcqRel);
         tracing::debug!(from = after, to = last, "changes applied");
-        if changes.len() < BATCH as usize {
+        if batch.read < BATCH as usize {
             return Ok(());
         }
     }

@@ -12,36 +12,31 @@
 
 pub mod follow;
 
-use std::sync::atomic::Ordering;
-
 use crate::state::AppState;
 use crate::store::changes::{ChangeEntry, Collection, Operation};
 
-/// Applies `changes` (in log order) to this server's views, then records the last as applied.
+/// Applies `changes` (in log order) to this server's views; the follower then records how far
+/// it has read.
 pub async fn apply(state: &AppState, changes: &[ChangeEntry]) -> anyhow::Result<()> {
     let mut units = Vec::new();
     let mut reload_coverage = false;
     for change in changes {
-        match (change.collection, change.operation) {
-            (Collection::Sites, _) => apply_site(state, change).await?,
-            (Collection::Units, _) => {
-                let code =
-                    crate::units::UnitCode::parse(&change.key).map_err(anyhow::Error::msg)?;
+        // A store failure is returned (the follower reads the same changes again); an entry
+        // that makes no sense (a bad key) is logged and skipped, never retried for ever.
+        let Some(key) = Key::of(change) else {
+            tracing::warn!(seq = change.seq, key = %change.key, "a change with an unreadable key is skipped");
+            continue;
+        };
+        match key {
+            Key::Site(id) => apply_site(state, id, change.version).await?,
+            Key::Unit(code) => {
                 let known = state.catalog().unit(&code).map(|e| e.unit.stamp.version);
                 if known.is_none_or(|v| v < change.version) {
                     units.extend(state.store.find_unit(&code).await?);
                 }
             }
-            (Collection::Facilities, Operation::Write(_)) => apply_facility(state, change).await?,
-            (Collection::Facilities | Collection::LifeCircle, Operation::Import) => {
-                reload_coverage = true;
-            }
-            (Collection::LifeCircle, Operation::Write(_)) => {
-                anyhow::bail!(
-                    "change {} writes life-circle data record by record; only imports do",
-                    change.seq
-                )
-            }
+            Key::Facility(id) => apply_facility(state, id, change.version).await?,
+            Key::Source => reload_coverage = true,
         }
     }
     if !units.is_empty() {
@@ -52,45 +47,59 @@ pub async fn apply(state: &AppState, changes: &[ChangeEntry]) -> anyhow::Result<
     if reload_coverage {
         state.coverage.reload(&state.store).await?;
     }
-    if let Some(last) = changes.last() {
-        state.applied.fetch_max(last.seq, Ordering::AcqRel);
-    }
     Ok(())
 }
 
-fn numeric_key(change: &ChangeEntry) -> anyhow::Result<i64> {
-    change.key.parse().map_err(|_| {
-        anyhow::anyhow!(
-            "change {} names {:?}, not a numeric id",
-            change.seq,
-            change.key
-        )
-    })
+/// What a change names.
+enum Key {
+    Site(i64),
+    Unit(crate::units::UnitCode),
+    Facility(i64),
+    /// An import source (the life-circle data is reloaded).
+    Source,
 }
 
-async fn apply_site(state: &AppState, change: &ChangeEntry) -> anyhow::Result<()> {
-    let id = numeric_key(change)?;
+impl Key {
+    fn of(change: &ChangeEntry) -> Option<Self> {
+        let id = || change.key.parse().ok();
+        Some(match (change.collection, change.operation) {
+            (Collection::Sites, _) => Self::Site(id()?),
+            (Collection::Units, _) => Self::Unit(crate::units::UnitCode::parse(&change.key).ok()?),
+            (Collection::Facilities, Operation::Write(_)) => Self::Facility(id()?),
+            (Collection::Facilities | Collection::LifeCircle, Operation::Import) => Self::Source,
+            // Life-circle data is only ever replaced by imports.
+            (Collection::LifeCircle, Operation::Write(_)) => return None,
+        })
+    }
+}
+
+async fn apply_site(state: &AppState, id: i64, version: i64) -> anyhow::Result<()> {
     if state
         .catalog()
         .site_version(id)
-        .is_some_and(|v| v >= change.version)
+        .is_some_and(|v| v >= version)
     {
         return Ok(());
     }
-    match state.store.find_site(id).await? {
-        Some((site, true)) => state.site_deleted(id, site.stamp.version),
-        Some((site, false)) => {
-            let state = state.clone();
-            tokio::task::spawn_blocking(move || state.site_written(site)).await?;
+    let Some((site, deleted)) = state.store.find_site(id).await? else {
+        return Ok(());
+    };
+    // Both take the catalog's writer lock, which a units rebuild may hold for a while: off
+    // the async workers.
+    let state = state.clone();
+    tokio::task::spawn_blocking(move || {
+        if deleted {
+            state.site_deleted(id, site.stamp.version);
+        } else {
+            state.site_written(site);
         }
-        None => {}
-    }
+    })
+    .await?;
     Ok(())
 }
 
-async fn apply_facility(state: &AppState, change: &ChangeEntry) -> anyhow::Result<()> {
-    let id = numeric_key(change)?;
-    if state.coverage.knows_facility(id, change.version) {
+async fn apply_facility(state: &AppState, id: i64, version: i64) -> anyhow::Result<()> {
+    if state.coverage.knows_facility(id, version) {
         return Ok(());
     }
     let old = state.coverage.facility_category(id);
@@ -101,7 +110,7 @@ async fn apply_facility(state: &AppState, change: &ChangeEntry) -> anyhow::Resul
         // Deleted: the change's version is the tombstone's.
         None => state
             .coverage
-            .facility_changed(id, change.version, None, old.as_deref()),
+            .facility_changed(id, version, None, old.as_deref()),
     }
     Ok(())
 }

@@ -35,8 +35,11 @@ pub struct CoverageState {
 /// Distance tables, least recently used first out, within a byte bound: every distinct
 /// threshold anyone asks for makes a table of one `f32` per home, so without a bound a script
 /// asking 3,000 thresholds would grow the server by gigabytes.
+///
+/// Each table is kept with the home set it was computed for: after an import swapped the homes,
+/// a table of the old set is never handed to a request holding the new one (or the reverse).
 struct DistanceCache {
-    tables: LruCache<(String, u32), Arc<Distances>>,
+    tables: LruCache<(String, u32), (Arc<Distances>, Arc<HomeSet>)>,
     bytes: usize,
     limit: usize,
 }
@@ -46,8 +49,11 @@ impl DistanceCache {
         std::mem::size_of::<Distances>() + d.homes.capacity() * std::mem::size_of::<f32>() + 64
     }
 
-    fn get(&mut self, key: &(String, u32)) -> Option<Arc<Distances>> {
-        self.tables.get(key).cloned()
+    fn get(&mut self, key: &(String, u32), homes: &Arc<HomeSet>) -> Option<Arc<Distances>> {
+        self.tables
+            .get(key)
+            .filter(|(_, of)| Arc::ptr_eq(of, homes))
+            .map(|(table, _)| table.clone())
     }
 
     /// The tables may fill 7/8 of the bound: the rest is headroom for the table being
@@ -57,18 +63,18 @@ impl DistanceCache {
         self.limit / 8 * 7
     }
 
-    fn insert(&mut self, key: (String, u32), table: Arc<Distances>) {
+    fn insert(&mut self, key: (String, u32), table: Arc<Distances>, homes: Arc<HomeSet>) {
         let size = Self::size(&table);
         if size > self.budget() {
             return; // computed and answered, but not kept
         }
-        if let Some(old) = self.tables.put(key, table) {
+        if let Some((old, _)) = self.tables.put(key, (table, homes)) {
             self.bytes -= Self::size(&old);
         }
         self.bytes += size;
         while self.bytes > self.budget() {
             match self.tables.pop_lru() {
-                Some((_, old)) => self.bytes -= Self::size(&old),
+                Some((_, (old, _))) => self.bytes -= Self::size(&old),
                 None => break,
             }
         }
@@ -82,7 +88,7 @@ impl DistanceCache {
             .map(|(k, _)| k.clone())
             .collect();
         for key in drop {
-            if let Some(old) = self.tables.pop(&key) {
+            if let Some((old, _)) = self.tables.pop(&key) {
                 self.bytes -= Self::size(&old);
             }
         }
@@ -188,7 +194,10 @@ impl CoverageState {
     pub async fn reload(&self, store: &Store) -> anyhow::Result<()> {
         let inputs = read_inputs(store).await?;
         let analysis = tokio::task::spawn_blocking(move || inputs.map(build_analysis)).await?;
-        *self.analysis.write().unwrap_or_else(|e| e.into_inner()) = analysis;
+        // Everything derived from the old analysis goes under the same write guard, so no
+        // request meets the new analysis with the old tables or tiles.
+        let mut guard = self.analysis.write().unwrap_or_else(|e| e.into_inner());
+        *guard = analysis;
         self.cache
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -197,6 +206,7 @@ impl CoverageState {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clear();
+        self.tiles.clear();
         Ok(())
     }
 
@@ -239,7 +249,7 @@ impl CoverageState {
             .cache
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .get(&key)
+            .get(&key, &analysis.homes)
         {
             return hit;
         }
@@ -257,10 +267,11 @@ impl CoverageState {
             .as_ref()
             .is_some_and(|c| Arc::ptr_eq(&c.facilities, &analysis.facilities))
         {
-            self.cache
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(key, computed.clone());
+            self.cache.lock().unwrap_or_else(|e| e.into_inner()).insert(
+                key,
+                computed.clone(),
+                analysis.homes.clone(),
+            );
         }
         computed
     }
@@ -271,7 +282,9 @@ impl CoverageState {
     }
 
     /// After a facility was stored, changed or deleted: the analysis takes the new list and the
-    /// categories touched are recomputed on next use. `old` is the category it had before.
+    /// categories touched are recomputed on next use. `old` is the category the writer read;
+    /// the category the analysis held is dropped too, in case it differs (a change made
+    /// elsewhere not applied here yet).
     ///
     /// `version` is the facility's version after the change (a delete's is its tombstone's):
     /// a change older than one already applied is ignored, so two edits applied out of order
@@ -300,7 +313,12 @@ impl CoverageState {
             .filter(|f| f.id != id)
             .cloned()
             .collect();
-        let mut touched: Vec<String> = old.map(str::to_string).into_iter().collect();
+        let held = analysis
+            .facilities
+            .iter()
+            .find(|f| f.id == id)
+            .map(|f| f.category.clone());
+        let mut touched: Vec<String> = old.map(str::to_string).into_iter().chain(held).collect();
         if let Some(f) = now {
             touched.push(f.category.clone());
             list.push(facility(&analysis.network, f));

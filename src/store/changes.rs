@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Store, StoreResult, fetch, on_pool};
+use super::{Store, StoreResult, on_pool};
 
 /// A collection whose records are logged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -195,10 +195,47 @@ impl Store {
         Ok(last.unwrap_or(0))
     }
 
-    /// At most `limit` changes after `seq`, oldest first.
-    pub async fn changes_after(&self, seq: i64, limit: i64) -> StoreResult<Vec<ChangeEntry>> {
-        let sql = "SELECT seq, collection, key, version, operation, at FROM changes
-                   WHERE seq > $1 ORDER BY seq LIMIT $2";
-        fetch!(self, all, ChangeRow::into_entry, sql, seq, limit)
+    /// At most `limit` changes after `seq`, oldest first, and the last sequence number read.
+    /// An entry this build cannot read (a collection or operation a newer build logs) is left
+    /// out with a warning, and the sequence number still moves past it, so a follower is
+    /// never stuck on it.
+    pub async fn changes_after(&self, seq: i64, limit: i64) -> StoreResult<ChangeBatch> {
+        let rows: Vec<ChangeRow> = on_pool!(self, |pool, _d| {
+            sqlx::query_as(
+                "SELECT seq, collection, key, version, operation, at FROM changes
+                 WHERE seq > $1 ORDER BY seq LIMIT $2",
+            )
+            .bind(seq)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        });
+        let read = rows.len();
+        let last = rows.last().map(|r| r.seq);
+        let entries = rows
+            .into_iter()
+            .filter_map(|row| {
+                let seq = row.seq;
+                row.into_entry()
+                    .inspect_err(|e| tracing::warn!(seq, error = %e, "a change this server cannot read is skipped"))
+                    .ok()
+            })
+            .collect();
+        Ok(ChangeBatch {
+            entries,
+            last,
+            read,
+        })
     }
+}
+
+/// What one read of the log gave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangeBatch {
+    /// The entries this build can read, in log order.
+    pub entries: Vec<ChangeEntry>,
+    /// The last sequence number read (readable or not), if any row was.
+    pub last: Option<i64>,
+    /// Rows read, readable or not.
+    pub read: usize,
 }

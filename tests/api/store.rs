@@ -50,7 +50,7 @@ fn facility(category: &str, lon: f64) -> FoundFacility {
 
 /// The change log from `after` on: (collection, key, version, operation).
 async fn logged(store: &Store, after: i64) -> Vec<(Collection, String, i64, Operation)> {
-    let changes = store.changes_after(after, 1000).await.unwrap();
+    let changes = store.changes_after(after, 1000).await.unwrap().entries;
     for pair in changes.windows(2) {
         assert!(pair[0].seq < pair[1].seq, "the log is in sequence order");
     }
@@ -61,8 +61,73 @@ async fn logged(store: &Store, after: i64) -> Vec<(Collection, String, i64, Oper
 }
 
 async fn open(backend: Backend) -> (std::sync::Arc<Store>, Option<tempfile::TempDir>) {
+    let (_, store, dir) = open_storage(backend).await;
+    (store, dir)
+}
+
+async fn open_storage(
+    backend: Backend,
+) -> (
+    lantu::store::Storage,
+    std::sync::Arc<Store>,
+    Option<tempfile::TempDir>,
+) {
     let (storage, dir) = fresh_storage(backend).await;
-    (lantu::store::open(&storage).await.unwrap(), dir)
+    let store = lantu::store::open(&storage).await.unwrap();
+    (storage, store, dir)
+}
+
+/// Runs `sql` on the store's database behind lantu's back.
+async fn run_sql(storage: &lantu::store::Storage, sql: &str) {
+    use sqlx::Connection;
+    match storage {
+        lantu::store::Storage::Sqlite { dir } => {
+            let url = format!("sqlite://{}", dir.join("lantu.db").display());
+            let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            sqlx::query(sql).execute(&mut conn).await.unwrap();
+        }
+        lantu::store::Storage::Postgres { url } => {
+            let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+            sqlx::query(sql).execute(&mut conn).await.unwrap();
+        }
+    }
+}
+
+async fn a_change_this_build_cannot_read_is_skipped_and_read_past(backend: Backend) {
+    let (storage, store, _dir) = open_storage(backend).await;
+    let edit = Edit::by("测试者");
+    store
+        .create_sites(&[site("甲", SiteStatus::Draft)], &edit)
+        .await
+        .unwrap();
+    // What a newer build might log: a collection this one does not know.
+    run_sql(
+        &storage,
+        "INSERT INTO changes (collection, key, version, operation, at, author)
+         VALUES ('projects', '7', 1, 'create', '2026-12-01T00:00:00Z', 'x')",
+    )
+    .await;
+    store
+        .create_sites(&[site("乙", SiteStatus::Draft)], &edit)
+        .await
+        .unwrap();
+    let batch = store.changes_after(0, 1000).await.unwrap();
+    assert_eq!(
+        (batch.read, batch.entries.len()),
+        (3, 2),
+        "read all three, kept two"
+    );
+    assert_eq!(
+        batch.last,
+        Some(batch.entries[1].seq),
+        "the cursor moves past the unknown row"
+    );
+    assert!(
+        batch
+            .entries
+            .iter()
+            .all(|c| c.collection == Collection::Sites)
+    );
 }
 
 async fn sites_are_versioned_compared_and_swapped_tombstoned_and_logged(backend: Backend) {
@@ -354,6 +419,7 @@ async fn life_circle_data_is_replaced_by_source_and_facilities_are_versioned(bac
 }
 
 on_both_backends!(
+    a_change_this_build_cannot_read_is_skipped_and_read_past,
     sites_are_versioned_compared_and_swapped_tombstoned_and_logged,
     units_are_saved_by_code_with_a_version_only_when_changed_and_a_broken_rule_is_invalid,
     tokens_are_found_by_hash_until_revoked_or_expired_and_a_duplicate_is_a_conflict,
