@@ -13,7 +13,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
 
-use super::routes::{band, category_and_threshold};
+use super::routes::{ThresholdQuery, band, category_and_threshold};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::tiles::cache::EncodedTile;
@@ -59,10 +59,7 @@ pub fn router() -> Router<AppState> {
     params(
         ("category" = String, Path, description = "A catalogue category"),
         ("z" = u32, Path, description = "Zoom"), ("x" = u32, Path, description = "Column"), ("y" = u32, Path, description = "Row"),
-        ("threshold_m" = Option<f64>, Query, description = "Walking distance in metres, rounded to 10 m"),
-        ("minutes" = Option<f64>, Query, description = "Or a walking time"),
-        ("speed" = Option<f64>, Query, description = "Metres per minute, for minutes"),
-        ("profile" = Option<String>, Query, description = "default or elderly, for minutes"),
+        ThresholdQuery,
     ),
     responses(
         (status = 200, description = "The tile", body = Mvt, content_type = "application/vnd.mapbox-vector-tile"),

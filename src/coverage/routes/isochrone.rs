@@ -24,6 +24,29 @@ use crate::work::on_pool;
 )]
 pub(super) struct IsochroneApi;
 
+/// Where an isochrone starts and how far it walks: documented from this type and accepted by
+/// name from it (the handler reads the values, strictly).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // it names and documents the parameters; the handler reads the values
+pub struct IsochroneQuery {
+    /// Start longitude (WGS84).
+    lon: f64,
+    /// Start latitude (WGS84).
+    lat: f64,
+    /// Walking time, above 0 and at most 60 (default 15).
+    minutes: Option<f64>,
+    /// Metres per minute.
+    speed: Option<f64>,
+    /// default or elderly.
+    profile: Option<String>,
+    /// How far either side of a reached street counts, above 0 and at most 500 m.
+    band_m: Option<f64>,
+}
+
+static ISOCHRONE_PARAMS: std::sync::LazyLock<Vec<&'static str>> =
+    std::sync::LazyLock::new(super::names::<IsochroneQuery>);
+
 /// What an isochrone reaches.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct IsochroneProperties {
@@ -69,14 +92,7 @@ pub struct IsochroneFeature {
 
 /// The area a walk of `minutes` from a point reaches along the streets, and its residents.
 #[utoipa::path(get, path = "/api/isochrone", tag = "Life circle",
-    params(
-        ("lon" = f64, Query, description = "Start longitude (WGS84)"),
-        ("lat" = f64, Query, description = "Start latitude (WGS84)"),
-        ("minutes" = Option<f64>, Query, description = "Walking time, above 0 and at most 60 (default 15)"),
-        ("speed" = Option<f64>, Query, description = "Metres per minute"),
-        ("profile" = Option<String>, Query, description = "default or elderly"),
-        ("band_m" = Option<f64>, Query, description = "How far either side of a street counts, above 0 and at most 500"),
-    ),
+    params(IsochroneQuery),
     responses(
         (status = 200, description = "The isochrone", body = IsochroneFeature, content_type = "application/geo+json"),
         (status = 400, description = "A missing or malformed parameter", body = Problem, content_type = "application/problem+json"),
@@ -88,10 +104,7 @@ pub(super) async fn isochrone_route(
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
     on_pool(&state.work.analysis, &state, move |state| {
-        let query = pairs(
-            raw.as_deref(),
-            &["lon", "lat", "minutes", "speed", "profile", "band_m"],
-        )?;
+        let query = pairs(raw.as_deref(), &ISOCHRONE_PARAMS)?;
         let get = |k: &str| param(&query, k);
         let coordinate = |name: &str, limit: f64| -> AppResult<f64> {
             let text = get(name)

@@ -338,7 +338,7 @@ pub fn category_and_threshold(
     id: &str,
     raw: Option<&str>,
 ) -> AppResult<(Analysis, std::sync::Arc<Distances>)> {
-    let query = pairs(raw, &["threshold_m", "minutes", "speed", "profile"])?;
+    let query = pairs(raw, &THRESHOLD_PARAMS)?;
     let category = category(state, id, "/tiles/coverage/{category}")?;
     // Tiles draw bands, for which 10 m is fine: rounding keeps the tables a tile URL can ask
     // for to 500 per category, so a crawler cannot make one for every centimetre.
@@ -350,11 +350,50 @@ pub fn category_and_threshold(
     Ok((analysis, distances))
 }
 
-pub(super) const COVERAGE_PARAMS: &[&str] = &[
-    "category",
-    "unit",
-    "threshold_m",
-    "minutes",
-    "speed",
-    "profile",
-];
+/// The walking distance a question asks about (query parameters, or members of a what-if
+/// body): documented from this type, and accepted by name from it, so the OpenAPI document and
+/// the parsers cannot disagree. The values are read by `threshold` and `speed`.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // it names and documents the parameters; the parsers read the values
+pub struct ThresholdQuery {
+    /// Walking distance in metres, above 0 and at most 5000 (default: the category's).
+    threshold_m: Option<f64>,
+    /// Or a walking time in minutes, turned into metres at the speed.
+    minutes: Option<f64>,
+    /// Metres per minute, for minutes.
+    speed: Option<f64>,
+    /// default or elderly: the catalogue's speed, for minutes.
+    profile: Option<String>,
+}
+
+/// What a coverage question asks about, besides the distance ([`ThresholdQuery`]).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // it names and documents the parameters; `ask` reads the values
+pub struct CoverageQuery {
+    /// A catalogue category (GET /api/coverage/categories).
+    category: String,
+    /// Only the homes of this unit.
+    unit: Option<String>,
+}
+
+/// The names of the parameters `P` documents.
+pub(super) fn names<P: utoipa::IntoParams>() -> Vec<&'static str> {
+    P::into_params(|| None)
+        .into_iter()
+        .map(|p| &*p.name.leak())
+        .collect()
+}
+
+/// What a tile's query may hold: [`ThresholdQuery`].
+pub(super) static THRESHOLD_PARAMS: std::sync::LazyLock<Vec<&'static str>> =
+    std::sync::LazyLock::new(names::<ThresholdQuery>);
+
+/// What a coverage question may hold: [`CoverageQuery`] and [`ThresholdQuery`].
+pub(super) static COVERAGE_PARAMS: std::sync::LazyLock<Vec<&'static str>> =
+    std::sync::LazyLock::new(|| {
+        let mut all = names::<CoverageQuery>();
+        all.extend(names::<ThresholdQuery>());
+        all
+    });

@@ -150,7 +150,7 @@ fn plan<'a>(
         .ok_or_else(|| bad_body("", "the body must be a JSON object"))?;
     let allowed: Vec<&str> = ["candidates"]
         .iter()
-        .chain(COVERAGE_PARAMS)
+        .chain(COVERAGE_PARAMS.iter())
         .chain(extra)
         .copied()
         .collect();
@@ -170,7 +170,7 @@ fn plan<'a>(
     }
     // The query-style members, as text, through the same checks as the GET endpoints.
     let mut query = Vec::new();
-    for &key in COVERAGE_PARAMS {
+    for &key in COVERAGE_PARAMS.iter() {
         match object.get(key) {
             None | Some(Value::Null) => {}
             Some(Value::String(s)) => query.push((key.to_string(), s.clone())),

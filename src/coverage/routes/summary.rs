@@ -6,7 +6,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
-use super::{COVERAGE_PARAMS, CategoryInfo, CoverageSummary, UnitRef, ask, band};
+use super::{
+    COVERAGE_PARAMS, CategoryInfo, CoverageQuery, CoverageSummary, ThresholdQuery, UnitRef, ask,
+    band,
+};
 use crate::error::AppResult;
 use crate::http::links::BaseUrl;
 use crate::http::query::pairs;
@@ -68,14 +71,7 @@ pub struct Coverage {
 
 /// Coverage of a category: how many homes and residents reach it within the threshold.
 #[utoipa::path(get, path = "/api/coverage", tag = "Life circle",
-    params(
-        ("category" = String, Query, description = "A catalogue category (GET /api/coverage/categories)"),
-        ("unit" = Option<String>, Query, description = "Only the homes of this unit"),
-        ("threshold_m" = Option<f64>, Query, description = "Walking distance in metres, above 0 and at most 5000 (default: the category's)"),
-        ("minutes" = Option<f64>, Query, description = "Or a walking time, turned into metres at the speed"),
-        ("speed" = Option<f64>, Query, description = "Metres per minute, for minutes"),
-        ("profile" = Option<String>, Query, description = "default or elderly: the catalogue's speed, for minutes"),
-    ),
+    params(CoverageQuery, ThresholdQuery),
     responses(
         (status = 200, description = "The coverage", body = Coverage),
         (status = 400, description = "A missing or malformed parameter", body = Problem, content_type = "application/problem+json"),
@@ -88,7 +84,7 @@ pub(super) async fn coverage(
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
     on_pool(&state.work.analysis, &state, move |state| {
-        let query = pairs(raw.as_deref(), COVERAGE_PARAMS)?;
+        let query = pairs(raw.as_deref(), &COVERAGE_PARAMS)?;
         let asked = ask(&state, &query)?;
         let d = &asked.distances;
         let set = &asked.analysis.homes;
@@ -216,14 +212,7 @@ pub struct Uncovered {
 
 /// The homes (of a unit) beyond the threshold, with how far they walk.
 #[utoipa::path(get, path = "/api/coverage/uncovered", tag = "Life circle",
-    params(
-        ("category" = String, Query, description = "A catalogue category"),
-        ("unit" = Option<String>, Query, description = "Only the homes of this unit"),
-        ("threshold_m" = Option<f64>, Query, description = "Walking distance in metres (default: the category's)"),
-        ("minutes" = Option<f64>, Query, description = "Or a walking time"),
-        ("speed" = Option<f64>, Query, description = "Metres per minute, for minutes"),
-        ("profile" = Option<String>, Query, description = "default or elderly, for minutes"),
-    ),
+    params(CoverageQuery, ThresholdQuery),
     responses(
         (status = 200, description = "The homes left out", body = Uncovered, content_type = "application/geo+json"),
         (status = 400, description = "A missing or malformed parameter", body = Problem, content_type = "application/problem+json"),
@@ -234,7 +223,7 @@ pub(super) async fn uncovered(
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
     on_pool(&state.work.analysis, &state, move |state| {
-        let query = pairs(raw.as_deref(), COVERAGE_PARAMS)?;
+        let query = pairs(raw.as_deref(), &COVERAGE_PARAMS)?;
         let asked = ask(&state, &query)?;
         let d = &asked.distances;
         let set = &asked.analysis.homes;
