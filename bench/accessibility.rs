@@ -15,8 +15,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use geo::{Geometry, Point};
-use lantu::coverage::analysis::{HomeInput, HomeSet, Network, distances, newly_covered};
+use lantu::coverage::analysis::{HomeSet, Network, distances, newly_covered};
 use lantu::coverage::isochrone::isochrone;
+use lantu::network::model::StoredHome;
 use lantu::network::store::OsmImport;
 use lantu::network::{Search, WalkGraph};
 use lantu::store::{self, Storage};
@@ -162,10 +163,10 @@ fn peak_rss_mb() -> Option<f64> {
 }
 
 /// Homes at every node (one resident each), for the what-if questions.
-fn homes_at_nodes(graph: &WalkGraph, step: usize) -> Vec<HomeInput> {
+fn homes_at_nodes(graph: &WalkGraph, step: usize) -> Vec<StoredHome> {
     (0..graph.node_count())
         .step_by(step)
-        .map(|i| HomeInput {
+        .map(|i| StoredHome {
             id: i as i64,
             name: None,
             population: 1.0,

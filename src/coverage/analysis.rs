@@ -15,6 +15,7 @@ use rstar::primitives::{GeomWithData, Rectangle};
 
 use super::snap::{EdgeIndex, Snap};
 use crate::network::graph::WalkGraph;
+use crate::network::model::StoredHome;
 use crate::network::search::Search;
 
 /// A walking network ready for analysis: the graph, its segment index, and reusable search
@@ -91,21 +92,6 @@ pub struct Home {
     pub snap: Option<Snap>,
 }
 
-/// A home before snapping (from the store).
-#[derive(Debug, Clone, PartialEq)]
-pub struct HomeInput {
-    /// Store id.
-    pub id: i64,
-    /// Name, if known.
-    pub name: Option<String>,
-    /// Residents.
-    pub population: f64,
-    /// Whether `population` is an estimate.
-    pub estimated: bool,
-    /// Outline or point.
-    pub shape: Geometry,
-}
-
 /// The point of a home that walks: a point inside its outline (the centroid when that is
 /// inside, as it is for most compounds).
 pub fn walking_point(shape: &Geometry) -> Option<Point> {
@@ -135,7 +121,7 @@ pub struct HomeSet {
 
 impl HomeSet {
     /// Snaps `inputs` to `network`; homes without a usable shape are left out.
-    pub fn new(network: &Network, inputs: Vec<HomeInput>) -> Self {
+    pub fn new(network: &Network, inputs: Vec<StoredHome>) -> Self {
         let mut homes = Vec::with_capacity(inputs.len());
         let mut by_node: HashMap<u32, Vec<u32>> = HashMap::new();
         let mut by_edge: HashMap<(u32, u32), Vec<u32>> = HashMap::new();
@@ -532,8 +518,8 @@ pub(crate) mod tests {
         )
     }
 
-    pub(crate) fn home(id: i64, m: [f64; 2], population: f64) -> HomeInput {
-        HomeInput {
+    pub(crate) fn home(id: i64, m: [f64; 2], population: f64) -> StoredHome {
+        StoredHome {
             id,
             name: None,
             population,

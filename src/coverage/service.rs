@@ -7,9 +7,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use lru::LruCache;
 use std::time::Instant;
 
-use super::analysis::{
-    Analysis, Distances, Facility, HomeInput, HomeSet, MAX_SNAP_M, Network, distances,
-};
+use super::analysis::{Analysis, Distances, Facility, HomeSet, MAX_SNAP_M, Network, distances};
 use super::catalogue::Catalogue;
 use crate::network::store::{StoredFacility, StoredHome, StoredNetwork};
 use crate::store::Store;
@@ -139,17 +137,7 @@ fn build_analysis((stored, facilities, homes): Inputs) -> Analysis {
         .into_iter()
         .map(|f| facility(&network, f))
         .collect();
-    let inputs = homes
-        .into_iter()
-        .map(|h| HomeInput {
-            id: h.id,
-            name: h.name,
-            population: h.population,
-            estimated: h.estimated,
-            shape: h.shape,
-        })
-        .collect();
-    let homes = HomeSet::new(&network, inputs);
+    let homes = HomeSet::new(&network, homes);
     tracing::info!(
         network = %network.source,
         nodes = network.graph.node_count(),

@@ -188,7 +188,8 @@ fn brute_snap(segments: &[Segment], p: [f64; 2]) -> (BruteSnap, f64) {
 
 #[test]
 fn coverage_on_central_shanghai_agrees_home_for_home_with_a_brute_force_computation() {
-    use lantu::coverage::analysis::{HomeInput, HomeSet, Network, distances, reached_homes};
+    use lantu::coverage::analysis::{HomeSet, Network, distances, reached_homes};
+    use lantu::network::model::StoredHome;
     let Some(shared) = shared_data() else { return };
     let file = std::fs::File::open(shared.join("shanghai/streets_center.osm")).unwrap();
     let osm = read_osm_xml(std::io::BufReader::new(file), |_| {}).unwrap();
@@ -225,7 +226,7 @@ fn coverage_on_central_shanghai_agrees_home_for_home_with_a_brute_force_computat
         homes
             .iter()
             .enumerate()
-            .map(|(i, h)| HomeInput {
+            .map(|(i, h)| StoredHome {
                 id: i as i64,
                 name: None,
                 population: 1.0,
