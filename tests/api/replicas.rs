@@ -271,7 +271,47 @@ async fn lantu_import_osm_into_a_running_servers_store_loads_its_walking_network
     .await;
 }
 
+async fn lantu_import_of_facilities_and_homes_into_a_running_servers_store_reaches_its_coverage(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await.following();
+    let cli = |args: &[&str], file: &str| {
+        let output = lantu_binary()
+            .args(storage_args(&app.storage))
+            .args(args)
+            .arg(fixture_path(file))
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    cli(
+        &["import", "osm", "--source", "grid"],
+        "network/grid_5x5.osm",
+    );
+    eventually("the grid network is loaded", || async {
+        app.get("/api/coverage?category=kindergarten").await.status == StatusCode::OK
+    })
+    .await;
+    cli(
+        &["import", "facilities", "--category", "kindergarten"],
+        "coverage/grid_kindergarten.geojson",
+    );
+    cli(&["import", "homes"], "coverage/grid_homes.geojson");
+    eventually("the kindergarten and the homes count", || async {
+        let coverage = app.get("/api/coverage?category=kindergarten").await.json;
+        coverage["facilities"] == 1
+            && coverage["homes_total"] == 4
+            && coverage["homes_covered"] == 2
+    })
+    .await;
+}
+
 on_both_backends!(
+    lantu_import_of_facilities_and_homes_into_a_running_servers_store_reaches_its_coverage,
     lantu_import_osm_into_a_running_servers_store_loads_its_walking_network_without_a_restart,
     a_site_created_edited_and_deleted_on_one_replica_shows_on_the_other_in_items_history_and_tiles,
     lantu_import_of_sites_and_units_into_a_running_servers_store_shows_without_a_restart,
