@@ -182,24 +182,18 @@ impl Catalog {
     /// Builds the catalog from everything a store holds.
     pub fn new(units: Vec<Unit>, sites: Vec<Site>) -> Self {
         let mut catalog = Self::default();
-        catalog.put_units(units);
+        catalog.insert_units(units);
         for site in sites {
             catalog.put_site(site);
         }
         catalog
     }
 
-    /// Adds or replaces units, then re-derives which units every site falls in.
-    pub fn put_units(&mut self, units: Vec<Unit>) {
+    /// Puts the units of a catalog being built (before its sites: changed units rebuild the
+    /// catalog, see `AppState::units_written`).
+    fn insert_units(&mut self, units: Vec<Unit>) {
         for unit in units {
             let code = unit.fields.code.clone();
-            if self
-                .units
-                .get(&code)
-                .is_some_and(|e| e.unit.stamp.version > unit.stamp.version)
-            {
-                continue;
-            }
             let entry = Arc::new(unit_entry(unit));
             match entry
                 .unit
@@ -212,12 +206,6 @@ impl Catalog {
                 None => self.unit_index.remove(&code),
             }
             self.units.insert(code, entry);
-        }
-        let ids: Vec<i64> = self.sites.keys().copied().collect();
-        for id in ids {
-            let site = self.sites[&id].site.clone();
-            let entry = Arc::new(self.derive_site(site));
-            self.store_site(entry);
         }
     }
 

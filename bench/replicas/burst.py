@@ -8,24 +8,9 @@ writes' own latency (p50, p99, ms).
 import argparse
 import json
 import random
-import threading
 import time
-import urllib.request
 
-
-def request(method, url, token, body=None, if_match=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method)
-    req.add_header("Authorization", f"Bearer {token}")
-    if data is not None:
-        req.add_header("Content-Type", "application/geo+json")
-    if if_match:
-        req.add_header("If-Match", if_match)
-    try:
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return r.status, r.headers.get("ETag"), r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, None, e.read()
+from lantu_http import call
 
 
 def square(rng, bbox, size=0.0005):
@@ -57,19 +42,19 @@ def main():
         if kind == "create":
             body = {"type": "Feature", "geometry": square(rng, a.bbox),
                     "properties": {"name": f"突发 {i}", "element_type": "pocket_garden", "status": "published"}}
-            status, etag, raw = request("POST", items, a.token, body)
+            status, etag, raw = call("POST", items, a.token, body)
             if status == 201:
                 live.append((json.loads(raw)["id"], etag))
         elif kind == "rename":
             j = rng.randrange(len(live))
             sid, etag = live[j]
-            status, new_etag, _ = request("PATCH", f"{items}/{sid}", a.token,
+            status, new_etag, _ = call("PATCH", f"{items}/{sid}", a.token,
                                           {"properties": {"name": f"改名 {i}"}}, etag)
             if status == 200:
                 live[j] = (sid, new_etag)
         else:
             sid, etag = live.pop(rng.randrange(len(live)))
-            status, _, _ = request("DELETE", f"{items}/{sid}", a.token, None, etag)
+            status, _, _ = call("DELETE", f"{items}/{sid}", a.token, None, etag)
         latencies.append((time.monotonic() - t0) * 1000)
         if 200 <= status < 300:
             counts[kind] += 1

@@ -13,22 +13,8 @@ import math
 import random
 import subprocess
 import time
-import urllib.request
 
-
-def call(method, url, token, body=None, if_match=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method)
-    req.add_header("Authorization", f"Bearer {token}")
-    if data is not None:
-        req.add_header("Content-Type", "application/geo+json")
-    if if_match:
-        req.add_header("If-Match", if_match)
-    try:
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return r.status, r.headers.get("ETag"), r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, None, e.read()
+from lantu_http import call
 
 
 def tile_of(lon, lat, z):

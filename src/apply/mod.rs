@@ -102,15 +102,13 @@ async fn apply_facility(state: &AppState, id: i64, version: i64) -> anyhow::Resu
     if state.coverage.knows_facility(id, version) {
         return Ok(());
     }
-    let old = state.coverage.facility_category(id);
+    // The category it had here is dropped by `facility_changed`, which reads it under its lock.
     match state.store.find_facility(id).await? {
         Some(now) => state
             .coverage
-            .facility_changed(id, now.version, Some(now), old.as_deref()),
+            .facility_changed(id, now.version, Some(now), None),
         // Deleted: the change's version is the tombstone's.
-        None => state
-            .coverage
-            .facility_changed(id, version, None, old.as_deref()),
+        None => state.coverage.facility_changed(id, version, None, None),
     }
     Ok(())
 }

@@ -208,15 +208,6 @@ impl CoverageState {
                 .is_some_and(|a| a.facilities.iter().any(|f| f.id == id) && version <= 1)
     }
 
-    /// The category facility `id` has in the analysis now.
-    pub fn facility_category(&self, id: i64) -> Option<String> {
-        self.analysis()?
-            .facilities
-            .iter()
-            .find(|f| f.id == id)
-            .map(|f| f.category.clone())
-    }
-
     /// The current analysis, if a network is loaded.
     pub fn analysis(&self) -> Option<Analysis> {
         self.analysis

@@ -3,7 +3,6 @@
 use axum::extract::FromRequestParts;
 use axum::http::header::HOST;
 use axum::http::request::Parts;
-use serde_json::{Value, json};
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -76,11 +75,6 @@ impl BaseUrl {
     pub fn at(&self, path: &str) -> String {
         format!("{}{path}", self.0)
     }
-}
-
-/// A link object (OGC API Common).
-pub fn link(href: String, rel: &str, media_type: &str, title: &str) -> Value {
-    json!({"href": href, "rel": rel, "type": media_type, "title": title})
 }
 
 #[cfg(test)]

@@ -3,8 +3,10 @@
 
 use serde_json::{Map, Value};
 
+use super::api::SiteContent;
 use super::model::{ElementType, SiteFields, SiteStatus};
 use crate::error::AppError;
+use crate::http::json_object;
 use crate::spatial::crs::Crs;
 use crate::spatial::read::{Accept, GeometryReader};
 use crate::text::{self, Lines};
@@ -187,7 +189,9 @@ pub fn apply_patch(current: &SiteFields, patch: &Value) -> Result<ParsedSite, Ap
         Some(g) => read_geometry(Some(g), "", &reader_for(object, "", &Crs::LonLat)?)?,
         None => current.geometry.clone(),
     };
-    let mut properties = properties_json(current);
+    // A plain struct always serialises.
+    let mut properties =
+        json_object(serde_json::to_value(SiteContent::of(current)).unwrap_or_default());
     match object.get("properties") {
         None | Some(Value::Null) => {}
         Some(Value::Object(changes)) => {
@@ -212,17 +216,6 @@ pub fn apply_patch(current: &SiteFields, patch: &Value) -> Result<ParsedSite, Ap
         id: object.get("id").cloned(),
         message: message(object, "")?,
     })
-}
-
-/// The writable properties of `fields` as JSON: what a client sends, and the start of what
-/// the API shows.
-pub fn properties_json(fields: &SiteFields) -> Map<String, Value> {
-    let mut map = Map::new();
-    map.insert("name".into(), fields.name.clone().into());
-    map.insert("description".into(), fields.description.clone().into());
-    map.insert("element_type".into(), fields.element_type.as_str().into());
-    map.insert("status".into(), fields.status.as_str().into());
-    map
 }
 
 fn string<'a>(

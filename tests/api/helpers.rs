@@ -301,6 +301,22 @@ impl TestApp {
         .await
     }
 
+    /// Runs `lantu ARGS… FILES…` on this app's store, as an operator would beside the running
+    /// server, and checks it succeeded.
+    pub fn lantu_ok(&self, args: &[&str], files: &[&std::path::Path]) {
+        let output = lantu_binary()
+            .args(storage_args(&self.storage))
+            .args(args)
+            .args(files)
+            .output()
+            .expect("run lantu");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
     /// This app following the change log, as `lantu serve` does: what another replica or a
     /// CLI import writes reaches it.
     pub fn following(mut self) -> Self {

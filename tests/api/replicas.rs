@@ -6,9 +6,7 @@ use axum::http::{Method, StatusCode};
 use mvt_reader::Reader;
 use serde_json::{Value, json};
 
-use crate::helpers::{
-    Backend, TestApp, eventually, fixture, fixture_path, lantu_binary, storage_args,
-};
+use crate::helpers::{Backend, TestApp, eventually, fixture, fixture_path};
 use crate::on_both_backends;
 
 /// The ids in the `sites` layer, and the `name_zh` values in the `units` layer, of the z14
@@ -184,16 +182,9 @@ async fn lantu_import_of_sites_and_units_into_a_running_servers_store_shows_with
     backend: Backend,
 ) {
     let app = TestApp::spawn(backend).await.following();
-    let output = lantu_binary()
-        .args(storage_args(&app.storage))
-        .args(["import", "sites"])
-        .arg(fixture_path("sites/pocket_garden_in_east.geojson"))
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    app.lantu_ok(
+        &["import", "sites"],
+        &[&fixture_path("sites/pocket_garden_in_east.geojson")],
     );
     eventually("the imported site is served", || async {
         served_sites(&app).await.len() == 1
@@ -208,17 +199,9 @@ async fn lantu_import_of_sites_and_units_into_a_running_servers_store_shows_with
         .replace("示范东街道", "示范东新街道");
     let renamed = dir.path().join("demo_units.csv");
     std::fs::write(&renamed, csv).unwrap();
-    let output = lantu_binary()
-        .args(storage_args(&app.storage))
-        .args(["import", "units"])
-        .arg(fixture_path("demo/demo_units.geojson"))
-        .arg(&renamed)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    app.lantu_ok(
+        &["import", "units"],
+        &[&fixture_path("demo/demo_units.geojson"), &renamed],
     );
     eventually("the renamed unit is served", || async {
         app.get("/api/collections/units/items/990101002").await.json["properties"]["name_zh"]
@@ -246,18 +229,11 @@ async fn lantu_import_osm_into_a_running_servers_store_loads_its_walking_network
         "no network yet: {}",
         before.json
     );
-    let output = lantu_binary()
-        .args(storage_args(&app.storage))
-        .args(["import", "osm", "--source", "block"])
-        .arg(fixture_path(
+    app.lantu_ok(
+        &["import", "osm", "--source", "block"],
+        &[&fixture_path(
             "network/block_with_kindergarten_and_compound.osm",
-        ))
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+        )],
     );
     eventually(
         "the running server answers coverage from the imported network",
@@ -275,19 +251,7 @@ async fn lantu_import_of_facilities_and_homes_into_a_running_servers_store_reach
     backend: Backend,
 ) {
     let app = TestApp::spawn(backend).await.following();
-    let cli = |args: &[&str], file: &str| {
-        let output = lantu_binary()
-            .args(storage_args(&app.storage))
-            .args(args)
-            .arg(fixture_path(file))
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    };
+    let cli = |args: &[&str], file: &str| app.lantu_ok(args, &[&fixture_path(file)]);
     cli(
         &["import", "osm", "--source", "grid"],
         "network/grid_5x5.osm",
