@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Store, StoreResult, on_pool};
+use super::{Store, StoreResult, vals};
 
 /// A collection whose records are logged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -127,29 +127,6 @@ pub const APPEND: &str = "INSERT INTO changes (collection, key, version, operati
 /// "lantu" on a phone pad).
 pub const ORDER_POSTGRES: &str = "SELECT pg_advisory_xact_lock(526888)";
 
-/// Appends the [`Logged`] change `$note`, made at `$at` by `$author`, in the open transaction
-/// `$tx` (dialect `$d`).
-macro_rules! log_change {
-    ($tx:ident, $d:ident, $note:expr, $at:expr, $author:expr) => {{
-        let note: $crate::store::changes::Logged = $note;
-        if $d == $crate::store::Dialect::Postgres {
-            sqlx::query($crate::store::changes::ORDER_POSTGRES)
-                .execute(&mut *$tx)
-                .await?;
-        }
-        sqlx::query($crate::store::changes::APPEND)
-            .bind(note.collection.as_str())
-            .bind(note.key)
-            .bind(note.version)
-            .bind(note.operation.as_str())
-            .bind($at)
-            .bind($author)
-            .execute(&mut *$tx)
-            .await?;
-    }};
-}
-pub(crate) use log_change;
-
 #[derive(sqlx::FromRow)]
 struct ChangeRow {
     seq: i64,
@@ -187,12 +164,10 @@ impl ChangeRow {
 impl Store {
     /// The last change's sequence number (0 when the log is empty).
     pub async fn last_change(&self) -> StoreResult<i64> {
-        let last: Option<i64> = on_pool!(self, |pool, _d| {
-            sqlx::query_scalar("SELECT max(seq) FROM changes")
-                .fetch_one(pool)
-                .await?
-        });
-        Ok(last.unwrap_or(0))
+        let last: Option<(Option<i64>,)> = self
+            .fetch_optional("SELECT max(seq) FROM changes", vec![])
+            .await?;
+        Ok(last.and_then(|(seq,)| seq).unwrap_or(0))
     }
 
     /// At most `limit` changes after `seq`, oldest first, and the last sequence number read.
@@ -200,16 +175,9 @@ impl Store {
     /// out with a warning, and the sequence number still moves past it, so a follower is
     /// never stuck on it.
     pub async fn changes_after(&self, seq: i64, limit: i64) -> StoreResult<ChangeBatch> {
-        let rows: Vec<ChangeRow> = on_pool!(self, |pool, _d| {
-            sqlx::query_as(
-                "SELECT seq, collection, key, version, operation, at FROM changes
-                 WHERE seq > $1 ORDER BY seq LIMIT $2",
-            )
-            .bind(seq)
-            .bind(limit)
-            .fetch_all(pool)
-            .await?
-        });
+        let sql = "SELECT seq, collection, key, version, operation, at FROM changes
+                   WHERE seq > $1 ORDER BY seq LIMIT $2";
+        let rows: Vec<ChangeRow> = self.fetch_all(sql, vals![seq, limit]).await?;
         let read = rows.len();
         let last = rows.last().map(|r| r.seq);
         let entries = rows

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use crate::auth::{Principal, Role, TokenInfo};
 use crate::sites::{ElementType, Site, SiteFields, SiteStatus, SiteVersion};
 use crate::spatial::{Geometry, wkb};
+use crate::store::{Record, Value};
 use crate::units::{Unit, UnitCode, UnitFields, UnitLevel, UnitVersion};
 use crate::version::{Change, Stamp};
 
@@ -56,12 +57,16 @@ fn site_fields(
     })
 }
 
-impl SiteRow {
-    /// Its id.
-    pub fn id(&self) -> i64 {
-        self.id
+impl Record for SiteRow {
+    fn key(&self) -> Value {
+        self.id.into()
     }
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
 
+impl SiteRow {
     /// The site, and whether it is a tombstone.
     pub fn into_site_and_deleted(self) -> anyhow::Result<(Site, bool)> {
         let deleted = self.deleted;
@@ -173,12 +178,16 @@ fn unit_fields(
     })
 }
 
-impl UnitRow {
-    /// Its code and version.
-    pub fn key(&self) -> (&str, i64) {
-        (&self.code, self.version)
+impl Record for UnitRow {
+    fn key(&self) -> Value {
+        self.code.as_str().into()
     }
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
 
+impl UnitRow {
     pub fn into_unit(self) -> anyhow::Result<Unit> {
         Ok(Unit {
             fields: unit_fields(
@@ -286,12 +295,16 @@ pub struct FacilityRow {
     updated_by: Option<String>,
 }
 
-impl FacilityRow {
-    /// Its id.
-    pub fn id(&self) -> i64 {
-        self.id
+impl Record for FacilityRow {
+    fn key(&self) -> Value {
+        self.id.into()
     }
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
 
+impl FacilityRow {
     /// The facility, or an error when the stored geometry is not a point.
     pub fn into_facility(self) -> anyhow::Result<crate::network::store::StoredFacility> {
         let geo::Geometry::Point(position) = crate::spatial::wkb::decode(&self.geom)? else {

@@ -3,22 +3,45 @@
 
 use super::model::{Unit, UnitCode, UnitFields, UnitVersion};
 use crate::spatial::wkb;
-use crate::store::changes::{Collection, Logged, log_change};
-use crate::store::rows::{UnitRow, UnitVersionRow, now};
-use crate::store::{Store, StoreResult, Versioned, fetch, in_tx};
+use crate::store::changes::Collection;
+use crate::store::rows::{UnitRow, UnitVersionRow, decode, now};
+use crate::store::{Columns, Store, StoreResult, Value, Versioned, vals};
 use crate::version::{Change, Edit};
 
 const COLUMNS: &str = "code, level, parent_code, name_zh, name_en, population, \
      ST_AsBinary(geom) AS geom, version, updated_at, updated_by";
 
 const VERSIONED: Versioned = Versioned {
+    collection: Collection::Units,
     table: "units",
     history: "unit_versions",
     key: "code",
     history_key: "code",
     columns: "level, parent_code, name_zh, name_en, population, geom",
+    returning: COLUMNS,
     message: true,
+    tombstones: false,
 };
+
+/// A unit's content by column.
+fn columns(fields: &UnitFields) -> Columns {
+    let geometry = fields.geometry.as_ref();
+    vec![
+        ("code", fields.code.as_str().into()),
+        ("level", fields.level.as_str().into()),
+        (
+            "parent_code",
+            fields.parent.as_ref().map(UnitCode::as_str).into(),
+        ),
+        ("name_zh", (&fields.name_zh).into()),
+        ("name_en", (&fields.name_en).into()),
+        ("population", fields.population.into()),
+        (
+            "geom",
+            Value::Geometry(geometry.map(|m| wkb::encode(&m.clone().into()))),
+        ),
+    ]
+}
 
 /// What saving a batch of units did.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -37,78 +60,64 @@ impl Store {
     /// Every current unit.
     pub async fn load_units(&self) -> StoreResult<Vec<Unit>> {
         let sql = format!("SELECT {COLUMNS} FROM units ORDER BY code");
-        fetch!(self, all, UnitRow::into_unit, &sql)
+        decode(self.fetch_all(&sql, vec![]).await?, UnitRow::into_unit)
     }
 
     /// One unit.
     pub async fn find_unit(&self, code: &UnitCode) -> StoreResult<Option<Unit>> {
         let sql = format!("SELECT {COLUMNS} FROM units WHERE code = $1");
-        fetch!(self, optional, UnitRow::into_unit, &sql, code.as_str())
+        let row: Option<UnitRow> = self.fetch_optional(&sql, vals![code.as_str()]).await?;
+        Ok(row.map(UnitRow::into_unit).transpose()?)
     }
 
     /// Creates or updates `units` by code in one transaction: all are written, or none.
     /// Units whose content is unchanged get no new version.
     pub async fn save_units(&self, units: &[UnitFields], edit: &Edit) -> StoreResult<SaveReport> {
         let at = now();
-        let (mut report, rows) = in_tx!(self, |tx, d| {
-            let mut report = SaveReport::default();
-            let mut rows = Vec::new();
-            for fields in units {
-                let existing: Option<UnitRow> = sqlx::query_as(&d.sql(&format!(
-                    "SELECT {COLUMNS} FROM units WHERE code = $1 FOR UPDATE"
-                )))
-                .bind(fields.code.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-                let existing = existing.map(UnitRow::into_unit).transpose()?;
-                if existing.as_ref().is_some_and(|u| &u.fields == fields) {
+        let mut tx = self.begin().await?;
+        let mut report = SaveReport::default();
+        let mut rows: Vec<(Change, UnitRow)> = Vec::new();
+        let locked = format!("SELECT {COLUMNS} FROM units WHERE code = $1 FOR UPDATE");
+        for fields in units {
+            let code = fields.code.as_str();
+            let existing: Option<UnitRow> = tx.fetch_optional(&locked, vals![code]).await?;
+            let existing = existing.map(UnitRow::into_unit).transpose()?;
+            let (change, row) = match existing {
+                Some(unit) if &unit.fields == fields => {
                     report.unchanged += 1;
                     continue;
                 }
-                let change = if existing.is_some() {
+                Some(unit) => {
                     report.updated += 1;
-                    Change::Replace
-                } else {
+                    let (version, change) = (unit.stamp.version, Change::Replace);
+                    let columns = columns(fields);
+                    let row = tx
+                        .update_versioned(
+                            &VERSIONED,
+                            code.into(),
+                            version,
+                            change,
+                            columns,
+                            edit,
+                            at,
+                        )
+                        .await?;
+                    (change, row)
+                }
+                None => {
                     report.created += 1;
-                    Change::Create
-                };
-                let row: UnitRow = sqlx::query_as(&d.sql(&format!(
-                    "INSERT INTO units (code, level, parent_code, name_zh, name_en, population, geom,
-                                        version, updated_at, updated_by)
-                     VALUES ($1, $2, $3, $4, $5, $6, ST_GeomFromWKB($7, 4326), 1, $8, $9)
-                     ON CONFLICT (code) DO UPDATE SET level = excluded.level,
-                        parent_code = excluded.parent_code, name_zh = excluded.name_zh,
-                        name_en = excluded.name_en, population = excluded.population,
-                        geom = excluded.geom, version = units.version + 1,
-                        updated_at = excluded.updated_at, updated_by = excluded.updated_by
-                     RETURNING {COLUMNS}"
-                )))
-                .bind(fields.code.as_str())
-                .bind(fields.level.as_str())
-                .bind(fields.parent.as_ref().map(UnitCode::as_str))
-                .bind(&fields.name_zh)
-                .bind(&fields.name_en)
-                .bind(fields.population)
-                .bind(fields.geometry.as_ref().map(|m| wkb::encode(&m.clone().into())))
-                .bind(at)
-                .bind(&edit.author)
-                .fetch_one(&mut *tx)
-                .await?;
-                sqlx::query(&VERSIONED.copy_sql())
-                    .bind(change.as_str())
-                    .bind(fields.code.as_str())
-                    .bind(&edit.message)
-                    .execute(&mut *tx)
-                    .await?;
-                rows.push((change, row));
-            }
-            for (change, row) in &rows {
-                let (code, version) = row.key();
-                let note = Logged::write(Collection::Units, code, version, *change);
-                log_change!(tx, d, note, at, &edit.author);
-            }
-            (report, rows)
-        });
+                    let row = tx
+                        .insert_versioned(&VERSIONED, columns(fields), edit, at)
+                        .await?;
+                    (Change::Create, row)
+                }
+            };
+            rows.push((change, row));
+        }
+        for (change, row) in &rows {
+            tx.log_write(&VERSIONED, row, *change, edit, at).await?;
+        }
+        tx.commit().await?;
         for (_, row) in rows {
             report.written.push(row.into_unit()?);
         }
@@ -120,6 +129,7 @@ impl Store {
         let sql = "SELECT code, version, change, level, parent_code, name_zh, name_en, population,
                           ST_AsBinary(geom) AS geom, author, at, message
                    FROM unit_versions WHERE code = $1 ORDER BY version";
-        fetch!(self, all, UnitVersionRow::into_version, sql, code.as_str())
+        let rows = self.fetch_all(sql, vals![code.as_str()]).await?;
+        decode(rows, UnitVersionRow::into_version)
     }
 }
