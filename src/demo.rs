@@ -40,6 +40,7 @@ pub async fn load(store: &Store, sources: &DemoSources) -> anyhow::Result<()> {
     let edit = Edit {
         author: "demo".into(),
         message: Some("demo data loaded on first start".into()),
+        ..Edit::default()
     };
     if store.load_units().await?.is_empty() {
         match putuo_files(&sources.shared_data) {

@@ -12,6 +12,8 @@ pub mod http;
 pub mod import;
 pub mod network;
 pub mod ogc;
+pub mod planners;
+pub mod policy;
 pub mod server;
 pub mod sites;
 pub mod spatial;
@@ -47,6 +49,7 @@ pub fn app(state: AppState) -> Router {
         .merge(coverage::routes::router())
         .merge(coverage::facilities::router())
         .merge(coverage::tiles::router())
+        .merge(planners::routes::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
@@ -54,6 +57,7 @@ pub fn app(state: AppState) -> Router {
             http::rate::limit,
         ))
         .layer(axum::middleware::from_fn(http::headers::discipline))
+        .layer(axum::middleware::from_fn(http::request::identify))
         .with_state(state)
         .layer(CatchPanicLayer::custom(|_| {
             axum::response::IntoResponse::into_response(AppError::Internal(anyhow::anyhow!(

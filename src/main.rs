@@ -46,6 +46,14 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(lantu::planners::cli::UserCommand),
+    /// Manage teams.
+    #[command(subcommand)]
+    Team(lantu::planners::cli::TeamCommand),
+    /// Appoint a team or a person (聘任) to planning units for a term.
+    Appoint(lantu::planners::cli::Appoint),
 }
 
 #[derive(Args)]
@@ -174,12 +182,15 @@ enum ImportCommand {
 enum TokenCommand {
     /// Create a token and print it once (only its hash is stored).
     Create {
-        /// admin, planner or analyst.
-        #[arg(long)]
-        role: String,
-        /// Who holds it; recorded as the author of their edits.
-        #[arg(long)]
-        name: String,
+        /// A service token's role: admin, planner or analyst (with --user: the user's roles).
+        #[arg(long, required_unless_present = "user")]
+        role: Option<String>,
+        /// A service token's name, recorded as the author of its edits.
+        #[arg(long, required_unless_present = "user")]
+        name: Option<String>,
+        /// The user the token acts for (their login name).
+        #[arg(long, conflicts_with_all = ["role", "name"])]
+        user: Option<String>,
         /// Days until it stops working (0: never; not advised).
         #[arg(long, default_value_t = 365)]
         expires_in_days: u32,
@@ -260,19 +271,58 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             store.close().await;
         }
         Command::Import(command) => return import(&storage, command).await,
+        Command::User(command) => {
+            let store = store::open(&storage).await?;
+            let code = lantu::planners::cli::user(&store, command).await;
+            store.close().await;
+            return code;
+        }
+        Command::Team(command) => {
+            let store = store::open(&storage).await?;
+            let code = lantu::planners::cli::team(&store, command).await;
+            store.close().await;
+            return code;
+        }
+        Command::Appoint(args) => {
+            let store = store::open(&storage).await?;
+            let code = lantu::planners::cli::appoint(&store, args).await;
+            store.close().await;
+            return code;
+        }
         Command::Token(TokenCommand::Create {
             role,
             name,
+            user,
             expires_in_days,
         }) => {
-            let role = Role::parse(&role).ok_or_else(|| {
-                anyhow::anyhow!("--role must be admin, planner or analyst, not {role:?}")
-            })?;
             let store = store::open(&storage).await?;
+            let (name, role, user_id) = match user {
+                Some(login) => {
+                    let (user, _) = store
+                        .user_by_login(&login)
+                        .await?
+                        .ok_or_else(|| anyhow::anyhow!("no user {login}; see `lantu user list`"))?;
+                    let role = user.roles.first().copied().unwrap_or(Role::Planner);
+                    (
+                        format!("{login}-{}", chrono::Utc::now().format("%Y%m%d%H%M%S")),
+                        role,
+                        Some(user.id),
+                    )
+                }
+                None => {
+                    let (role, name) = (role.unwrap_or_default(), name.unwrap_or_default());
+                    let role = Role::parse(&role).ok_or_else(|| {
+                        anyhow::anyhow!("--role must be admin, planner or analyst, not {role:?}")
+                    })?;
+                    (name, role, None)
+                }
+            };
             let (token, hash) = generate_token()?;
             let expires = (expires_in_days > 0)
                 .then(|| chrono::Utc::now() + chrono::Duration::days(i64::from(expires_in_days)));
-            store.create_token(&name, role, &hash, expires).await?;
+            store
+                .create_token(&name, role, &hash, expires, user_id)
+                .await?;
             store.close().await;
             let until = expires.map_or("never expires".to_string(), |t| {
                 format!("valid until {}", t.format("%Y-%m-%d %H:%M UTC"))
@@ -302,11 +352,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let day = |t: Option<chrono::DateTime<chrono::Utc>>, none: &str| {
                 t.map_or(none.to_string(), |t| t.format("%Y-%m-%d").to_string())
             };
-            println!("name\trole\tcreated\texpires\trevoked");
+            println!("name\tuser\trole\tcreated\texpires\trevoked");
             for t in tokens {
                 println!(
-                    "{}\t{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{}\t{}",
                     t.name,
+                    t.user.as_deref().unwrap_or("-"),
                     t.role.as_str(),
                     t.created_at.format("%Y-%m-%d"),
                     day(t.expires_at, "never"),
@@ -395,6 +446,7 @@ async fn import(storage: &Storage, command: ImportCommand) -> anyhow::Result<Exi
     let edit = Edit {
         author: args.author,
         message: args.message,
+        ..Edit::default()
     };
     let on_refusal = on_refusal(args.skip_invalid);
     eprintln!("importing into {storage:?}");

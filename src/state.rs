@@ -84,6 +84,8 @@ pub struct AppState {
     pub work: Arc<Pools>,
     /// Rate limits.
     pub limits: Arc<Limits>,
+    /// Resolved credentials, briefly, and the sign-in throttle.
+    pub access: Arc<crate::auth::Access>,
     /// Serialises changes to the catalog (a site's swap, a rebuild for changed units), so a
     /// rebuild made outside the lock never drops a site written meanwhile. Readers never take it.
     catalog_writer: Arc<Mutex<()>>,
@@ -117,6 +119,7 @@ impl AppState {
                 settings.write_rate,
                 store.clone(),
             )),
+            access: Arc::new(crate::auth::Access::default()),
             store,
             catalog: Arc::new(RwLock::new(Catalog::new(units, sites))),
             // Four fifths for the blueprint, one fifth for coverage tiles (above).

@@ -7,13 +7,20 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// Who made an edit and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Who made an edit, why, and from where (for the audit log).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Edit {
-    /// The token's name, or `cli:…` for command-line imports.
+    /// The author's id: a user's login name, `token:NAME` for a service token, or `cli:…` for
+    /// the command line.
     pub author: String,
     /// The optional reason the author gave.
     pub message: Option<String>,
+    /// The client's address, when the edit came over HTTP.
+    pub address: Option<String>,
+    /// The request's id (`x-request-id`), when the edit came over HTTP.
+    pub request_id: Option<String>,
+    /// The planning units the edited record falls in, as the policy found them.
+    pub units: Vec<String>,
 }
 
 impl Edit {
@@ -21,7 +28,7 @@ impl Edit {
     pub fn by(author: impl Into<String>) -> Self {
         Self {
             author: author.into(),
-            message: None,
+            ..Self::default()
         }
     }
 }

@@ -37,6 +37,7 @@ pub async fn apply(state: &AppState, changes: &[ChangeEntry]) -> anyhow::Result<
             }
             Key::Facility(id) => apply_facility(state, id, change.version).await?,
             Key::Source => reload_coverage = true,
+            Key::Accounts => state.access.forget_all(),
         }
     }
     if !units.is_empty() {
@@ -57,6 +58,8 @@ enum Key {
     Facility(i64),
     /// An import source (the life-circle data is reloaded).
     Source,
+    /// Accounts, tokens or appointments: access is resolved afresh.
+    Accounts,
 }
 
 impl Key {
@@ -69,6 +72,7 @@ impl Key {
             (Collection::Facilities | Collection::LifeCircle, Operation::Import) => Self::Source,
             // Life-circle data is only ever replaced by imports.
             (Collection::LifeCircle, Operation::Write(_)) => return None,
+            (Collection::Accounts, _) => Self::Accounts,
         })
     }
 }

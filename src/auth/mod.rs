@@ -1,14 +1,19 @@
-//! Bearer tokens and roles. Reads of published data are public; every write needs a token;
-//! drafts are visible only with one. Only a token's SHA-256 is stored: the token itself is
+//! Who is asking: a user (signed in with a password over HTTP Basic, or holding one of their
+//! tokens) or a service token. Reads of published data are public; what else a caller may do
+//! is [`crate::policy`]'s to decide. Only a token's SHA-256 is stored: the token itself is
 //! printed once, by `lantu token create`.
 
+pub mod access;
 pub mod extract;
 mod store;
+
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
-pub use extract::{Editor, Viewer};
+pub use access::Access;
+pub use extract::{Editor, FacilityEditor, Viewer};
 
 /// What a token holder may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,27 +45,40 @@ impl Role {
             _ => None,
         }
     }
-
-    /// Whether this role may create, change or delete sites.
-    pub fn can_edit_sites(self) -> bool {
-        matches!(self, Self::Admin | Self::Planner)
-    }
 }
 
-/// The holder of a valid token.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A caller with valid credentials.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Principal {
-    /// The name given at `lantu token create`; recorded as the author of edits.
-    pub name: String,
-    /// What they may do.
-    pub role: Role,
+    /// The author id recorded on edits: the user's login name, or a service token's name.
+    pub author: String,
+    /// The user, for a person (`None` for a service token).
+    pub user: Option<i64>,
+    /// The roles: a user's, or a service token's one.
+    pub roles: Vec<Role>,
+    /// The user's appointments, in force or not (the policy reads the dates).
+    pub mandates: Arc<[crate::planners::Appointment]>,
+}
+
+impl Principal {
+    /// A service token's holder.
+    pub fn service(name: String, role: Role) -> Self {
+        Self {
+            author: name,
+            user: None,
+            roles: vec![role],
+            mandates: Arc::from([]),
+        }
+    }
 }
 
 /// A token as `lantu token list` shows it (never the token itself, nor its hash).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenInfo {
-    /// Who holds it.
+    /// Its name (a service's, or `USER-…` for a user's token).
     pub name: String,
+    /// The user it acts for, if any.
+    pub user: Option<String>,
     /// What it may do.
     pub role: Role,
     /// When it was made.

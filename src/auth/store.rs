@@ -1,49 +1,91 @@
-//! Where token hashes live, one SQL text for both backends.
+//! Where token hashes live, one SQL text for both backends. Creating and revoking a token is
+//! audited and logged (collection `accounts`), so every replica's access cache forgets it.
 
 use chrono::{DateTime, Utc};
 
-use super::{Principal, Role, TokenInfo};
-use crate::store::rows::{TokenInfoRow, decode, now, principal};
+use super::{Role, TokenInfo};
+use crate::store::changes::{Collection, Logged};
+use crate::store::rows::{TokenInfoRow, decode, now};
 use crate::store::{Store, StoreResult, vals};
+use crate::version::{Change, Edit};
 
 impl Store {
-    /// Stores the hash of a new token, valid until `expires_at` (or until revoked).
+    /// Stores the hash of a new token for `user` (or a service token, `None`), valid until
+    /// `expires_at` (or until revoked).
     pub async fn create_token(
         &self,
         name: &str,
         role: Role,
         token_hash: &str,
         expires_at: Option<DateTime<Utc>>,
+        user: Option<i64>,
     ) -> StoreResult<()> {
-        let sql = "INSERT INTO tokens (name, role, token_hash, created_at, expires_at)
-                   VALUES ($1, $2, $3, $4, $5)";
-        let values = vals![name, role.as_str(), token_hash, now(), expires_at];
+        let at = now();
+        let sql = "INSERT INTO tokens (name, role, token_hash, created_at, expires_at, user_id)
+                   VALUES ($1, $2, $3, $4, $5, $6)";
+        let values = vals![name, role.as_str(), token_hash, at, expires_at, user];
+        let edit = Edit::by("cli:token");
+        let key = format!("token:{name}");
+        let after = serde_json::json!({"name": name, "role": role.as_str(), "user": user, "expires_at": expires_at});
         let mut tx = self.begin().await?;
         tx.execute(sql, values).await?;
+        let record = (Collection::Accounts.as_str(), key.as_str());
+        tx.audit(&edit, "create", record, None, Some(after), at)
+            .await?;
+        tx.log(
+            Logged::write(Collection::Accounts, &key, 0, Change::Create),
+            at,
+            &edit.author,
+        )
+        .await?;
         tx.commit().await
     }
 
-    /// The holder of the unrevoked, unexpired token with this hash.
-    pub async fn find_token(&self, token_hash: &str) -> StoreResult<Option<Principal>> {
-        let sql = "SELECT name, role FROM tokens WHERE token_hash = $1 AND revoked_at IS NULL
-                   AND (expires_at IS NULL OR expires_at > $2)";
-        Ok(principal(
-            self.fetch_optional(sql, vals![token_hash, now()]).await?,
-        )?)
+    /// The unrevoked, unexpired token with this hash: its name, role and user.
+    pub async fn find_token(
+        &self,
+        token_hash: &str,
+    ) -> StoreResult<Option<(String, Role, Option<i64>)>> {
+        let sql = "SELECT name, role, user_id FROM tokens WHERE token_hash = $1
+                   AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)";
+        let row: Option<(String, String, Option<i64>)> =
+            self.fetch_optional(sql, vals![token_hash, now()]).await?;
+        row.map(|(name, role, user)| {
+            let role = Role::parse(&role)
+                .ok_or_else(|| anyhow::anyhow!("stored role {role:?} is unknown"))?;
+            Ok((name, role, user))
+        })
+        .transpose()
     }
 
-    /// Revokes every live token of `name`; how many were revoked.
+    /// Revokes every live token named `name`; how many were revoked.
     pub async fn revoke_tokens(&self, name: &str) -> StoreResult<u64> {
+        let at = now();
         let sql = "UPDATE tokens SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL";
+        let edit = Edit::by("cli:token");
+        let key = format!("token:{name}");
         let mut tx = self.begin().await?;
-        let revoked = tx.execute(sql, vals![now(), name]).await?;
+        let revoked = tx.execute(sql, vals![at, name]).await?;
+        if revoked > 0 {
+            let record = (Collection::Accounts.as_str(), key.as_str());
+            let after = serde_json::json!({"name": name, "revoked": revoked});
+            tx.audit(&edit, "delete", record, None, Some(after), at)
+                .await?;
+            tx.log(
+                Logged::write(Collection::Accounts, &key, 0, Change::Delete),
+                at,
+                &edit.author,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(revoked)
     }
 
     /// Every token, oldest first.
     pub async fn list_tokens(&self) -> StoreResult<Vec<TokenInfo>> {
-        let sql = "SELECT name, role, created_at, expires_at, revoked_at FROM tokens ORDER BY id";
+        let sql = "SELECT t.name, t.role, t.created_at, t.expires_at, t.revoked_at, u.login
+                   FROM tokens t LEFT JOIN users u ON u.id = t.user_id ORDER BY t.id";
         decode(self.fetch_all(sql, vec![]).await?, TokenInfoRow::into_info)
     }
 }

@@ -12,7 +12,7 @@ use serde_json::Value;
 use utoipa::{OpenApi, ToSchema};
 
 use super::routes::{bad_body, category};
-use crate::auth::{Editor, Viewer};
+use crate::auth::{FacilityEditor, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::http::body::JsonBody;
 use crate::http::expected_version;
@@ -373,8 +373,8 @@ fn joined<T>(result: Result<AppResult<T>, tokio::task::JoinError>) -> AppResult<
     result.map_err(|e| AppError::Internal(anyhow::anyhow!("the write task: {e}")))?
 }
 
-fn edit(editor: &Editor) -> Edit {
-    Edit::by(editor.0.name.clone())
+fn edit(editor: &FacilityEditor) -> Edit {
+    Edit::by(editor.0.author.clone())
 }
 
 /// Adds a facility, at version 1; coverage counts it at once.
@@ -388,7 +388,7 @@ fn edit(editor: &Editor) -> Edit {
     ))]
 async fn create_facility(
     State(state): State<AppState>,
-    editor: Editor,
+    editor: FacilityEditor,
     base: BaseUrl,
     JsonBody(body): JsonBody,
 ) -> AppResult<Response> {
@@ -419,7 +419,7 @@ async fn create_facility(
 /// compare-and-swap in the store.
 async fn rewrite(
     state: &AppState,
-    editor: &Editor,
+    editor: &FacilityEditor,
     id: i64,
     headers: &HeaderMap,
     change: Change,
@@ -471,7 +471,7 @@ async fn rewrite(
     ))]
 async fn replace_facility(
     State(state): State<AppState>,
-    editor: Editor,
+    editor: FacilityEditor,
     base: BaseUrl,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -501,7 +501,7 @@ async fn replace_facility(
     ))]
 async fn delete_facility(
     State(state): State<AppState>,
-    editor: Editor,
+    editor: FacilityEditor,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> AppResult<Response> {

@@ -5,6 +5,7 @@ pub mod headers;
 pub mod links;
 pub mod query;
 pub mod rate;
+pub mod request;
 
 use axum::http::HeaderMap;
 use axum::http::header::IF_MATCH;

@@ -85,6 +85,14 @@ async fn replace_source(
             tx.execute(sql, values).await?;
         }
     }
+    let counts = serde_json::json!({
+        "facilities": facilities.map(<[_]>::len),
+        "homes": homes.map(|(h, _)| h.len()),
+    });
+    let edit = Edit::by(IMPORT_AUTHOR);
+    let record = (collection.as_str(), source);
+    tx.audit(&edit, "import", record, None, Some(counts), at)
+        .await?;
     tx.log(Logged::import(collection, source), at, IMPORT_AUTHOR)
         .await
 }

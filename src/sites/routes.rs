@@ -27,6 +27,7 @@ use crate::http::body::JsonBody;
 use crate::http::expected_version;
 use crate::http::links::BaseUrl;
 use crate::http::query::{pairs, parse_items_query};
+use crate::http::request::RequestInfo;
 use crate::ogc::CollectionSpec;
 use crate::ogc::contract::{FeatureType, Geometry, History, Link, SiteHistory, SitePage};
 use crate::ogc::items::{GEOJSON, feature_response, geojson, page, tag_for};
@@ -266,11 +267,26 @@ fn query_message(raw: Option<&str>) -> AppResult<Option<String>> {
         .transpose()
 }
 
-fn edit(viewer: &Viewer, parsed_message: Option<String>, raw: Option<&str>) -> AppResult<Edit> {
-    let author = viewer.site_editor()?.name.clone();
+/// The edit of a site whose stored and new geometries are `geometries`, after the policy
+/// allowed `viewer` to make it ([`crate::policy::may_edit_site`]).
+fn edit(
+    state: &AppState,
+    viewer: &Viewer,
+    geometries: &[&crate::spatial::Geometry],
+    parsed_message: Option<String>,
+    request: &RequestInfo,
+) -> AppResult<Edit> {
+    let principal = viewer.site_editor()?;
+    let units = {
+        let catalog = state.catalog();
+        crate::policy::may_edit_site(principal, &catalog, geometries, chrono::Utc::now())?
+    };
     Ok(Edit {
-        author,
-        message: parsed_message.or(query_message(raw)?),
+        author: principal.author.clone(),
+        message: parsed_message.or(query_message(request.query.as_deref())?),
+        address: request.address.clone(),
+        request_id: request.id.clone(),
+        units: units.iter().map(|u| u.to_string()).collect(),
     })
 }
 
@@ -323,7 +339,7 @@ async fn create(
     State(state): State<AppState>,
     editor: Editor,
     base: BaseUrl,
-    RawQuery(raw): RawQuery,
+    request: RequestInfo,
     JsonBody(body): JsonBody,
 ) -> AppResult<Response> {
     let viewer = editor.viewer();
@@ -334,7 +350,7 @@ async fn create(
         parse_site_feature(&body, "", &Crs::LonLat)
     })
     .await?;
-    let edit = edit(&viewer, message, raw.as_deref())?;
+    let edit = edit(&state, &viewer, &[&fields.geometry], message, &request)?;
     let store = state.store.clone();
     let write = async move {
         let site = store
@@ -368,7 +384,7 @@ async fn rewrite(
     viewer: &Viewer,
     id: &str,
     headers: &HeaderMap,
-    raw: Option<&str>,
+    request: &RequestInfo,
     change: Change,
     body: Option<Value>,
 ) -> AppResult<Plan> {
@@ -408,7 +424,8 @@ async fn rewrite(
         // no new version, the current one is answered.
         return Ok(Plan::Unchanged(current.site.clone()));
     }
-    let edit = edit(viewer, parsed.message.clone(), raw)?;
+    let geometries = [&current.site.fields.geometry, &parsed.fields.geometry];
+    let edit = edit(state, viewer, &geometries, parsed.message.clone(), request)?;
     let store = state.store.clone();
     let fields = parsed.fields;
     Ok(Plan::Write(Box::pin(async move {
@@ -456,7 +473,7 @@ async fn replace(
     base: BaseUrl,
     Path(id): Path<String>,
     headers: HeaderMap,
-    RawQuery(raw): RawQuery,
+    request: RequestInfo,
     JsonBody(body): JsonBody,
 ) -> AppResult<Response> {
     let plan = rewrite(
@@ -464,7 +481,7 @@ async fn replace(
         &editor.viewer(),
         &id,
         &headers,
-        raw.as_deref(),
+        &request,
         Change::Replace,
         Some(body),
     )
@@ -491,7 +508,7 @@ async fn update(
     base: BaseUrl,
     Path(id): Path<String>,
     headers: HeaderMap,
-    RawQuery(raw): RawQuery,
+    request: RequestInfo,
     JsonBody(body): JsonBody,
 ) -> AppResult<Response> {
     let plan = rewrite(
@@ -499,7 +516,7 @@ async fn update(
         &editor.viewer(),
         &id,
         &headers,
-        raw.as_deref(),
+        &request,
         Change::Update,
         Some(body),
     )
@@ -524,14 +541,14 @@ async fn delete(
     editor: Editor,
     Path(id): Path<String>,
     headers: HeaderMap,
-    RawQuery(raw): RawQuery,
+    request: RequestInfo,
 ) -> AppResult<Response> {
     let plan = rewrite(
         &state,
         &editor.viewer(),
         &id,
         &headers,
-        raw.as_deref(),
+        &request,
         Change::Delete,
         None,
     )

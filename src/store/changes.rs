@@ -22,6 +22,9 @@ pub enum Collection {
     Facilities,
     /// Walking networks and homes, keyed by import source.
     LifeCircle,
+    /// Accounts, teams, appointments and tokens, keyed `user:ID`, `team:ID`, `appointment:ID`,
+    /// `token:NAME`: whatever access follows from them is resolved afresh.
+    Accounts,
 }
 
 impl Collection {
@@ -32,13 +35,20 @@ impl Collection {
             Self::Sites => "sites",
             Self::Facilities => "facilities",
             Self::LifeCircle => "life_circle",
+            Self::Accounts => "accounts",
         }
     }
 
     fn parse(s: &str) -> Option<Self> {
-        [Self::Units, Self::Sites, Self::Facilities, Self::LifeCircle]
-            .into_iter()
-            .find(|c| c.as_str() == s)
+        [
+            Self::Units,
+            Self::Sites,
+            Self::Facilities,
+            Self::LifeCircle,
+            Self::Accounts,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
     }
 }
 

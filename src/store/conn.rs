@@ -2,7 +2,7 @@
 //! transaction) runs SQL spelled for PostGIS with its placeholders' [`Value`]s, rewriting it
 //! for SQLite ([`Dialect::sql`]); [`Versioned`] writes any versioned table from its columns.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
@@ -26,6 +26,8 @@ pub enum Value {
     Bool(bool),
     /// A time, or NULL.
     Time(Option<DateTime<Utc>>),
+    /// A calendar day, or NULL.
+    Date(Option<NaiveDate>),
     /// Bytes.
     Bytes(Vec<u8>),
     /// WKB geometry, or NULL: [`Versioned`]'s statements place it as `ST_GeomFromWKB($n, 4326)`.
@@ -42,6 +44,8 @@ value_from! {
     &str => |v| Self::Text(Some(v.to_owned())),
     &String => |v| Self::Text(Some(v.clone())),
     &Option<String> => |v| Self::Text(v.clone()),
+    Option<String> => |v| Self::Text(v),
+    String => |v| Self::Text(Some(v)),
     Option<&str> => |v| Self::Text(v.map(str::to_owned)),
     i64 => |v| Self::Int(Some(v)),
     Option<i64> => |v| Self::Int(v),
@@ -49,6 +53,9 @@ value_from! {
     bool => |v| Self::Bool(v),
     DateTime<Utc> => |v| Self::Time(Some(v)),
     Option<DateTime<Utc>> => |v| Self::Time(v),
+    NaiveDate => |v| Self::Date(Some(v)),
+    Option<NaiveDate> => |v| Self::Date(v),
+    Option<f64> => |v| Self::Real(v),
     Vec<u8> => |v| Self::Bytes(v),
 }
 
@@ -80,6 +87,7 @@ macro_rules! bind_values {
                 Value::Real(v) => query.bind(v),
                 Value::Bool(v) => query.bind(v),
                 Value::Time(v) => query.bind(v),
+                Value::Date(v) => query.bind(v),
                 Value::Bytes(v) => query.bind(v),
                 Value::Geometry(v) => query.bind(v),
             };
@@ -264,6 +272,8 @@ pub trait Record: FromRows {
     fn key(&self) -> Value;
     /// The version it is at.
     fn version(&self) -> i64;
+    /// Its content as the audit log keeps it.
+    fn to_json(&self) -> serde_json::Value;
 }
 
 /// Placeholder values by column.
@@ -387,6 +397,10 @@ impl Conn<'_> {
             .await?;
         self.copy_version(spec, Change::Create, row.key(), edit)
             .await?;
+        let key = row.key().key_text();
+        let record = (spec.collection.as_str(), key.as_str());
+        self.audit(edit, "create", record, None, Some(row.to_json()), at)
+            .await?;
         Ok(row)
     }
 
@@ -409,6 +423,16 @@ impl Conn<'_> {
         }
         let columns = stamped(columns, edit, at);
         let sql = spec.update_sql(&columns);
+        let current = format!(
+            "SELECT {} FROM {} WHERE {} = $1 AND version = $2{} FOR UPDATE",
+            spec.returning,
+            spec.table,
+            spec.key,
+            spec.live()
+        );
+        let before: Option<R> = self
+            .fetch_optional(&current, vec![key.clone(), expected.into()])
+            .await?;
         let mut values: Vec<Value> = columns.into_iter().map(|(_, v)| v).collect();
         values.extend([key.clone(), expected.into()]);
         let Some(row) = self.fetch_optional::<R>(&sql, values).await? else {
@@ -426,7 +450,14 @@ impl Conn<'_> {
             );
         };
         self.copy_version(spec, change, row.key(), edit).await?;
-        if change == Change::Delete && !spec.tombstones {
+        let removed = change == Change::Delete && !spec.tombstones;
+        let key_text = row.key().key_text();
+        let record = (spec.collection.as_str(), key_text.as_str());
+        let after = (!removed).then(|| row.to_json());
+        let before = before.map(|b| b.to_json());
+        self.audit(edit, change.as_str(), record, before, after, at)
+            .await?;
+        if removed {
             let sql = format!("DELETE FROM {} WHERE {} = $1", spec.table, spec.key);
             self.execute(&sql, vec![row.key()]).await?;
         }

@@ -13,6 +13,7 @@
 //! Reads are served from memory (see [`crate::catalog`]); the store is read in full at start-up,
 //! then one record at a time as changes arrive.
 
+pub mod audit;
 pub mod changes;
 mod conn;
 mod error;

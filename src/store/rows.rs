@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::auth::{Principal, Role, TokenInfo};
+use crate::auth::{Role, TokenInfo};
 use crate::sites::{ElementType, Site, SiteFields, SiteStatus, SiteVersion};
 use crate::spatial::{Geometry, wkb};
 use crate::store::{Record, Value};
@@ -57,12 +57,28 @@ fn site_fields(
     })
 }
 
+/// Stored WKB as GeoJSON, for the audit log.
+fn geojson(wkb_bytes: Option<&[u8]>) -> serde_json::Value {
+    wkb_bytes
+        .and_then(|b| wkb::decode(b).ok())
+        .map_or(serde_json::Value::Null, |g| {
+            crate::spatial::write::geometry_json(&g)
+        })
+}
+
 impl Record for SiteRow {
     fn key(&self) -> Value {
         self.id.into()
     }
     fn version(&self) -> i64 {
         self.version
+    }
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "version": self.version, "deleted": self.deleted, "name": self.name,
+            "description": self.description, "element_type": self.element_type,
+            "status": self.status, "geometry": geojson(Some(&self.geom)),
+        })
     }
 }
 
@@ -185,6 +201,13 @@ impl Record for UnitRow {
     fn version(&self) -> i64 {
         self.version
     }
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "version": self.version, "level": self.level, "parent_code": self.parent_code,
+            "name_zh": self.name_zh, "name_en": self.name_en, "population": self.population,
+            "geometry": geojson(self.geom.as_deref()),
+        })
+    }
 }
 
 impl UnitRow {
@@ -247,16 +270,6 @@ impl UnitVersionRow {
     }
 }
 
-/// A token holder from a stored `(name, role)`.
-pub fn principal(row: Option<(String, String)>) -> anyhow::Result<Option<Principal>> {
-    row.map(|(name, role)| {
-        let role =
-            Role::parse(&role).ok_or_else(|| anyhow::anyhow!("stored role {role:?} is unknown"))?;
-        Ok(Principal { name, role })
-    })
-    .transpose()
-}
-
 /// A token row as listed.
 #[derive(sqlx::FromRow)]
 pub struct TokenInfoRow {
@@ -265,6 +278,7 @@ pub struct TokenInfoRow {
     created_at: DateTime<Utc>,
     expires_at: Option<DateTime<Utc>>,
     revoked_at: Option<DateTime<Utc>>,
+    login: Option<String>,
 }
 
 impl TokenInfoRow {
@@ -274,6 +288,7 @@ impl TokenInfoRow {
             .ok_or_else(|| anyhow::anyhow!("stored role {:?} is unknown", self.role))?;
         Ok(TokenInfo {
             name: self.name,
+            user: self.login,
             role,
             created_at: self.created_at,
             expires_at: self.expires_at,
@@ -301,6 +316,12 @@ impl Record for FacilityRow {
     }
     fn version(&self) -> i64 {
         self.version
+    }
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "version": self.version, "source": self.source, "category": self.category,
+            "name": self.name, "geometry": geojson(Some(&self.geom)),
+        })
     }
 }
 

@@ -4,6 +4,7 @@
 //! and a fifth far off the network.
 
 use axum::http::{Method, StatusCode};
+use lantu::auth::Role;
 use lantu::coverage::Catalogue;
 use lantu::coverage::import::{PopulationSource, import_facilities, import_homes};
 use lantu::import::OnRefusal;
@@ -153,16 +154,19 @@ async fn adding_moving_and_deleting_a_facility_changes_coverage_at_once(backend:
         .send(Method::POST, "/api/facilities", None, &[], body())
         .await;
     anonymous.assert_problem(401);
-    let analyst = app
-        .send(
-            Method::POST,
-            "/api/facilities",
-            Some(&app.analyst),
-            &[],
-            body(),
-        )
+    // Facilities are the analysts' (and admins'); a planner appointed to a sub-district
+    // draws sites there, not facilities.
+    let west = (
+        lantu::planners::TeamKind::Subdistrict,
+        &["990101001"][..],
+        "2020-01-01",
+        "2099-12-31",
+    );
+    let planner = app.person("west.planner", &[Role::Planner], &[west]).await;
+    let refused = app
+        .send(Method::POST, "/api/facilities", Some(&planner), &[], body())
         .await;
-    analyst.assert_problem(403);
+    refused.assert_problem(403);
     let before = app.get("/api/coverage?category=kindergarten").await;
     assert_eq!(counts(&before.json).1, 2, "refused writes changed nothing");
     let created = app

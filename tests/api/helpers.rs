@@ -225,7 +225,72 @@ pub struct TestApp {
 /// The body limit tests run with, small so the 413 test sends little.
 pub const TEST_BODY_LIMIT: usize = 64 * 1024;
 
+/// An appointment for [`TestApp::person`]: kind, unit codes, first and last day.
+pub type Mandate<'a> = (lantu::planners::TeamKind, &'a [&'a str], &'a str, &'a str);
+
+/// `Basic` credentials for `login` and `password`.
+pub fn basic(login: &str, password: &str) -> String {
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{login}:{password}"));
+    format!("Basic {encoded}")
+}
+
+/// The password [`TestApp::person`] gives everyone.
+pub const PASSWORD: &str = "长寿路 correct horse";
+
 impl TestApp {
+    /// A person: an account `login` with `roles` and [`PASSWORD`], holding `mandates` in
+    /// person; a token of theirs.
+    pub async fn person(&self, login: &str, roles: &[Role], mandates: &[Mandate<'_>]) -> String {
+        use lantu::planners::{Contact, Holder, NewAppointment, NewUser};
+        let user = self
+            .store
+            .create_user(
+                &NewUser {
+                    login: login.into(),
+                    display_zh: format!("{login} 规划师"),
+                    display_en: None,
+                    organisation: Some("同济大学".into()),
+                    roles: roles.to_vec(),
+                    contact: Contact {
+                        email: Some(format!("{login}@example.cn")),
+                        phone: Some("13800138000".into()),
+                    },
+                },
+                Some(&lantu::planners::password::hash(PASSWORD).unwrap()),
+                &Edit::by("test-setup"),
+            )
+            .await
+            .expect("create the user");
+        for (kind, units, from, to) in mandates {
+            let appointment = NewAppointment {
+                kind: *kind,
+                holder: Holder::User(user.id),
+                units: units
+                    .iter()
+                    .map(|c| lantu::units::UnitCode::parse(c).unwrap())
+                    .collect(),
+                starts_on: from.parse().unwrap(),
+                ends_on: to.parse().unwrap(),
+                terms: Default::default(),
+                appointed_by: "示范区规划局".into(),
+                contract_signed_on: None,
+                renews: None,
+            };
+            self.store
+                .appoint(&appointment, &Edit::by("test-setup"))
+                .await
+                .expect("appoint");
+        }
+        let (token, hash) = generate_token().unwrap();
+        let role = roles.first().copied().unwrap_or(Role::Planner);
+        self.store
+            .create_token(&format!("{login}-token"), role, &hash, None, Some(user.id))
+            .await
+            .expect("create the user's token");
+        token
+    }
+
     /// A fresh store holding the demo district 示范区 (two sub-districts split at 121.415°E).
     pub async fn spawn(backend: Backend) -> Self {
         let app = Self::spawn_empty(backend).await;
@@ -256,7 +321,7 @@ impl TestApp {
         ] {
             let (token, hash) = generate_token().unwrap();
             store
-                .create_token(name, role, &hash, None)
+                .create_token(name, role, &hash, None, None)
                 .await
                 .expect("create token");
             tokens.push(token);
@@ -401,7 +466,13 @@ impl TestApp {
             .uri(path)
             .header("host", "lantu.test");
         if let Some(token) = token {
-            request = request.header("authorization", format!("Bearer {token}"));
+            // A credential already spelled as a header value (`Basic …`) goes as it is.
+            let value = if token.starts_with("Basic ") {
+                token.to_string()
+            } else {
+                format!("Bearer {token}")
+            };
+            request = request.header("authorization", value);
         }
         let has_content_type = headers
             .iter()

@@ -15,6 +15,7 @@ mod cli;
 mod coverage;
 mod network;
 mod ogc;
+mod people;
 mod shutdown;
 mod sites;
 mod store;

@@ -83,15 +83,51 @@ async fn no_public_route_shows_a_name_a_draft_or_a_version_gap(backend: Backend)
         .await;
     assert_eq!(republished.status, StatusCode::OK);
     app.create_site(&point("另一个草稿", "draft")).await;
+    // A person with private contact, a password and an appointment, who drew a draft too.
+    let term = (
+        lantu::planners::TeamKind::Subdistrict,
+        &["990101001"][..],
+        "2020-01-01",
+        "2099-12-31",
+    );
+    let person = app
+        .person("zhao.private", &[lantu::auth::Role::Planner], &[term])
+        .await;
+    let drawn = app
+        .send(
+            Method::POST,
+            "/api/collections/sites/items",
+            Some(&person),
+            &[],
+            Some(point("赵的草稿", "draft").to_string().into_bytes()),
+        )
+        .await;
+    assert_eq!(drawn.status, StatusCode::CREATED, "{}", drawn.json);
 
-    let secrets = ["王规划", "秘密草稿名", "另一个草稿", "管理员", "test-setup"];
+    let secrets = [
+        "王规划",
+        "秘密草稿名",
+        "另一个草稿",
+        "赵的草稿",
+        "管理员",
+        "test-setup",
+        "zhao.private",
+        "zhao.private@example.cn",
+        "13800138000",
+        "$argon2",
+        "lantu_",
+    ];
     let mut walked = 0;
     for path in public_paths(&app, id).await {
         let (status, headers, bytes) = app.send_raw(Method::GET, &path, None, &[], None).await;
         assert!(status.as_u16() < 500, "{path}: {status}");
         // Tiles are protobuf, but their strings are plain UTF-8 inside: a lossy read finds them.
         let text = String::from_utf8_lossy(&bytes);
-        for secret in secrets {
+        for secret in secrets
+            .iter()
+            .copied()
+            .chain([person.as_str(), app.planner.as_str()])
+        {
             assert!(
                 !text.contains(secret),
                 "{path} shows \"{secret}\": {text:.400}"

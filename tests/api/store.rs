@@ -79,18 +79,23 @@ async fn open_storage(
 
 /// Runs `sql` on the store's database behind lantu's back.
 async fn run_sql(storage: &lantu::store::Storage, sql: &str) {
+    try_sql(storage, sql).await.unwrap();
+}
+
+/// Runs `sql` on the store's database behind lantu's back; what the database said.
+pub async fn try_sql(storage: &lantu::store::Storage, sql: &str) -> Result<u64, sqlx::Error> {
     use sqlx::Connection;
-    match storage {
+    Ok(match storage {
         lantu::store::Storage::Sqlite { dir } => {
             let url = format!("sqlite://{}", dir.join("lantu.db").display());
-            let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
-            sqlx::query(sql).execute(&mut conn).await.unwrap();
+            let mut conn = sqlx::SqliteConnection::connect(&url).await?;
+            sqlx::query(sql).execute(&mut conn).await?.rows_affected()
         }
         lantu::store::Storage::Postgres { url } => {
-            let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
-            sqlx::query(sql).execute(&mut conn).await.unwrap();
+            let mut conn = sqlx::PgConnection::connect(url).await?;
+            sqlx::query(sql).execute(&mut conn).await?.rows_affected()
         }
-    }
+    })
 }
 
 async fn a_change_this_build_cannot_read_is_skipped_and_read_past(backend: Backend) {
@@ -290,19 +295,24 @@ async fn tokens_are_found_by_hash_until_revoked_or_expired_and_a_duplicate_is_a_
     let (store, _dir) = open(backend).await;
     let (live, old) = (hash_token("lantu_live"), hash_token("lantu_old"));
     store
-        .create_token("王规划", Role::Planner, &live, None)
+        .create_token("王规划", Role::Planner, &live, None, None)
         .await
         .unwrap();
     let yesterday = chrono::Utc::now() - chrono::Duration::days(1);
     store
-        .create_token("旧", Role::Analyst, &old, Some(yesterday))
+        .create_token("旧", Role::Analyst, &old, Some(yesterday), None)
         .await
         .unwrap();
     let found = store.find_token(&live).await.unwrap().unwrap();
-    assert_eq!((found.name.as_str(), found.role), ("王规划", Role::Planner));
+    assert_eq!(
+        (found.0.as_str(), found.1, found.2),
+        ("王规划", Role::Planner, None)
+    );
     assert!(store.find_token(&old).await.unwrap().is_none(), "expired");
     assert!(matches!(
-        store.create_token("重复", Role::Admin, &live, None).await,
+        store
+            .create_token("重复", Role::Admin, &live, None, None)
+            .await,
         Err(StoreError::Conflict(_))
     ));
     assert_eq!(store.revoke_tokens("王规划").await.unwrap(), 1);

@@ -1,0 +1,271 @@
+//! Who may do what: the one place that decides, from the caller's roles and the appointments
+//! (聘任) in force today, whether an action on a record is allowed. Every route asks it.
+//!
+//! - The public reads published records only.
+//! - A person appointed to units (a sub-district planner team, or a planner in person) creates,
+//!   edits, publishes and deletes sites that lie inside those units, and reads drafts there.
+//!   Designer and operations teams read drafts in their units and edit no sites (projects come
+//!   later).
+//! - The chief planner team reads and edits across the district; the advisory team and bureau
+//!   analysts read everything and edit no sites; analysts edit facilities.
+//! - Admins do everything, and alone manage users, teams and appointments.
+//! - A service token (`lantu token create --role ROLE --name NAME`, no user) acts district-wide
+//!   in its role: it belongs to a script the bureau runs, not to a person with a mandate.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use geo::{Contains, CoordsIter, Distance, Euclidean, Geometry, Point};
+
+use crate::auth::{Principal, Role};
+use crate::catalog::Catalog;
+use crate::error::AppError;
+use crate::planners::{Appointment, TeamKind, china_day};
+use crate::units::UnitCode;
+use crate::visibility::Visibility;
+
+/// How far (in metres) a site may stray over its appointed boundary: boundary noise between
+/// datasets drawn at different scales.
+pub const BOUNDARY_TOLERANCE_M: f64 = 1.0;
+
+/// What the caller may do beyond reading published records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Create, change or delete a site (where, [`may_edit_site`] decides).
+    EditSites,
+    /// Create, change or delete a facility of the life circle.
+    EditFacilities,
+    /// Manage users, teams and appointments.
+    ManageAccounts,
+    /// Read the audit log.
+    ReadAudit,
+}
+
+/// The appointments of `principal` in force at `now` (China Standard Time days).
+pub fn in_force(principal: &Principal, now: DateTime<Utc>) -> Vec<&Appointment> {
+    let today = china_day(now);
+    principal
+        .mandates
+        .iter()
+        .filter(|a| a.in_force(today))
+        .collect()
+}
+
+fn is_service(p: &Principal) -> bool {
+    p.user.is_none()
+}
+
+fn has(p: &Principal, role: Role) -> bool {
+    p.roles.contains(&role)
+}
+
+fn holds(p: &Principal, now: DateTime<Utc>, kinds: &[TeamKind]) -> bool {
+    in_force(p, now).iter().any(|a| kinds.contains(&a.kind))
+}
+
+/// What `principal` (none: the public) may see at `now`.
+pub fn visibility(principal: Option<&Principal>, now: DateTime<Utc>) -> Visibility {
+    let Some(p) = principal else {
+        return Visibility::Public;
+    };
+    if is_service(p)
+        || has(p, Role::Admin)
+        || has(p, Role::Analyst)
+        || holds(p, now, &[TeamKind::Chief, TeamKind::Advisory])
+    {
+        return Visibility::Everything;
+    }
+    let mut areas: Vec<UnitCode> = in_force(p, now)
+        .iter()
+        .flat_map(|a| a.units.iter().cloned())
+        .collect();
+    if areas.is_empty() {
+        return Visibility::Public;
+    }
+    areas.sort();
+    areas.dedup();
+    Visibility::Areas(areas.into())
+}
+
+/// Whether `principal` may do `action` at all (for sites, somewhere).
+pub fn may(principal: &Principal, action: Action, now: DateTime<Utc>) -> Result<(), AppError> {
+    let admin = has(principal, Role::Admin);
+    let allowed = match action {
+        Action::ManageAccounts => admin,
+        Action::ReadAudit => admin || holds(principal, now, &[TeamKind::Chief]),
+        Action::EditFacilities => {
+            admin
+                || has(principal, Role::Analyst)
+                || (is_service(principal) && has(principal, Role::Planner))
+        }
+        Action::EditSites => {
+            admin
+                || (is_service(principal) && has(principal, Role::Planner))
+                || holds(principal, now, &[TeamKind::Chief, TeamKind::Subdistrict])
+        }
+    };
+    if allowed {
+        return Ok(());
+    }
+    Err(AppError::Forbidden(match action {
+        Action::ManageAccounts => "only an admin manages users, teams and appointments".into(),
+        Action::ReadAudit => {
+            "the audit log is for admins and the chief planner team (总规划师团队)".into()
+        }
+        Action::EditFacilities => "facilities are edited by bureau analysts and admins".into(),
+        Action::EditSites => format!(
+            "{} holds no appointment in force to edit sites (聘任: a sub-district planner team or the chief planner team); ask an admin to appoint you",
+            principal.author
+        ),
+    }))
+}
+
+/// The units `principal` may edit sites in at `now`: `None` for the whole district.
+fn site_areas(principal: &Principal, now: DateTime<Utc>) -> Option<Vec<(&Appointment, &UnitCode)>> {
+    if has(principal, Role::Admin)
+        || (is_service(principal) && has(principal, Role::Planner))
+        || holds(principal, now, &[TeamKind::Chief])
+    {
+        return None;
+    }
+    Some(
+        in_force(principal, now)
+            .into_iter()
+            .filter(|a| a.kind == TeamKind::Subdistrict)
+            .flat_map(|a| a.units.iter().map(move |u| (a, u)))
+            .collect(),
+    )
+}
+
+/// Whether `unit` lies in (or is) `area`: codes nest by prefix (district, sub-district,
+/// committee).
+fn within(unit: &UnitCode, area: &UnitCode) -> bool {
+    unit.as_str().starts_with(area.as_str())
+}
+
+/// Checks that `principal` may write a site with geometry `geometries` (the stored one and the
+/// new one, for an edit) at `now`: every geometry lies inside the units of an appointment in
+/// force, within [`BOUNDARY_TOLERANCE_M`]. On refusal, 403 naming the units outside and the
+/// appointments held. Allowed, the units the last geometry falls in (for the audit log).
+pub fn may_edit_site(
+    principal: &Principal,
+    catalog: &Catalog,
+    geometries: &[&Geometry],
+    now: DateTime<Utc>,
+) -> Result<Vec<UnitCode>, AppError> {
+    may(principal, Action::EditSites, now)?;
+    let mut units_of_last = Vec::new();
+    let areas = site_areas(principal, now);
+    let mut outside: Vec<UnitCode> = Vec::new();
+    for g in geometries {
+        let candidates = catalog.units_near(g);
+        units_of_last = crate::catalog::units_in(&candidates, g);
+        let Some(areas) = &areas else {
+            continue;
+        };
+        for unit in units_of_last.clone() {
+            let covered = areas.iter().any(|(_, a)| within(&unit, a));
+            let container = areas.iter().any(|(_, a)| within(a, &unit));
+            if covered || container || outside.contains(&unit) {
+                continue;
+            }
+            if strays_only_within_tolerance(g, &unit, areas, catalog) {
+                continue;
+            }
+            outside.push(unit);
+        }
+    }
+    let Some(areas) = areas.filter(|_| !outside.is_empty()) else {
+        return Ok(units_of_last);
+    };
+    let names: Vec<String> = outside
+        .iter()
+        .map(|code| match catalog.unit(code) {
+            Some(e) => format!("{} {}", e.unit.fields.name_zh, code),
+            None => code.to_string(),
+        })
+        .collect();
+    let held: Vec<String> = {
+        let mut ids: Vec<String> = areas
+            .iter()
+            .map(|(a, _)| format!("appointment {}", a.id))
+            .collect();
+        ids.dedup();
+        ids
+    };
+    Err(AppError::Forbidden(format!(
+        "the site lies outside the units you are appointed to: {} is outside {}",
+        names.join(", "),
+        if held.is_empty() {
+            "any appointment in force".to_string()
+        } else {
+            held.join(", ")
+        }
+    )))
+}
+
+/// Whether every position of `g` that falls in `unit` lies within the tolerance of an
+/// appointed unit's boundary (so the site only grazes `unit`).
+fn strays_only_within_tolerance(
+    g: &Geometry,
+    unit: &UnitCode,
+    areas: &[(&Appointment, &UnitCode)],
+    catalog: &Catalog,
+) -> bool {
+    let Some(outside) = catalog
+        .unit(unit)
+        .and_then(|e| e.unit.fields.geometry.as_ref())
+    else {
+        return false;
+    };
+    let appointed: Vec<_> = areas
+        .iter()
+        .filter_map(|(_, code)| catalog.unit(code)?.unit.fields.geometry.clone())
+        .collect();
+    let strays: Vec<Point> = g
+        .coords_iter()
+        .map(Point::from)
+        .filter(|p| outside.contains(p))
+        .collect();
+    if strays.is_empty() {
+        // Only an edge crosses the unit: judge by the edges' midpoints.
+        return midpoints(g)
+            .filter(|p| outside.contains(p))
+            .all(|p| near_any(&p, &appointed));
+    }
+    strays.iter().all(|p| near_any(p, &appointed))
+}
+
+fn midpoints(g: &Geometry) -> impl Iterator<Item = Point> + '_ {
+    let mut lines: Vec<&geo::LineString> = Vec::new();
+    match g {
+        Geometry::LineString(l) => lines.push(l),
+        Geometry::MultiLineString(m) => lines.extend(&m.0),
+        Geometry::Polygon(p) => lines.extend(std::iter::once(p.exterior()).chain(p.interiors())),
+        Geometry::MultiPolygon(m) => {
+            for p in &m.0 {
+                lines.extend(std::iter::once(p.exterior()).chain(p.interiors()));
+            }
+        }
+        _ => {}
+    }
+    lines
+        .into_iter()
+        .flat_map(|l| l.lines())
+        .map(|l| Point::new((l.start.x + l.end.x) / 2.0, (l.start.y + l.end.y) / 2.0))
+}
+
+/// Whether `p` is within the tolerance of any of `areas` (a local metric frame at `p`).
+fn near_any(p: &Point, areas: &[geo::MultiPolygon]) -> bool {
+    let metres_per_degree_lat = 110_574.0;
+    let metres_per_degree_lon = 111_320.0 * p.y().to_radians().cos();
+    let degrees = BOUNDARY_TOLERANCE_M / metres_per_degree_lon.min(metres_per_degree_lat);
+    areas
+        .iter()
+        .any(|a| a.contains(p) || Euclidean.distance(p, a) <= degrees)
+}
+
+/// The principal's appointments, for `/api/me`.
+pub fn appointments_of(principal: &Principal) -> Arc<[Appointment]> {
+    principal.mandates.clone()
+}

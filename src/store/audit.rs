@@ -1,0 +1,127 @@
+//! The audit log: every change of every record (users, teams, appointments, tokens, sites,
+//! units, facilities, imports) appends who, when, what (before and after), the record's
+//! planning units, the client's address and the request id, in the writing transaction. The
+//! log is append-only: both stores' triggers refuse UPDATE and DELETE on it.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::{Conn, Store, StoreResult, Value, vals};
+use crate::version::Edit;
+
+/// One audit entry as read back.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct AuditEntry {
+    /// Its place in the log.
+    pub id: i64,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who (a login name, `token:NAME`, or `cli:…`).
+    pub actor: String,
+    /// What was done: `create`, `replace`, `update`, `delete`, `import`, `login`, …
+    pub action: String,
+    /// Which collection the record belongs to.
+    pub collection: String,
+    /// The record's key.
+    pub key: String,
+    /// The planning units the record falls in, space-separated.
+    pub units: Option<String>,
+    /// The record before, as JSON text (none for a creation).
+    pub before: Option<String>,
+    /// The record after, as JSON text (none for a deletion that removed it).
+    pub after: Option<String>,
+    /// The client's address.
+    pub address: Option<String>,
+    /// The request's id.
+    pub request_id: Option<String>,
+}
+
+/// Which entries to read.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// One collection.
+    pub collection: Option<String>,
+    /// One record of it.
+    pub key: Option<String>,
+    /// One actor.
+    pub actor: Option<String>,
+    /// Entries whose record falls in this unit.
+    pub unit: Option<String>,
+    /// From this time on.
+    pub since: Option<DateTime<Utc>>,
+    /// Before this time.
+    pub until: Option<DateTime<Utc>>,
+    /// At most this many, newest first.
+    pub limit: i64,
+}
+
+impl Conn<'_> {
+    /// Appends one entry for `edit`'s change of record `key` of `collection`.
+    pub async fn audit(
+        &mut self,
+        edit: &Edit,
+        action: &str,
+        (collection, key): (&str, &str),
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let units = (!edit.units.is_empty()).then(|| edit.units.join(" "));
+        let text = |v: Option<serde_json::Value>| v.map(|v| v.to_string());
+        let sql = "INSERT INTO audit (at, actor, action, collection, key, units, before, after,
+                                      address, request_id)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+        let values = vals![
+            at,
+            &edit.author,
+            action,
+            collection,
+            key,
+            units,
+            text(before),
+            text(after),
+            &edit.address,
+            &edit.request_id
+        ];
+        self.execute(sql, values).await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Audit entries matching `filter`, newest first.
+    pub async fn audit_entries(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>> {
+        let mut sql = String::from(
+            "SELECT id, at, actor, action, collection, key, units, before, after, address,
+                    request_id FROM audit WHERE TRUE",
+        );
+        let mut values: Vec<Value> = Vec::new();
+        let mut and = |clause: &str, value: Value| {
+            values.push(value);
+            sql.push_str(&clause.replace('?', &format!("${}", values.len())));
+        };
+        if let Some(c) = &filter.collection {
+            and(" AND collection = ?", c.into());
+        }
+        if let Some(k) = &filter.key {
+            and(" AND key = ?", k.into());
+        }
+        if let Some(a) = &filter.actor {
+            and(" AND actor = ?", a.into());
+        }
+        if let Some(u) = &filter.unit {
+            and(
+                " AND (' ' || units || ' ') LIKE ?",
+                format!("% {u} %").as_str().into(),
+            );
+        }
+        if let Some(t) = filter.since {
+            and(" AND at >= ?", t.into());
+        }
+        if let Some(t) = filter.until {
+            and(" AND at < ?", t.into());
+        }
+        and(" ORDER BY id DESC LIMIT ?", filter.limit.into());
+        self.fetch_all(&sql, values).await
+    }
+}

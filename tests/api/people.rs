@@ -1,0 +1,589 @@
+//! People and their mandates: who may do what, where and when, on both backends, through the
+//! API and through tiles; HTTP Basic and its throttle; the audit log.
+//!
+//! The demo district 示范区 has two sub-districts split at longitude 121.415: 示范西街道
+//! (990101001, west) and 示范东街道 (990101002, east).
+
+use axum::http::{Method, StatusCode};
+use chrono::{Duration, Utc};
+use lantu::auth::Role;
+use lantu::planners::TeamKind;
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, Mandate, PASSWORD, TestApp, basic};
+use crate::on_both_backends;
+
+const WEST: &str = "990101001";
+const DISTRICT: &str = "990101";
+
+/// A small square site centred at (lon, lat), `half` degrees wide each way.
+fn square(lon: f64, lat: f64, half: f64, name: &str, status: &str) -> Value {
+    json!({"type": "Feature",
+           "geometry": {"type": "Polygon", "coordinates": [[
+               [lon - half, lat - half], [lon + half, lat - half], [lon + half, lat + half],
+               [lon - half, lat + half], [lon - half, lat - half]]]},
+           "properties": {"name": name, "element_type": "pocket_garden", "status": status}})
+}
+
+fn day(offset: i64) -> String {
+    lantu::planners::china_day(Utc::now() + Duration::days(offset)).to_string()
+}
+
+/// Where a site lies.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Place {
+    West,
+    East,
+    Crossing,
+}
+
+impl Place {
+    fn site(self, name: &str, status: &str) -> Value {
+        match self {
+            Self::West => square(121.40, 31.25, 0.002, name, status),
+            Self::East => square(121.43, 31.25, 0.002, name, status),
+            Self::Crossing => square(121.415, 31.25, 0.002, name, status),
+        }
+    }
+}
+
+/// The cases of the table: where the site lies, and when the appointment holds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Case {
+    Inside,
+    Outside,
+    Crossing,
+    BeforeTerm,
+    AfterTerm,
+    AfterTermination,
+    AfterRenewal,
+}
+
+const CASES: [Case; 7] = [
+    Case::Inside,
+    Case::Outside,
+    Case::Crossing,
+    Case::BeforeTerm,
+    Case::AfterTerm,
+    Case::AfterTermination,
+    Case::AfterRenewal,
+];
+
+impl Case {
+    fn place(self) -> Place {
+        match self {
+            Self::Outside => Place::East,
+            Self::Crossing => Place::Crossing,
+            _ => Place::West,
+        }
+    }
+
+    /// Whether an appointment made for this case is in force today.
+    fn in_force(self) -> bool {
+        !matches!(
+            self,
+            Self::BeforeTerm | Self::AfterTerm | Self::AfterTermination
+        )
+    }
+}
+
+/// Who acts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Actor {
+    Public,
+    WestPlanner,
+    Chief,
+    Advisory,
+    Designer,
+    Analyst,
+    Admin,
+}
+
+const ACTORS: [Actor; 7] = [
+    Actor::Public,
+    Actor::WestPlanner,
+    Actor::Chief,
+    Actor::Advisory,
+    Actor::Designer,
+    Actor::Analyst,
+    Actor::Admin,
+];
+
+impl Actor {
+    /// The appointment kind and units the actor holds, if any.
+    fn mandate(self) -> Option<(TeamKind, &'static str)> {
+        match self {
+            Self::WestPlanner => Some((TeamKind::Subdistrict, WEST)),
+            Self::Chief => Some((TeamKind::Chief, DISTRICT)),
+            Self::Advisory => Some((TeamKind::Advisory, DISTRICT)),
+            Self::Designer => Some((TeamKind::Designer, WEST)),
+            _ => None,
+        }
+    }
+
+    /// Whether the actor sees a draft at `case`'s place (the expected answer, written out).
+    fn sees_draft(self, case: Case) -> bool {
+        match self {
+            Self::Public => false,
+            Self::Analyst | Self::Admin => true,
+            Self::Chief | Self::Advisory => case.in_force(),
+            // West teams see drafts touching the west: inside and crossing.
+            Self::WestPlanner | Self::Designer => case.in_force() && case.place() != Place::East,
+        }
+    }
+
+    /// Whether the actor may create, edit and delete a site at `case`'s place.
+    fn may_edit(self, case: Case) -> bool {
+        match self {
+            Self::Admin => true,
+            Self::Chief => case.in_force(),
+            Self::WestPlanner => case.in_force() && case.place() == Place::West,
+            _ => false,
+        }
+    }
+}
+
+/// Makes `actor`'s account (with `case`'s appointment); its credentials.
+async fn credentials(app: &TestApp, actor: Actor, case: Case, n: usize) -> Option<String> {
+    let login = format!("{actor:?}-{case:?}-{n}").to_lowercase();
+    let roles = match actor {
+        Actor::Public => return None,
+        Actor::Admin => vec![Role::Admin],
+        Actor::Analyst => vec![Role::Analyst],
+        _ => vec![Role::Planner],
+    };
+    let Some((kind, unit)) = actor.mandate() else {
+        return Some(app.person(&login, &roles, &[]).await);
+    };
+    let units = [unit];
+    let (from, to) = match case {
+        Case::BeforeTerm => (day(1), day(1000)),
+        Case::AfterTerm => (day(-1000), day(-1)),
+        Case::AfterRenewal => (day(-1000), day(-1)),
+        _ => (day(-1000), day(1000)),
+    };
+    let mandate: Mandate = (kind, &units, &from, &to);
+    let token = app.person(&login, &roles, &[mandate]).await;
+    let (user, _) = app.store.user_by_login(&login).await.unwrap().unwrap();
+    let held = app.store.mandates(user.id).await.unwrap();
+    let edit = lantu::version::Edit::by("test-setup");
+    match case {
+        Case::AfterTermination => {
+            let today = day(0).parse().unwrap();
+            app.store
+                .terminate(held[0].id, today, "合同解除 contract ended", &edit)
+                .await
+                .unwrap();
+        }
+        Case::AfterRenewal => {
+            let renewal = lantu::planners::NewAppointment {
+                kind,
+                holder: lantu::planners::Holder::User(user.id),
+                units: vec![lantu::units::UnitCode::parse(unit).unwrap()],
+                starts_on: day(0).parse().unwrap(),
+                ends_on: day(1000).parse().unwrap(),
+                terms: Default::default(),
+                appointed_by: "示范区规划局".into(),
+                contract_signed_on: None,
+                renews: Some(held[0].id),
+            };
+            app.store.appoint(&renewal, &edit).await.unwrap();
+        }
+        _ => {}
+    }
+    Some(token)
+}
+
+/// The tile at zoom 14 holding (lon, lat).
+fn tile_path(lon: f64, lat: f64) -> String {
+    let z = 14;
+    let n = f64::from(1u32 << z);
+    let x = ((lon + 180.0) / 360.0 * n).floor();
+    let y = ((1.0 - lat.to_radians().tan().asinh() / std::f64::consts::PI) / 2.0 * n).floor();
+    format!("/tiles/blueprint/{z}/{x}/{y}.mvt")
+}
+
+/// Whether the decoded tile at `path` holds site `id`.
+async fn tile_holds(app: &TestApp, path: &str, token: Option<&str>, id: i64) -> bool {
+    let (status, _, bytes) = app.send_raw(Method::GET, path, token, &[], None).await;
+    if status == StatusCode::NO_CONTENT {
+        return false;
+    }
+    assert_eq!(status, StatusCode::OK, "{path}");
+    let reader = mvt_reader::Reader::new(bytes).expect("a tile");
+    let names = reader.get_layer_names().unwrap();
+    let Some(i) = names.iter().position(|n| n == "sites") else {
+        return false;
+    };
+    reader
+        .get_features(i)
+        .unwrap()
+        .iter()
+        .any(|f| f.id == Some(id as u64))
+}
+
+async fn every_role_may_do_exactly_what_its_mandate_allows_where_and_when_it_holds(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let mut n = 0;
+    for case in CASES {
+        let place = case.place();
+        let (draft, _) = app
+            .create_site(&place.site(&format!("草稿 {case:?}"), "draft"))
+            .await;
+        let (lon, lat) = match place {
+            Place::West => (121.40, 31.25),
+            Place::East => (121.43, 31.25),
+            Place::Crossing => (121.415, 31.25),
+        };
+        let tile = tile_path(lon, lat);
+        for actor in ACTORS {
+            n += 1;
+            let who = format!("{actor:?} × {case:?}");
+            let token = credentials(&app, actor, case, n).await;
+            let token = token.as_deref();
+            let sees = actor.sees_draft(case);
+
+            // Reading: the single item, the items list, the tile.
+            let one = app
+                .send(
+                    Method::GET,
+                    &format!("/api/collections/sites/items/{draft}"),
+                    token,
+                    &[],
+                    None,
+                )
+                .await;
+            assert_eq!(
+                one.status == StatusCode::OK,
+                sees,
+                "{who}: GET the draft: {}",
+                one.status
+            );
+            let items = app
+                .send(
+                    Method::GET,
+                    "/api/collections/sites/items?limit=1000",
+                    token,
+                    &[],
+                    None,
+                )
+                .await;
+            let listed = items.json["features"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["id"] == json!(draft));
+            assert_eq!(listed, sees, "{who}: the draft in the items list");
+            assert_eq!(
+                tile_holds(&app, &tile, token, draft).await,
+                sees,
+                "{who}: the draft in the tile"
+            );
+
+            // Writing: create, edit, delete a site at the case's place.
+            let may = actor.may_edit(case);
+            let refused = if token.is_none() { 401 } else { 403 };
+            let body = place
+                .site(&format!("{who} 新建"), "draft")
+                .to_string()
+                .into_bytes();
+            let created = app
+                .send(
+                    Method::POST,
+                    "/api/collections/sites/items",
+                    token,
+                    &[],
+                    Some(body),
+                )
+                .await;
+            if may {
+                assert_eq!(
+                    created.status,
+                    StatusCode::CREATED,
+                    "{who}: create: {}",
+                    created.json
+                );
+            } else {
+                created.assert_problem(refused);
+            }
+            let (target, etag) = app
+                .create_site(&place.site(&format!("{who} 已发布"), "published"))
+                .await;
+            let patch = json!({"properties": {"name": format!("{who} 改名")}}).to_string();
+            let edited = app
+                .send(
+                    Method::PATCH,
+                    &format!("/api/collections/sites/items/{target}"),
+                    token,
+                    &[
+                        ("if-match", &etag),
+                        ("content-type", "application/merge-patch+json"),
+                    ],
+                    Some(patch.into_bytes()),
+                )
+                .await;
+            let etag = if may {
+                assert_eq!(
+                    edited.status,
+                    StatusCode::OK,
+                    "{who}: edit: {}",
+                    edited.json
+                );
+                edited.etag()
+            } else {
+                edited.assert_problem(refused);
+                etag
+            };
+            let deleted = app
+                .send(
+                    Method::DELETE,
+                    &format!("/api/collections/sites/items/{target}"),
+                    token,
+                    &[("if-match", &etag)],
+                    None,
+                )
+                .await;
+            if may {
+                assert_eq!(
+                    deleted.status,
+                    StatusCode::NO_CONTENT,
+                    "{who}: delete: {}",
+                    deleted.json
+                );
+            } else {
+                deleted.assert_problem(refused);
+            }
+        }
+    }
+}
+
+async fn a_west_planner_draws_in_the_west_only_and_only_during_the_term(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let term = (
+        TeamKind::Subdistrict,
+        &[WEST][..],
+        "2020-01-01",
+        "2099-12-31",
+    );
+    let planner = app.person("wang.west", &[Role::Planner], &[term]).await;
+    let post = |feature: Value| {
+        let app = &app;
+        let planner = planner.clone();
+        async move {
+            app.send(
+                Method::POST,
+                "/api/collections/sites/items",
+                Some(&planner),
+                &[],
+                Some(feature.to_string().into_bytes()),
+            )
+            .await
+        }
+    };
+    let inside = post(Place::West.site("西街口袋公园", "draft")).await;
+    assert_eq!(inside.status, StatusCode::CREATED, "{}", inside.json);
+    for place in [Place::East, Place::Crossing] {
+        let refused = post(place.site("越界", "draft")).await;
+        let problem = refused.assert_problem(403);
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("示范东街道") && detail.contains("990101002"),
+            "{detail}"
+        );
+        assert!(
+            detail.contains("appointment"),
+            "names the appointment: {detail}"
+        );
+    }
+    // A vertex a few centimetres over the boundary is boundary noise, not a breach.
+    let grazing = square(121.413, 31.25, 0.0020003, "贴边", "draft");
+    let grazing = post(grazing).await;
+    assert_eq!(grazing.status, StatusCode::CREATED, "{}", grazing.json);
+
+    let ended = (
+        TeamKind::Subdistrict,
+        &[WEST][..],
+        "2020-01-01",
+        "2024-12-31",
+    );
+    let former = app.person("li.former", &[Role::Planner], &[ended]).await;
+    let after = app
+        .send(
+            Method::POST,
+            "/api/collections/sites/items",
+            Some(&former),
+            &[],
+            Some(
+                Place::West
+                    .site("期满之后", "draft")
+                    .to_string()
+                    .into_bytes(),
+            ),
+        )
+        .await;
+    let detail = after.assert_problem(403)["detail"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(detail.contains("no appointment in force"), "{detail}");
+}
+
+async fn basic_auth_reads_the_users_drafts_a_wrong_password_is_401_and_the_eleventh_failure_429(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let term = (
+        TeamKind::Subdistrict,
+        &[WEST][..],
+        "2020-01-01",
+        "2099-12-31",
+    );
+    app.person("zhang.qgis", &[Role::Planner], &[term]).await;
+    let (draft, _) = app
+        .create_site(&Place::West.site("QGIS 草稿", "draft"))
+        .await;
+    let path = format!("/api/collections/sites/items/{draft}");
+    let good = basic("zhang.qgis", PASSWORD);
+    let read = app.send(Method::GET, &path, Some(&good), &[], None).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.json);
+    let me = app
+        .send(Method::GET, "/api/me", Some(&good), &[], None)
+        .await;
+    assert_eq!(me.json["author"], "zhang.qgis", "{}", me.json);
+    assert_eq!(me.json["appointments"][0]["in_force"], true, "{}", me.json);
+    assert!(
+        me.json.to_string().find("@example.cn").is_none(),
+        "no contact in /api/me"
+    );
+
+    let wrong = basic("zhang.qgis", "not the password");
+    for attempt in 1..=10 {
+        let refused = app.send(Method::GET, &path, Some(&wrong), &[], None).await;
+        let problem = refused.assert_problem(401);
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("wrong login name or password"),
+            "attempt {attempt}"
+        );
+    }
+    let eleventh = app.send(Method::GET, &path, Some(&wrong), &[], None).await;
+    eleventh.assert_problem(429);
+    let wait: u64 = eleventh.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    // Credentials already verified are not throttled (the throttle counts failures only).
+    let still = app.send(Method::GET, &path, Some(&good), &[], None).await;
+    assert_eq!(still.status, StatusCode::OK);
+}
+
+async fn every_write_leaves_one_audit_entry_with_before_and_after_and_the_log_refuses_changes(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let term = (TeamKind::Chief, &[DISTRICT][..], "2020-01-01", "2099-12-31");
+    let chief = app.person("chief", &[Role::Planner], &[term]).await;
+    let audit = |query: String| {
+        let app = &app;
+        let chief = chief.clone();
+        async move {
+            let r = app
+                .send(
+                    Method::GET,
+                    &format!("/api/audit?{query}"),
+                    Some(&chief),
+                    &[],
+                    None,
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+            r.json["entries"].as_array().unwrap().clone()
+        }
+    };
+    let (id, etag) = app
+        .create_site(&Place::West.site("审计花园", "draft"))
+        .await;
+    let patched = app
+        .write_site(
+            Method::PATCH,
+            id,
+            Some(&etag),
+            Some(&json!({"properties": {"status": "published"}})),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::OK);
+    let deleted = app
+        .write_site(Method::DELETE, id, Some(&patched.etag()), None)
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+
+    let entries = audit(format!("collection=sites&key={id}")).await;
+    let actions: Vec<&str> = entries
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["delete", "update", "create"],
+        "one entry per write, newest first"
+    );
+    let json_of = |v: &Value| -> Value {
+        v.as_str()
+            .map(|s| serde_json::from_str(s).unwrap())
+            .unwrap_or(Value::Null)
+    };
+    let (delete, update, create) = (&entries[0], &entries[1], &entries[2]);
+    assert_eq!(create["before"], Value::Null);
+    assert_eq!(json_of(&create["after"])["status"], "draft");
+    assert_eq!(json_of(&update["before"])["status"], "draft");
+    assert_eq!(json_of(&update["after"])["status"], "published");
+    assert_eq!(json_of(&delete["after"])["deleted"], true);
+    assert!(create["units"].as_str().unwrap().contains(WEST), "{create}");
+    assert!(
+        create["request_id"].as_str().is_some_and(|r| !r.is_empty()),
+        "{create}"
+    );
+    assert_eq!(
+        create["actor"], "王规划 planner",
+        "the service token that wrote it"
+    );
+    let by_unit = audit(format!("unit={WEST}&collection=sites")).await;
+    assert_eq!(by_unit.len(), 3);
+
+    // The people behind it are audited too, and nobody but admins and the chief team reads it.
+    let accounts = audit("collection=accounts&actor=test-setup".into()).await;
+    assert!(
+        accounts
+            .iter()
+            .any(|e| e["key"].as_str().unwrap().starts_with("user:"))
+    );
+    assert!(
+        !accounts.iter().any(|e| e.to_string().contains("$argon2")),
+        "no hash in the audit log"
+    );
+    app.send(Method::GET, "/api/audit", Some(&app.analyst), &[], None)
+        .await
+        .assert_problem(403);
+    app.send(Method::GET, "/api/audit", None, &[], None)
+        .await
+        .assert_problem(401);
+
+    // The log refuses to be changed, whoever asks the database.
+    for sql in [
+        "UPDATE audit SET actor = 'someone else'",
+        "DELETE FROM audit",
+    ] {
+        let refused = crate::store::try_sql(&app.storage, sql).await;
+        assert!(refused.is_err(), "{sql} was allowed");
+    }
+    assert_eq!(audit(format!("collection=sites&key={id}")).await.len(), 3);
+}
+
+on_both_backends!(
+    every_role_may_do_exactly_what_its_mandate_allows_where_and_when_it_holds,
+    a_west_planner_draws_in_the_west_only_and_only_during_the_term,
+    basic_auth_reads_the_users_drafts_a_wrong_password_is_401_and_the_eleventh_failure_429,
+    every_write_leaves_one_audit_entry_with_before_and_after_and_the_log_refuses_changes,
+);
