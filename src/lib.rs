@@ -50,6 +50,7 @@ pub fn app(state: AppState) -> Router {
         .merge(coverage::facilities::router())
         .merge(coverage::tiles::router())
         .merge(planners::routes::router())
+        .merge(auth::session::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(

@@ -116,7 +116,7 @@ impl FromRequestParts<AppState> for Viewer {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let Some(value) = parts.headers.get(AUTHORIZATION) else {
-            return Ok(Self(None));
+            return from_cookie(parts, state).await;
         };
         let value = value.to_str().unwrap_or("").trim();
         let principal = if let Some(token) = value.strip_prefix("Bearer ") {
@@ -134,6 +134,27 @@ impl FromRequestParts<AppState> for Viewer {
         ));
         Ok(Self(Some(principal)))
     }
+}
+
+/// The caller a session cookie names. A cookie that names no live session (expired, signed
+/// out) is ignored: the public map keeps working for someone whose session ran out. A change
+/// authorised by the cookie alone needs the session's CSRF token too.
+async fn from_cookie(parts: &Parts, state: &AppState) -> Result<Viewer, AppError> {
+    let Some(token) = super::session::session_token(&parts.headers) else {
+        return Ok(Viewer(None));
+    };
+    let principal = match bearer(state, &token).await {
+        Ok(p) => p,
+        Err(AppError::Unauthorized(_)) => return Ok(Viewer(None)),
+        Err(e) => return Err(e),
+    };
+    if !super::session::csrf_allows(parts, &token) {
+        return Err(AppError::Forbidden(format!(
+            "a change made through the session cookie must carry its CSRF token in {} (from POST /api/session or GET /api/me)",
+            super::session::CSRF_HEADER
+        )));
+    }
+    Ok(Viewer(Some(principal)))
 }
 
 /// The holder of `token`.
@@ -207,6 +228,19 @@ async fn basic(
     if let Some(p) = state.access.cached(&key) {
         return Ok(p);
     }
+    let principal = sign_in(state, login, secret, address).await?;
+    state.access.remember(key, principal.clone());
+    Ok(principal)
+}
+
+/// Checks `login`'s `password` (throttled: 429 after too many failures) and resolves the
+/// user; 401 for a wrong pair, an unknown login or a disabled account alike.
+pub async fn sign_in(
+    state: &AppState,
+    login: &str,
+    secret: &str,
+    address: Option<IpAddr>,
+) -> Result<Principal, AppError> {
     if let Err(retry_after) = state.access.throttle.check(login, address) {
         return Err(AppError::TooManyRequests {
             detail: format!(
@@ -236,14 +270,10 @@ async fn basic(
         (true, Some((user, _))) => user_principal(state, user.id).await?,
         _ => None,
     };
-    let Some(principal) = principal else {
+    principal.ok_or_else(|| {
         state.access.throttle.failed(login, address);
-        return Err(AppError::Unauthorized(
-            "wrong login name or password (or the account is disabled)".into(),
-        ));
-    };
-    state.access.remember(key, principal.clone());
-    Ok(principal)
+        AppError::Unauthorized("wrong login name or password (or the account is disabled)".into())
+    })
 }
 
 /// An argon2id hash of nothing anyone types, verified against for unknown logins.

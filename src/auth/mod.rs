@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod extract;
+pub mod session;
 mod store;
 
 use std::sync::Arc;

@@ -88,4 +88,54 @@ impl Store {
                    FROM tokens t LEFT JOIN users u ON u.id = t.user_id ORDER BY t.id";
         decode(self.fetch_all(sql, vec![]).await?, TokenInfoRow::into_info)
     }
+
+    /// Opens a browser session for `login` (user `user`): a token row named `session:LOGIN`,
+    /// audited as a `login`.
+    pub async fn create_session(
+        &self,
+        user: i64,
+        login: &str,
+        role: Role,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+        edit: &Edit,
+    ) -> StoreResult<()> {
+        let at = now();
+        let name = format!("session:{login}");
+        let sql = "INSERT INTO tokens (name, role, token_hash, created_at, expires_at, user_id)
+                   VALUES ($1, $2, $3, $4, $5, $6)";
+        let mut tx = self.begin().await?;
+        tx.execute(
+            sql,
+            vals![&name, role.as_str(), token_hash, at, expires_at, user],
+        )
+        .await?;
+        let after = serde_json::json!({"session": name, "expires_at": expires_at});
+        let record = (Collection::Accounts.as_str(), name.as_str());
+        tx.audit(edit, "login", record, None, Some(after), at)
+            .await?;
+        tx.commit().await
+    }
+
+    /// Ends the session whose token has this hash (a logout); whether one was open.
+    pub async fn end_session(&self, token_hash: &str, edit: &Edit) -> StoreResult<bool> {
+        let at = now();
+        let sql = "UPDATE tokens SET revoked_at = $1
+                   WHERE token_hash = $2 AND revoked_at IS NULL AND name LIKE 'session:%'";
+        let mut tx = self.begin().await?;
+        let ended = tx.execute(sql, vals![at, token_hash]).await? > 0;
+        if ended {
+            let key = format!("session:{}", edit.author);
+            let record = (Collection::Accounts.as_str(), key.as_str());
+            tx.audit(edit, "logout", record, None, None, at).await?;
+            tx.log(
+                Logged::write(Collection::Accounts, &key, 0, Change::Delete),
+                at,
+                &edit.author,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(ended)
+    }
 }

@@ -1,6 +1,6 @@
 //! Headers every answer carries: what caches may keep, and what a browser may do with a page.
 //!
-//! - `Vary: Authorization` on every answer, and `Cache-Control: private, no-cache` on every
+//! - `Vary: Authorization, Cookie` on every answer, and `Cache-Control: private, no-cache` on every
 //!   answer to a request with credentials: a proxy must never hand a planner's view (drafts)
 //!   to the public, nor the public's to a planner (RFC 9111 §4.1, §5.2.2.7).
 //! - On pages: a Content-Security-Policy the map page satisfies (scripts, styles, fonts and
@@ -30,8 +30,8 @@ pub async fn discipline(request: Request, next: Next) -> Response {
     let headers = response.headers_mut();
     // One Vary header: compression may already have set `accept-encoding`.
     let vary = match headers.get(VARY).and_then(|v| v.to_str().ok()) {
-        Some(existing) if !existing.is_empty() => format!("{existing}, Authorization"),
-        _ => "Authorization".to_string(),
+        Some(existing) if !existing.is_empty() => format!("{existing}, Authorization, Cookie"),
+        _ => "Authorization, Cookie".to_string(),
     };
     if let Ok(value) = HeaderValue::from_str(&vary) {
         headers.insert(VARY, value);

@@ -225,6 +225,7 @@ pub fn document(base: &str) -> utoipa::openapi::OpenApi {
     doc.merge(crate::coverage::routes::openapi());
     doc.merge(crate::tiles::routes::openapi());
     doc.merge(crate::planners::routes::openapi());
+    doc.merge(crate::auth::session::openapi());
     doc.info.version = env!("CARGO_PKG_VERSION").into();
     doc.servers = Some(vec![utoipa::openapi::Server::new(base)]);
     doc

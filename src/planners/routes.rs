@@ -26,6 +26,8 @@ pub struct Me {
     pub roles: Vec<String>,
     /// The appointments held, in person or through a team, with whether each is in force today.
     pub appointments: Vec<Mandate>,
+    /// For a browser session: the CSRF token its changes must carry (`X-CSRF-Token`).
+    pub csrf_token: Option<String>,
 }
 
 /// An appointment as its holder sees it.
@@ -44,7 +46,11 @@ pub struct Mandate {
         (status = 200, description = "Who you are", body = Me),
         (status = 401, description = "No credentials", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn me(State(state): State<AppState>, viewer: Viewer) -> AppResult<Json<Me>> {
+async fn me(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: axum::http::HeaderMap,
+) -> AppResult<Json<Me>> {
     let principal = viewer.principal()?;
     let user = match principal.user {
         Some(id) => state.store.user(id).await?,
@@ -63,6 +69,11 @@ async fn me(State(state): State<AppState>, viewer: Viewer) -> AppResult<Json<Me>
                 appointment: a.clone(),
             })
             .collect(),
+        csrf_token: match headers.get(axum::http::header::AUTHORIZATION) {
+            None => crate::auth::session::session_token(&headers)
+                .map(|t| crate::auth::session::csrf_of(&t)),
+            Some(_) => None,
+        },
     }))
 }
 

@@ -581,7 +581,168 @@ async fn every_write_leaves_one_audit_entry_with_before_and_after_and_the_log_re
     assert_eq!(audit(format!("collection=sites&key={id}")).await.len(), 3);
 }
 
+async fn a_browser_session_signs_in_writes_only_with_its_csrf_token_changes_password_and_signs_out(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let term = (
+        TeamKind::Subdistrict,
+        &[WEST][..],
+        "2020-01-01",
+        "2099-12-31",
+    );
+    app.person("liu.browser", &[Role::Planner], &[term]).await;
+    let (draft, _) = app
+        .create_site(&Place::West.site("会话草稿", "draft"))
+        .await;
+    let sign_in = |password: &str| {
+        let body = json!({"login": "liu.browser", "password": password}).to_string();
+        let app = &app;
+        async move {
+            app.send(
+                Method::POST,
+                "/api/session",
+                None,
+                &[
+                    ("content-type", "application/json"),
+                    ("x-forwarded-proto", "https"),
+                ],
+                Some(body.into_bytes()),
+            )
+            .await
+        }
+    };
+    sign_in("wrong password!").await.assert_problem(401);
+    let signed = sign_in(PASSWORD).await;
+    assert_eq!(signed.status, StatusCode::CREATED, "{}", signed.json);
+    let set_cookie = signed.header("set-cookie").unwrap().to_string();
+    for part in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
+        assert!(set_cookie.contains(part), "{set_cookie}");
+    }
+    let cookie = set_cookie.split(';').next().unwrap().to_string();
+    let csrf = signed.json["csrf_token"].as_str().unwrap().to_string();
+    assert!(
+        !signed.json.to_string().contains("lantu_"),
+        "the token stays in the cookie"
+    );
+
+    let read = app
+        .send(
+            Method::GET,
+            &format!("/api/collections/sites/items/{draft}"),
+            None,
+            &[("cookie", &cookie)],
+            None,
+        )
+        .await;
+    assert_eq!(
+        read.status,
+        StatusCode::OK,
+        "the session reads the planner's drafts"
+    );
+    let me = app
+        .send(Method::GET, "/api/me", None, &[("cookie", &cookie)], None)
+        .await;
+    assert_eq!(me.json["csrf_token"], json!(csrf));
+
+    let site = Place::West.site("会话新建", "draft").to_string();
+    let forged = app
+        .send(
+            Method::POST,
+            "/api/collections/sites/items",
+            None,
+            &[("cookie", &cookie)],
+            Some(site.clone().into_bytes()),
+        )
+        .await;
+    assert!(
+        forged.assert_problem(403)["detail"]
+            .as_str()
+            .unwrap()
+            .contains("CSRF")
+    );
+    let wrong = app
+        .send(
+            Method::POST,
+            "/api/collections/sites/items",
+            None,
+            &[("cookie", &cookie), ("x-csrf-token", "0000")],
+            Some(site.clone().into_bytes()),
+        )
+        .await;
+    wrong.assert_problem(403);
+    let made = app
+        .send(
+            Method::POST,
+            "/api/collections/sites/items",
+            None,
+            &[("cookie", &cookie), ("x-csrf-token", &csrf)],
+            Some(site.into_bytes()),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.json);
+    assert_eq!(made.json["properties"]["created_by"], "liu.browser");
+
+    let change = json!({"current": PASSWORD, "new": "新的密码 new password"}).to_string();
+    let changed = app
+        .send(
+            Method::POST,
+            "/api/me/password",
+            None,
+            &[
+                ("cookie", &cookie),
+                ("x-csrf-token", &csrf),
+                ("content-type", "application/json"),
+            ],
+            Some(change.into_bytes()),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::NO_CONTENT, "{}", changed.json);
+    app.send(
+        Method::GET,
+        "/api/me",
+        Some(&basic("liu.browser", PASSWORD)),
+        &[],
+        None,
+    )
+    .await
+    .assert_problem(401);
+    let me = app
+        .send(
+            Method::GET,
+            "/api/me",
+            Some(&basic("liu.browser", "新的密码 new password")),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(me.status, StatusCode::OK);
+
+    let out = app
+        .send(
+            Method::DELETE,
+            "/api/session",
+            None,
+            &[("cookie", &cookie), ("x-csrf-token", &csrf)],
+            None,
+        )
+        .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT, "{}", out.json);
+    assert!(out.header("set-cookie").unwrap().contains("Max-Age=0"));
+    let after = app
+        .send(
+            Method::GET,
+            &format!("/api/collections/sites/items/{draft}"),
+            None,
+            &[("cookie", &cookie)],
+            None,
+        )
+        .await;
+    after.assert_problem(404);
+}
+
 on_both_backends!(
+    a_browser_session_signs_in_writes_only_with_its_csrf_token_changes_password_and_signs_out,
     every_role_may_do_exactly_what_its_mandate_allows_where_and_when_it_holds,
     a_west_planner_draws_in_the_west_only_and_only_during_the_term,
     basic_auth_reads_the_users_drafts_a_wrong_password_is_401_and_the_eleventh_failure_429,
