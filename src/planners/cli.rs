@@ -335,7 +335,9 @@ pub async fn appoint(store: &Store, args: Appoint) -> anyhow::Result<ExitCode> {
         contract_signed_on: args.contract_signed_on,
         renews: args.renews,
     };
-    let done = store.appoint(&appointment, &edit).await?;
+    let done = super::service::appoint(store, &appointment, &edit)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     eprintln!(
         "appointment {} recorded: {} as {} in {} from {} to {}",
         done.id,

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod model;
 pub mod password;
 pub mod routes;
+pub mod service;
 mod store;
 
 pub use model::{

@@ -2,13 +2,13 @@
 //! (seed `000_…`), and appointments (聘任) of a team or a person to planning units for a term.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::auth::Role;
 use crate::units::UnitCode;
 
 /// The kinds of team (and of a person's appointment).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TeamKind {
     /// Chief planner team (总规划师团队), district-wide.
@@ -126,7 +126,7 @@ pub fn valid_login(login: &str) -> bool {
 }
 
 /// A team member's role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MemberRole {
     /// Team leader (团队负责人).
@@ -178,7 +178,8 @@ pub enum Holder {
 }
 
 /// The agreement's terms (聘任协议).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AgreementTerms {
     /// Service content.
     pub service: Option<String>,

@@ -741,7 +741,172 @@ async fn a_browser_session_signs_in_writes_only_with_its_csrf_token_changes_pass
     after.assert_problem(404);
 }
 
+async fn admins_manage_people_teams_and_appointments_over_http_and_the_conflict_rule_holds(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let post = |path: &'static str, token: String, body: Value| {
+        let app = &app;
+        async move {
+            app.send(
+                Method::POST,
+                path,
+                Some(&token),
+                &[("content-type", "application/json")],
+                Some(body.to_string().into_bytes()),
+            )
+            .await
+        }
+    };
+    let admin = app.admin.clone();
+    let user = json!({"login": "sun.new", "display_zh": "孙规划", "roles": ["planner"],
+                      "organisation": "甲设计院", "email": "sun@example.cn"});
+    post("/api/users", app.planner.clone(), user.clone())
+        .await
+        .assert_problem(403);
+    let created = post("/api/users", admin.clone(), user.clone()).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.json);
+    assert!(
+        !created.json.to_string().contains("sun@example.cn"),
+        "no contact in the answer"
+    );
+    let secret = created.json["one_time_password"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    post("/api/users", admin.clone(), user)
+        .await
+        .assert_problem(409);
+    let unknown =
+        json!({"login": "sun.new", "display_zh": "x", "roles": ["planner"], "shoe_size": 42});
+    post("/api/users", admin.clone(), unknown)
+        .await
+        .assert_problem(400);
+    let me = app
+        .send(
+            Method::GET,
+            "/api/me",
+            Some(&basic("sun.new", &secret)),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(me.status, StatusCode::OK, "the one-time password signs in");
+
+    let team = json!({"kind": "subdistrict", "name_zh": "示范西街道社区规划师团队", "organisation": "甲设计院"});
+    let team = post("/api/teams", admin.clone(), team).await;
+    assert_eq!(team.status, StatusCode::CREATED, "{}", team.json);
+    let team_id = team.json["id"].as_i64().unwrap();
+    let join = json!({"login": "sun.new", "role": "leader"});
+    let joined = app
+        .send(
+            Method::POST,
+            &format!("/api/teams/{team_id}/members"),
+            Some(&admin),
+            &[("content-type", "application/json")],
+            Some(join.to_string().into_bytes()),
+        )
+        .await;
+    assert_eq!(joined.status, StatusCode::NO_CONTENT, "{}", joined.json);
+    let appointment = json!({"team": team_id, "units": [WEST], "starts_on": day(-30), "ends_on": day(1000),
+        "appointed_by": "示范西街道办事处", "terms": {"service": "社区规划", "onsite_hours": 8.0}});
+    let appointed = post("/api/appointments", admin.clone(), appointment).await;
+    assert_eq!(appointed.status, StatusCode::CREATED, "{}", appointed.json);
+    let appointment_id = appointed.json["id"].as_i64().unwrap();
+
+    // The team's leader now draws in the west.
+    let sun = basic("sun.new", &secret);
+    let drawn = app
+        .send(
+            Method::POST,
+            "/api/collections/sites/items",
+            Some(&sun),
+            &[],
+            Some(
+                Place::West
+                    .site("孙的草稿", "draft")
+                    .to_string()
+                    .into_bytes(),
+            ),
+        )
+        .await;
+    assert_eq!(drawn.status, StatusCode::CREATED, "{}", drawn.json);
+
+    // 回避制度: the same organisation as a designer team in the same sub-district.
+    let designers = json!({"kind": "designer", "name_zh": "甲设计院项目设计师团队", "organisation": "甲设计院"});
+    let designers = post("/api/teams", admin.clone(), designers).await.json["id"]
+        .as_i64()
+        .unwrap();
+    let designer = |signed: Option<String>| {
+        json!({"team": designers, "units": ["990101001001"], "starts_on": day(0), "ends_on": day(300),
+               "appointed_by": "示范区规划局", "contract_signed_on": signed})
+    };
+    let conflict = post("/api/appointments", admin.clone(), designer(None)).await;
+    let detail = conflict.assert_problem(409)["detail"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        detail.contains("回避制度") && detail.contains(&appointment_id.to_string()),
+        "{detail}"
+    );
+    let earlier = post(
+        "/api/appointments",
+        admin.clone(),
+        designer(Some(day(-400))),
+    )
+    .await;
+    assert_eq!(
+        earlier.status,
+        StatusCode::CREATED,
+        "a contract that predates it: {}",
+        earlier.json
+    );
+
+    // Terminated today, the team draws no more; disabled, the account signs in no more.
+    let end = json!({"on": day(0), "reason": "考核不合格"});
+    let ended = app
+        .send(
+            Method::POST,
+            &format!("/api/appointments/{appointment_id}/terminate"),
+            Some(&admin),
+            &[("content-type", "application/json")],
+            Some(end.to_string().into_bytes()),
+        )
+        .await;
+    assert_eq!(ended.status, StatusCode::OK, "{}", ended.json);
+    let refused = app
+        .send(
+            Method::POST,
+            "/api/collections/sites/items",
+            Some(&sun),
+            &[],
+            Some(
+                Place::West
+                    .site("终止之后", "draft")
+                    .to_string()
+                    .into_bytes(),
+            ),
+        )
+        .await;
+    refused.assert_problem(403);
+    let disabled = app
+        .send(
+            Method::POST,
+            "/api/users/sun.new/disable",
+            Some(&admin),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(disabled.status, StatusCode::NO_CONTENT);
+    app.send(Method::GET, "/api/me", Some(&sun), &[], None)
+        .await
+        .assert_problem(401);
+}
+
 on_both_backends!(
+    admins_manage_people_teams_and_appointments_over_http_and_the_conflict_rule_holds,
     a_browser_session_signs_in_writes_only_with_its_csrf_token_changes_password_and_signs_out,
     every_role_may_do_exactly_what_its_mandate_allows_where_and_when_it_holds,
     a_west_planner_draws_in_the_west_only_and_only_during_the_term,
