@@ -1,6 +1,7 @@
 //! The API's shared response types. Handlers serialise these, and the OpenAPI document is
 //! generated from the same types (utoipa), so the document cannot drift from the answers.
 
+use crate::store::audit::AuditEntry;
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -127,6 +128,9 @@ pub struct History<F> {
     pub kind: FeatureCollectionType,
     /// One feature per version: its content then, with version, change, time and message.
     pub features: Vec<F>,
+    /// The record's audit entries, newest first (for those who may read the audit log).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit: Option<Vec<AuditEntry>>,
 }
 
 impl<F> History<F> {
@@ -135,6 +139,7 @@ impl<F> History<F> {
         Self {
             kind: FeatureCollectionType::FeatureCollection,
             features,
+            audit: None,
         }
     }
 }

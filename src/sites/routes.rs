@@ -608,13 +608,33 @@ async fn history(
         return Err(AppError::NotFound(format!("no site with id {id}")));
     }
     let audience = viewer.audience();
+    // Those who may read the audit log see the site's entries beside its versions.
+    let may_audit = viewer.0.as_ref().is_some_and(|p| {
+        crate::policy::may(p, crate::policy::Action::ReadAudit, chrono::Utc::now()).is_ok()
+    });
+    let audit = match may_audit {
+        true => {
+            let filter = crate::store::audit::AuditFilter {
+                collection: Some("sites".into()),
+                key: Some(id.to_string()),
+                limit: 1000,
+                ..Default::default()
+            };
+            Some(state.store.audit_entries(&filter).await?)
+        }
+        false => None,
+    };
     on_pool(&state.work.reads, &state, move |_| {
         let features = versions
             .iter()
             .enumerate()
             .map(|(i, v)| version_feature(v, audience, i + 1))
             .collect();
-        Ok(geojson(StatusCode::OK, &History::new(features)))
+        let history = History {
+            audit,
+            ..History::new(features)
+        };
+        Ok(geojson(StatusCode::OK, &history))
     })
     .await
 }

@@ -549,6 +549,31 @@ async fn every_write_leaves_one_audit_entry_with_before_and_after_and_the_log_re
         create["actor"], "王规划 planner",
         "the service token that wrote it"
     );
+    let history = app
+        .send(
+            Method::GET,
+            &format!("/api/collections/sites/items/{id}/history"),
+            Some(&chief),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(
+        history.json["audit"].as_array().map(Vec::len),
+        Some(3),
+        "{}",
+        history.json
+    );
+    let planner_history = app
+        .get_as(
+            &format!("/api/collections/sites/items/{id}/history"),
+            &app.planner,
+        )
+        .await;
+    assert!(
+        planner_history.json.get("audit").is_none(),
+        "only audit readers see the entries"
+    );
     let by_unit = audit(format!("unit={WEST}&collection=sites")).await;
     assert_eq!(by_unit.len(), 3);
 
