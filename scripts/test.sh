@@ -37,6 +37,8 @@ echo "==> cargo test (SQLite and PostGIS)"
 log="$PGDIR/test.log"
 status=0
 cargo test --locked --lib --bins --tests -- "$@" 2>&1 | tee "$log" || status=$?
+echo "==> TypeScript check of the pages' modules (tsc --noEmit, web/tsconfig.json)"
+(cd web && node_modules/.bin/tsc -p .) 2>&1 | tee -a "$log" || status=$?
 echo "==> browser tests (Debian chromium driven by playwright-core; screenshots in test-artifacts/)"
 (cd web && node --test tests/) 2>&1 | tee -a "$log" || status=$?
 # One closing line for the whole run: cargo's test binaries and node's runner, summed.

@@ -3,7 +3,7 @@
 //! small demo district the project ships in `fixtures/demo/`; the demo sites; and for the
 //! life-circle analysis the central-Shanghai street network with Putuo's metro stations, bus
 //! stops and a sample of residential compounds (or, without the shared data, the 5 × 5 test grid
-//! with its kindergarten and four homes).
+//! with its kindergarten and four homes); and the demo people ([`crate::planners::demo`]).
 
 use std::path::{Path, PathBuf};
 
@@ -73,7 +73,7 @@ pub async fn load(store: &Store, sources: &DemoSources) -> anyhow::Result<()> {
     if store.load_networks().await?.is_empty() {
         load_life_circle(store, sources).await?;
     }
-    Ok(())
+    crate::planners::demo::load(store).await
 }
 
 async fn load_life_circle(store: &Store, sources: &DemoSources) -> anyhow::Result<()> {

@@ -47,6 +47,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .layer(cache_day);
     let page = Router::new()
         .route_service("/", ServeFile::new(web.join("public/index.html")))
+        .route_service("/login", ServeFile::new(web.join("public/login.html")))
         .nest_service("/app", ServeDir::new(web.join("public")))
         .layer(SetResponseHeaderLayer::overriding(
             CACHE_CONTROL,

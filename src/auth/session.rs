@@ -104,6 +104,18 @@ fn cookie(value: &str, max_age: i64, secure: bool) -> HeaderValue {
     .expect("an ASCII cookie")
 }
 
+/// A cookie the page may read, holding no secret: it tells the page a session may exist, so
+/// the public's page never asks `/api/me` for nothing.
+pub const MARKER_NAME: &str = "lantu_signed_in";
+
+fn marker(max_age: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{MARKER_NAME}=1; Path=/; SameSite=Strict; Max-Age={max_age}{secure}"
+    ))
+    .expect("an ASCII cookie")
+}
+
 /// Whether the client reached us over https (directly configured, or through a proxy).
 fn over_https(state: &AppState, headers: &HeaderMap) -> bool {
     state
@@ -163,9 +175,9 @@ async fn open_session(
         }),
     )
         .into_response();
-    response
-        .headers_mut()
-        .insert(SET_COOKIE, cookie(&token, SESSION_HOURS * 3600, secure));
+    let headers = response.headers_mut();
+    headers.append(SET_COOKIE, cookie(&token, SESSION_HOURS * 3600, secure));
+    headers.append(SET_COOKIE, marker(SESSION_HOURS * 3600, secure));
     Ok(response)
 }
 
@@ -193,9 +205,9 @@ async fn close_session(
     state.access.forget_all();
     let mut response = StatusCode::NO_CONTENT.into_response();
     let secure = over_https(&state, &headers);
-    response
-        .headers_mut()
-        .insert(SET_COOKIE, cookie("", 0, secure));
+    let headers = response.headers_mut();
+    headers.append(SET_COOKIE, cookie("", 0, secure));
+    headers.append(SET_COOKIE, marker(0, secure));
     Ok(response)
 }
 

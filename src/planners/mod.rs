@@ -2,6 +2,7 @@
 //! what with them is decided in [`crate::policy`].
 
 pub mod cli;
+pub mod demo;
 pub mod model;
 pub mod password;
 pub mod routes;

@@ -640,7 +640,23 @@ async fn a_browser_session_signs_in_writes_only_with_its_csrf_token_changes_pass
     sign_in("wrong password!").await.assert_problem(401);
     let signed = sign_in(PASSWORD).await;
     assert_eq!(signed.status, StatusCode::CREATED, "{}", signed.json);
-    let set_cookie = signed.header("set-cookie").unwrap().to_string();
+    let cookies: Vec<String> = signed
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    assert!(
+        cookies
+            .iter()
+            .any(|c| c.starts_with("lantu_signed_in=1") && !c.contains("HttpOnly")),
+        "{cookies:?}"
+    );
+    let set_cookie = cookies
+        .iter()
+        .find(|c| c.starts_with("lantu_session="))
+        .unwrap()
+        .clone();
     for part in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
         assert!(set_cookie.contains(part), "{set_cookie}");
     }

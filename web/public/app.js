@@ -1,6 +1,8 @@
 // The public community blueprint map (社区蓝图): planning units and published sites from
 // lantu's own tiles, style and font. Chinese by default, English on request.
 import {Map, NavigationControl, ScaleControl, Popup} from '/vendor/maplibre-gl/maplibre-gl.mjs';
+import {renderAccount} from './account.js';
+import {whoAmI} from './session.js';
 
 const TEXT = {
   zh: {
@@ -30,7 +32,7 @@ const state = {unit: '', query: '', subdistricts: [], types: [], categories: [],
 // Distance bands of the life-circle layer: within the threshold, up to 1.5×, up to 2×, further.
 const BANDS = [['covered', '#2e9d5b'], ['near', '#f2c94c'], ['far', '#f2994a'], ['beyond', '#d64545']];
 
-const style = await (await fetch('/style.json')).json();
+const [style, me] = await Promise.all([fetch('/style.json').then((r) => r.json()), whoAmI().catch(() => null)]);
 state.types = style.metadata['lantu:element_types'];
 const map = new Map({
   container: 'map',
@@ -55,6 +57,10 @@ function render() {
   document.title = `${t('title')} · ${lang === 'zh' ? 'Community Blueprint' : '社区蓝图'}`;
   for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
   byId('lang').textContent = t('switchTo');
+  renderAccount(byId('account'), me, lang, (code) => {
+    const unit = state.subdistricts.find((f) => String(f.id) === code);
+    return unit ? (lang === 'zh' ? unit.properties.name_zh : (unit.properties.name_en || unit.properties.name_zh)) : code;
+  });
   byId('lang').lang = lang === 'zh' ? 'en' : 'zh';
   byId('legend').querySelector('ul').replaceChildren(...state.types.map((type) => {
     const li = document.createElement('li');

@@ -16,6 +16,8 @@ mkdirSync(artifacts, {recursive: true});
 let server;
 let base;
 let browser;
+/** Everything the server printed on standard output (the demo people's one-time passwords). */
+let serverOutput = '';
 
 /** Starts `lantu serve --demo` on a free port and resolves with its base URL. */
 function startServer() {
@@ -31,6 +33,7 @@ function startServer() {
     server.on('exit', (code) => reject(new Error(`lantu exited with ${code}:\n${output}`)));
     server.stdout.on('data', (chunk) => {
       output += chunk;
+      serverOutput += chunk;
       const match = /lantu listening on (http:\/\/[0-9.:]+)/.exec(output);
       if (match) {
         clearTimeout(timer);
@@ -312,5 +315,60 @@ test('in isochrone mode a click draws the 15-minute walk and counts the people t
   assert.ok(drawn > 0, 'the isochrone covers the clicked point');
   await page.screenshot({path: `${artifacts}/isochrone.png`});
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+/** The one-time password the demo printed for `login`. */
+function demoPassword(login) {
+  const match = new RegExp(`^\\s+${login}\\s+(\\S+)`, 'm').exec(serverOutput);
+  assert.ok(match, `the demo printed a password for ${login}:\n${serverOutput}`);
+  return match[1];
+}
+
+test('a planner signs in, sees who they are and their appointment on the map, and signs out', async () => {
+  const page = await browser.newPage({viewport: {width: 1280, height: 860}});
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${base}/login?lang=en`);
+  assert.equal(await page.textContent('h1'), 'Community planners: sign in');
+  await page.fill('#login', 'changshou');
+  await page.fill('#password', 'not the password');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('#problem:not([hidden])');
+  assert.equal(await page.textContent('#problem'), 'Wrong login name or password.');
+
+  await page.fill('#password', demoPassword('changshou'));
+  await Promise.all([page.waitForURL(`${base}/?lang=en`), page.click('button[type=submit]')]);
+  await page.waitForSelector('#me summary');
+  assert.equal(await page.textContent('#me summary'), '长寿路社区规划师');
+  // Unit names arrive with the map's unit list; until then the panel shows codes.
+  await page.waitForFunction(() => !/\d{9}/.test(document.querySelector('#me li')?.textContent ?? '0'.repeat(9)));
+  await page.click('#me summary');
+  assert.ok(await page.isVisible('#signout'), 'the panel opens');
+  const appointment = await page.textContent('#me li');
+  assert.match(appointment, /^Sub-district planner team · [^·\d]+ · \d{4}-\d\d-\d\d until \d{4}-\d\d-\d\d \(in force\)$/);
+  await page.screenshot({path: `${artifacts}/signed-in-en.png`});
+
+  // The cookie carries the session: the API answers the page as the planner.
+  const me = await page.evaluate(async () => (await fetch('/api/me')).json());
+  assert.equal(me.author, 'changshou');
+  assert.ok(me.csrf_token, 'the page gets the CSRF token its changes need');
+  assert.ok(!(await page.evaluate(() => document.cookie)).includes('lantu_session'), 'the session cookie is HttpOnly');
+
+  await Promise.all([page.waitForEvent('load'), page.click('#signout')]);
+  await page.waitForSelector('#signin');
+  assert.equal(await page.textContent('#signin'), 'Sign in');
+  const after = await page.evaluate(async () => (await fetch('/api/me')).status);
+  assert.equal(after, 401, 'signed out, the cookie opens nothing');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the sign-in page speaks Chinese by default and links back to the map', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${base}/login`);
+  assert.equal(await page.textContent('h1'), '社区规划师登录');
+  assert.equal(await page.textContent('label span'), '登录名');
+  assert.equal(await page.getAttribute('#back', 'href'), '/');
   await page.close();
 });
