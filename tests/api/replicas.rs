@@ -285,7 +285,83 @@ async fn lantu_import_of_facilities_and_homes_into_a_running_servers_store_reach
     .await;
 }
 
+/// What drawing `site` as `token` on `app` is answered.
+async fn draw_as(app: &TestApp, token: &str, site: &str) -> StatusCode {
+    let body = Some(site.as_bytes().to_vec());
+    app.send(
+        Method::POST,
+        "/api/collections/sites/items",
+        Some(token),
+        &[],
+        body,
+    )
+    .await
+    .status
+}
+
+async fn disabling_an_account_or_ending_an_appointment_on_one_replica_takes_effect_on_the_other(
+    backend: Backend,
+) {
+    use lantu::planners::TeamKind;
+    let primary = TestApp::spawn(backend).await.following();
+    let replica = primary.replica().await.following();
+    let term = (
+        TeamKind::Subdistrict,
+        &["990101002"][..],
+        "2020-01-01",
+        "2099-12-31",
+    );
+    let planner = primary
+        .person("east.planner", &[lantu::auth::Role::Planner], &[term])
+        .await;
+    let site = fixture("sites/pocket_garden_in_east.geojson").to_string();
+    // The replica resolves the planner once (and caches it), then the appointment ends.
+    assert_eq!(
+        draw_as(&replica, &planner, &site).await,
+        StatusCode::CREATED
+    );
+    let (user, _) = primary
+        .store
+        .user_by_login("east.planner")
+        .await
+        .unwrap()
+        .unwrap();
+    let held = primary.store.mandates(user.id).await.unwrap();
+    let today = lantu::planners::china_day(chrono::Utc::now());
+    let end = json!({"on": today.to_string(), "reason": "调任 reassigned"}).to_string();
+    let ended = primary
+        .send(
+            Method::POST,
+            &format!("/api/appointments/{}/terminate", held[0].id),
+            Some(&primary.admin),
+            &[("content-type", "application/json")],
+            Some(end.into_bytes()),
+        )
+        .await;
+    assert_eq!(ended.status, StatusCode::OK, "{}", ended.json);
+    eventually("the replica refuses the planner's drawing", || async {
+        draw_as(&replica, &planner, &site).await == StatusCode::FORBIDDEN
+    })
+    .await;
+    let disabled = primary
+        .send(
+            Method::POST,
+            "/api/users/east.planner/disable",
+            Some(&primary.admin),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(disabled.status, StatusCode::NO_CONTENT);
+    eventually(
+        "the replica refuses the disabled account's token",
+        || async { draw_as(&replica, &planner, &site).await == StatusCode::UNAUTHORIZED },
+    )
+    .await;
+}
+
 on_both_backends!(
+    disabling_an_account_or_ending_an_appointment_on_one_replica_takes_effect_on_the_other,
     lantu_import_of_facilities_and_homes_into_a_running_servers_store_reaches_its_coverage,
     lantu_import_osm_into_a_running_servers_store_loads_its_walking_network_without_a_restart,
     a_site_created_edited_and_deleted_on_one_replica_shows_on_the_other_in_items_history_and_tiles,
