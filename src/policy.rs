@@ -154,8 +154,32 @@ pub fn may_edit_site(
     now: DateTime<Utc>,
 ) -> Result<Vec<UnitCode>, AppError> {
     may(principal, Action::EditSites, now)?;
-    let mut units_of_last = Vec::new();
     let areas = site_areas(principal, now);
+    // The common case, cheaply: each geometry (an unchanged one once) wholly inside one
+    // appointed unit. Its units for the audit log are that unit and the units above it.
+    if let Some(areas) = &areas {
+        let mut distinct: Vec<&Geometry> = geometries.to_vec();
+        distinct.dedup();
+        let containing: Vec<&UnitCode> = distinct
+            .iter()
+            .map_while(|g| {
+                areas.iter().map(|(_, code)| *code).find(|code| {
+                    catalog
+                        .unit(code)
+                        .and_then(|e| e.unit.fields.geometry.as_ref())
+                        .is_some_and(|boundary| lies_inside(g, boundary))
+                })
+            })
+            .collect();
+        if let (Some(last), true) = (containing.last(), containing.len() == distinct.len()) {
+            let mut units = vec![(*last).clone()];
+            while let Some(parent) = units[0].parent() {
+                units.insert(0, parent);
+            }
+            return Ok(units);
+        }
+    }
+    let mut units_of_last = Vec::new();
     let mut outside: Vec<UnitCode> = Vec::new();
     for g in geometries {
         let candidates = catalog.units_near(g);
@@ -204,6 +228,58 @@ pub fn may_edit_site(
     )))
 }
 
+/// Whether `g` lies strictly inside `boundary`: every position inside it and no edge meeting
+/// its rings. Only the rings' segments near `g` are tested, so a detailed boundary costs
+/// little more than a coarse one.
+fn lies_inside(g: &Geometry, boundary: &geo::MultiPolygon) -> bool {
+    use geo::{BoundingRect, Intersects};
+    let (Some(site), Some(unit)) = (g.bounding_rect(), boundary.bounding_rect()) else {
+        return false;
+    };
+    let within_box = unit.min().x < site.min().x
+        && unit.min().y < site.min().y
+        && site.max().x < unit.max().x
+        && site.max().y < unit.max().y;
+    if !within_box || !g.coords_iter().all(|c| boundary.contains(&Point::from(c))) {
+        return false;
+    }
+    let edges: Vec<geo::Line> = lines_of(g).flat_map(|l| l.lines()).collect();
+    let rings = boundary
+        .0
+        .iter()
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()));
+    for ring in rings {
+        for segment in ring.lines() {
+            let (a, b) = (segment.start, segment.end);
+            let apart = a.x.max(b.x) < site.min().x
+                || a.x.min(b.x) > site.max().x
+                || a.y.max(b.y) < site.min().y
+                || a.y.min(b.y) > site.max().y;
+            if !apart && edges.iter().any(|e| e.intersects(&segment)) {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// The line strings of `g` (a polygon's rings).
+fn lines_of(g: &Geometry) -> impl Iterator<Item = &geo::LineString> {
+    let mut lines: Vec<&geo::LineString> = Vec::new();
+    match g {
+        Geometry::LineString(l) => lines.push(l),
+        Geometry::MultiLineString(m) => lines.extend(&m.0),
+        Geometry::Polygon(p) => lines.extend(std::iter::once(p.exterior()).chain(p.interiors())),
+        Geometry::MultiPolygon(m) => {
+            for p in &m.0 {
+                lines.extend(std::iter::once(p.exterior()).chain(p.interiors()));
+            }
+        }
+        _ => {}
+    }
+    lines.into_iter()
+}
+
 /// Whether every position of `g` that falls in `unit` lies within the tolerance of an
 /// appointed unit's boundary (so the site only grazes `unit`).
 fn strays_only_within_tolerance(
@@ -237,20 +313,7 @@ fn strays_only_within_tolerance(
 }
 
 fn midpoints(g: &Geometry) -> impl Iterator<Item = Point> + '_ {
-    let mut lines: Vec<&geo::LineString> = Vec::new();
-    match g {
-        Geometry::LineString(l) => lines.push(l),
-        Geometry::MultiLineString(m) => lines.extend(&m.0),
-        Geometry::Polygon(p) => lines.extend(std::iter::once(p.exterior()).chain(p.interiors())),
-        Geometry::MultiPolygon(m) => {
-            for p in &m.0 {
-                lines.extend(std::iter::once(p.exterior()).chain(p.interiors()));
-            }
-        }
-        _ => {}
-    }
-    lines
-        .into_iter()
+    lines_of(g)
         .flat_map(|l| l.lines())
         .map(|l| Point::new((l.start.x + l.end.x) / 2.0, (l.start.y + l.end.y) / 2.0))
 }

@@ -54,6 +54,11 @@ CREATE TABLE appointments (
     CHECK ((team_id IS NULL) <> (user_id IS NULL))
 );
 
+-- A principal's appointments are read by user and through the user's teams.
+CREATE INDEX appointments_user ON appointments (user_id);
+CREATE INDEX appointments_team ON appointments (team_id);
+CREATE INDEX team_members_user ON team_members (user_id);
+
 ALTER TABLE tokens ADD COLUMN user_id INTEGER REFERENCES users (id);
 
 -- Every change of every record: who, when, what (before and after), from where. The server

@@ -95,16 +95,18 @@ enum Actor {
     Chief,
     Advisory,
     Designer,
+    Operations,
     Analyst,
     Admin,
 }
 
-const ACTORS: [Actor; 7] = [
+const ACTORS: [Actor; 8] = [
     Actor::Public,
     Actor::WestPlanner,
     Actor::Chief,
     Actor::Advisory,
     Actor::Designer,
+    Actor::Operations,
     Actor::Analyst,
     Actor::Admin,
 ];
@@ -117,6 +119,7 @@ impl Actor {
             Self::Chief => Some((TeamKind::Chief, DISTRICT)),
             Self::Advisory => Some((TeamKind::Advisory, DISTRICT)),
             Self::Designer => Some((TeamKind::Designer, WEST)),
+            Self::Operations => Some((TeamKind::Operations, WEST)),
             _ => None,
         }
     }
@@ -128,7 +131,9 @@ impl Actor {
             Self::Analyst | Self::Admin => true,
             Self::Chief | Self::Advisory => case.in_force(),
             // West teams see drafts touching the west: inside and crossing.
-            Self::WestPlanner | Self::Designer => case.in_force() && case.place() != Place::East,
+            Self::WestPlanner | Self::Designer | Self::Operations => {
+                case.in_force() && case.place() != Place::East
+            }
         }
     }
 
@@ -430,6 +435,122 @@ async fn a_west_planner_draws_in_the_west_only_and_only_during_the_term(backend:
     assert!(detail.contains("no appointment in force"), "{detail}");
 }
 
+/// The real Putuo units (from `../shared/data`, beside the clone as in CI).
+async fn with_putuo_units(app: &TestApp) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/putuo/units");
+    let files: Vec<_> = ["district.geojson", "subdistricts.geojson", "committees.csv"]
+        .iter()
+        .map(|f| dir.join(f))
+        .collect();
+    assert!(
+        files.iter().all(|f| f.is_file()),
+        "this test needs the shared Putuo data at {}",
+        dir.display()
+    );
+    lantu::units::import::import_units(
+        app.store.as_ref(),
+        &files,
+        &lantu::version::Edit::by("test-setup"),
+        lantu::import::OnRefusal::WriteNothing,
+    )
+    .await
+    .unwrap();
+    let units = app.store.load_units().await.unwrap();
+    app.state.units_written(units);
+}
+
+async fn a_planner_appointed_to_changshou_road_draws_there_and_not_in_yichuan_road_nor_after_the_term(
+    backend: Backend,
+) {
+    use geo::{Centroid, Contains};
+    let app = TestApp::spawn_empty(backend).await;
+    with_putuo_units(&app).await;
+    let boundary = |code: &str| {
+        let code = lantu::units::UnitCode::parse(code).unwrap();
+        app.state
+            .catalog()
+            .unit(&code)
+            .unwrap()
+            .unit
+            .fields
+            .geometry
+            .clone()
+            .unwrap()
+    };
+    let (changshou, yichuan) = (boundary("310107015"), boundary("310107020"));
+    let (a, b) = (changshou.centroid().unwrap(), yichuan.centroid().unwrap());
+    // Where 长寿路街道 ends on the line from its centre to 宜川路街道's.
+    let (mut lo, mut hi) = (0.0, 1.0);
+    for _ in 0..40 {
+        let mid = (lo + hi) / 2.0;
+        let p = geo::Point::new(a.x() + (b.x() - a.x()) * mid, a.y() + (b.y() - a.y()) * mid);
+        if changshou.contains(&p) {
+            lo = mid
+        } else {
+            hi = mid
+        }
+    }
+    let edge = (a.x() + (b.x() - a.x()) * lo, a.y() + (b.y() - a.y()) * lo);
+    let (from, to) = (day(-365), day(730));
+    let term = (
+        TeamKind::Subdistrict,
+        &["310107015"][..],
+        from.as_str(),
+        to.as_str(),
+    );
+    let planner = app
+        .person("changshou.planner", &[Role::Planner], &[term])
+        .await;
+    let post = |feature: Value, token: String| {
+        let app = &app;
+        async move {
+            app.send(
+                Method::POST,
+                "/api/collections/sites/items",
+                Some(&token),
+                &[],
+                Some(feature.to_string().into_bytes()),
+            )
+            .await
+        }
+    };
+    let inside = post(
+        square(a.x(), a.y(), 0.0005, "长寿路口袋花园", "draft"),
+        planner.clone(),
+    )
+    .await;
+    assert_eq!(inside.status, StatusCode::CREATED, "{}", inside.json);
+    for (feature, what) in [
+        (
+            square(b.x(), b.y(), 0.0005, "宜川路点位", "draft"),
+            "in 宜川路街道",
+        ),
+        (
+            square(edge.0, edge.1, 0.0005, "跨界点位", "draft"),
+            "crossing the boundary",
+        ),
+    ] {
+        let refused = post(feature, planner.clone()).await;
+        let detail = refused.assert_problem(403)["detail"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(detail.contains("宜川路街道"), "{what}: {detail}");
+    }
+    let (from, to) = (day(-1000), day(-1));
+    let ended = (
+        TeamKind::Subdistrict,
+        &["310107015"][..],
+        from.as_str(),
+        to.as_str(),
+    );
+    let former = app
+        .person("former.planner", &[Role::Planner], &[ended])
+        .await;
+    let after = post(square(a.x(), a.y(), 0.0005, "期满之后", "draft"), former).await;
+    after.assert_problem(403);
+}
+
 async fn basic_auth_reads_the_users_drafts_a_wrong_password_is_401_and_the_eleventh_failure_429(
     backend: Backend,
 ) {
@@ -576,6 +697,24 @@ async fn every_write_leaves_one_audit_entry_with_before_and_after_and_the_log_re
     );
     let by_unit = audit(format!("unit={WEST}&collection=sites")).await;
     assert_eq!(by_unit.len(), 3);
+
+    // A facility's write is audited the same way.
+    let facility = json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": [121.40, 31.25]},
+                          "properties": {"category": "kindergarten", "name": "审计幼儿园"}});
+    let made = app
+        .send(
+            Method::POST,
+            "/api/facilities",
+            Some(&app.analyst),
+            &[],
+            Some(facility.to_string().into_bytes()),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.json);
+    let key = made.json["id"].as_i64().unwrap();
+    let entries = audit(format!("collection=facilities&key={key}")).await;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(json_of(&entries[0]["after"])["name"], "审计幼儿园");
 
     // The people behind it are audited too, and nobody but admins and the chief team reads it.
     let accounts = audit("collection=accounts&actor=test-setup".into()).await;
@@ -947,6 +1086,7 @@ async fn admins_manage_people_teams_and_appointments_over_http_and_the_conflict_
 }
 
 on_both_backends!(
+    a_planner_appointed_to_changshou_road_draws_there_and_not_in_yichuan_road_nor_after_the_term,
     admins_manage_people_teams_and_appointments_over_http_and_the_conflict_rule_holds,
     a_browser_session_signs_in_writes_only_with_its_csrf_token_changes_password_and_signs_out,
     every_role_may_do_exactly_what_its_mandate_allows_where_and_when_it_holds,
