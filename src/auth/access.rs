@@ -4,9 +4,10 @@
 //! empties the cache, so revoking or disabling takes effect within the follower's delay.
 //!
 //! Failed sign-ins are throttled ([`Throttle`]): 10 a minute per account from one address,
-//! 100 a minute per account from everywhere, each answered 429 with `Retry-After` once
-//! spent. Someone elsewhere can lock a planner out only by failing 100 times a minute, and
-//! only until a minute after they stop.
+//! 50 a minute from one address over all accounts (guessing many accounts' passwords), 100 a
+//! minute per account from everywhere, each answered 429 with `Retry-After` once spent.
+//! Someone elsewhere can lock a planner out only by failing 100 times a minute, and only until
+//! a minute after they stop.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
@@ -55,6 +56,8 @@ impl Access {
 pub const WINDOW: Duration = Duration::from_secs(60);
 /// Failures allowed per account and address within [`WINDOW`].
 pub const PER_ADDRESS: usize = 10;
+/// Failures allowed from one address over all accounts within [`WINDOW`].
+pub const PER_ADDRESS_ALL_ACCOUNTS: usize = 50;
 /// Failures allowed per account from all addresses within [`WINDOW`].
 pub const PER_ACCOUNT: usize = 100;
 
@@ -65,7 +68,37 @@ type Failures = VecDeque<Instant>;
 #[derive(Default)]
 pub struct Throttle {
     failures: Mutex<HashMap<(String, Option<IpAddr>), Failures>>,
+    by_address: Mutex<HashMap<Option<IpAddr>, Failures>>,
     by_account: Mutex<HashMap<String, Failures>>,
+}
+
+/// Records a failure at `now` in `map[key]`, keeping at most `limit` and the map bounded.
+fn record<K: std::hash::Hash + Eq>(
+    map: &Mutex<HashMap<K, Failures>>,
+    key: K,
+    limit: usize,
+    now: Instant,
+) {
+    let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
+    if map.len() > 100_000 {
+        map.retain(|_, l| l.back().is_some_and(|t| now.duration_since(*t) < WINDOW));
+    }
+    let list = map.entry(key).or_default();
+    list.push_back(now);
+    if list.len() > limit {
+        list.pop_front();
+    }
+}
+
+/// How long to wait before `map[key]` has room again, if it is spent.
+fn wait<K: std::hash::Hash + Eq>(
+    map: &Mutex<HashMap<K, Failures>>,
+    key: &K,
+    limit: usize,
+    now: Instant,
+) -> Option<u64> {
+    let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
+    map.get_mut(key).and_then(|l| spent(l, limit, now))
 }
 
 fn spent(list: &mut VecDeque<Instant>, limit: usize, now: Instant) -> Option<u64> {
@@ -85,19 +118,14 @@ impl Throttle {
     /// `Err(seconds to wait)` when `login` from `address` has failed too often lately.
     pub fn check(&self, login: &str, address: Option<IpAddr>) -> Result<(), u64> {
         let now = Instant::now();
-        let mut pairs = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(list) = pairs.get_mut(&(login.to_string(), address))
-            && let Some(wait) = spent(list, PER_ADDRESS, now)
-        {
-            return Err(wait);
-        }
-        drop(pairs);
-        let mut accounts = self.by_account.lock().unwrap_or_else(|e| e.into_inner());
-        match accounts
-            .get_mut(login)
-            .and_then(|l| spent(l, PER_ACCOUNT, now))
-        {
-            Some(wait) => Err(wait),
+        let pair = (login.to_string(), address);
+        let waits = [
+            wait(&self.failures, &pair, PER_ADDRESS, now),
+            wait(&self.by_address, &address, PER_ADDRESS_ALL_ACCOUNTS, now),
+            wait(&self.by_account, &login.to_string(), PER_ACCOUNT, now),
+        ];
+        match waits.into_iter().flatten().max() {
+            Some(seconds) => Err(seconds),
             None => Ok(()),
         }
     }
@@ -105,21 +133,14 @@ impl Throttle {
     /// Counts a failed sign-in.
     pub fn failed(&self, login: &str, address: Option<IpAddr>) {
         let now = Instant::now();
-        let mut pairs = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        if pairs.len() > 100_000 {
-            pairs.retain(|_, l| l.back().is_some_and(|t| now.duration_since(*t) < WINDOW));
-        }
-        pairs
-            .entry((login.to_string(), address))
-            .or_default()
-            .push_back(now);
-        drop(pairs);
-        let mut accounts = self.by_account.lock().unwrap_or_else(|e| e.into_inner());
-        let list = accounts.entry(login.to_string()).or_default();
-        list.push_back(now);
-        if list.len() > PER_ACCOUNT {
-            list.pop_front();
-        }
+        record(
+            &self.failures,
+            (login.to_string(), address),
+            PER_ADDRESS,
+            now,
+        );
+        record(&self.by_address, address, PER_ADDRESS_ALL_ACCOUNTS, now);
+        record(&self.by_account, login.to_string(), PER_ACCOUNT, now);
     }
 }
 
@@ -145,6 +166,22 @@ mod tests {
         assert!(
             t.check("li", here).is_ok(),
             "another account is not locked out"
+        );
+    }
+
+    #[test]
+    fn one_address_guessing_many_accounts_waits_after_fifty_failures() {
+        let t = Throttle::default();
+        let here = Some("10.0.0.3".parse().unwrap());
+        for i in 0..PER_ADDRESS_ALL_ACCOUNTS {
+            let login = format!("user{i}");
+            assert!(t.check(&login, here).is_ok(), "failure {i}");
+            t.failed(&login, here);
+        }
+        assert!(t.check("someone.new", here).is_err());
+        assert!(
+            t.check("someone.new", Some("10.0.0.4".parse().unwrap()))
+                .is_ok()
         );
     }
 }
