@@ -62,9 +62,10 @@ impl Viewer {
 #[derive(Debug, Clone)]
 pub struct Editor(pub Principal);
 
-/// A caller who may edit facilities, resolved from the headers alone like [`Editor`].
+/// A caller who may edit facilities, resolved from the headers alone like [`Editor`], with
+/// where the request came from (for the audit log).
 #[derive(Debug, Clone)]
-pub struct FacilityEditor(pub Principal);
+pub struct FacilityEditor(pub Principal, pub crate::http::request::RequestInfo);
 
 async fn allowed(
     parts: &mut Parts,
@@ -89,7 +90,11 @@ impl FromRequestParts<AppState> for FacilityEditor {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        Ok(Self(allowed(parts, state, Action::EditFacilities).await?))
+        let principal = allowed(parts, state, Action::EditFacilities).await?;
+        let request = crate::http::request::RequestInfo::from_request_parts(parts, state)
+            .await
+            .unwrap_or_else(|never| match never {});
+        Ok(Self(principal, request))
     }
 }
 

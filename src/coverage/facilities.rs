@@ -374,7 +374,11 @@ fn joined<T>(result: Result<AppResult<T>, tokio::task::JoinError>) -> AppResult<
 }
 
 fn edit(editor: &FacilityEditor) -> Edit {
-    Edit::by(editor.0.author.clone())
+    Edit {
+        address: editor.1.address.clone(),
+        request_id: editor.1.id.clone(),
+        ..Edit::by(editor.0.author.clone())
+    }
 }
 
 /// Adds a facility, at version 1; coverage counts it at once.

@@ -715,6 +715,11 @@ async fn every_write_leaves_one_audit_entry_with_before_and_after_and_the_log_re
     let entries = audit(format!("collection=facilities&key={key}")).await;
     assert_eq!(entries.len(), 1);
     assert_eq!(json_of(&entries[0]["after"])["name"], "审计幼儿园");
+    assert!(
+        entries[0]["request_id"].as_str().is_some(),
+        "{}",
+        entries[0]
+    );
 
     // The people behind it are audited too, and nobody but admins and the chief team reads it.
     let accounts = audit("collection=accounts&actor=test-setup".into()).await;
