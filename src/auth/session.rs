@@ -211,7 +211,8 @@ async fn close_session(
     Ok(response)
 }
 
-/// Changes the caller's password (the current one is checked first, throttled like sign-ins).
+/// Changes the caller's password (the current one is checked first, throttled like sign-ins)
+/// and signs out the account's other sessions.
 #[utoipa::path(post, path = "/api/me/password", tag = "People",
     request_body(content = PasswordChange, content_type = "application/json"),
     responses(
@@ -222,6 +223,7 @@ async fn close_session(
 async fn change_password(
     State(state): State<AppState>,
     viewer: Viewer,
+    headers: HeaderMap,
     request: RequestInfo,
     JsonBody(body): JsonBody,
 ) -> AppResult<StatusCode> {
@@ -244,6 +246,13 @@ async fn change_password(
         ..Edit::by(principal.author.clone())
     };
     state.store.set_password(user, &hash, &edit).await?;
+    // Whoever else held a session of this account (with the old password) is signed out; the
+    // session making the change stays.
+    let keep = session_token(&headers).map(|t| hash_token(&t));
+    state
+        .store
+        .end_other_sessions(&principal.author, keep.as_deref(), &edit)
+        .await?;
     state.access.forget_all();
     Ok(StatusCode::NO_CONTENT)
 }

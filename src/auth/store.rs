@@ -138,4 +138,35 @@ impl Store {
         tx.commit().await?;
         Ok(ended)
     }
+
+    /// Ends every session of `login` but the one whose token has hash `keep`; how many.
+    pub async fn end_other_sessions(
+        &self,
+        login: &str,
+        keep: Option<&str>,
+        edit: &Edit,
+    ) -> StoreResult<u64> {
+        let at = now();
+        let name = format!("session:{login}");
+        let sql = "UPDATE tokens SET revoked_at = $1
+                   WHERE name = $2 AND revoked_at IS NULL AND token_hash <> $3";
+        let mut tx = self.begin().await?;
+        let ended = tx
+            .execute(sql, vals![at, &name, keep.unwrap_or("")])
+            .await?;
+        if ended > 0 {
+            let record = (Collection::Accounts.as_str(), name.as_str());
+            let after = serde_json::json!({"sessions_ended": ended});
+            tx.audit(edit, "logout", record, None, Some(after), at)
+                .await?;
+            tx.log(
+                Logged::write(Collection::Accounts, &name, 0, Change::Delete),
+                at,
+                &edit.author,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(ended)
+    }
 }

@@ -868,6 +868,22 @@ async fn a_browser_session_signs_in_writes_only_with_its_csrf_token_changes_pass
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.json);
     assert_eq!(made.json["properties"]["created_by"], "liu.browser");
 
+    // A second session of the same account (another browser) ends with the password change.
+    let other = sign_in(PASSWORD).await;
+    let other_cookies: Vec<String> = other
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    let other_cookie = other_cookies
+        .iter()
+        .find(|c| c.starts_with("lantu_session="))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     let change = json!({"current": PASSWORD, "new": "新的密码 new password"}).to_string();
     let changed = app
         .send(
@@ -883,6 +899,24 @@ async fn a_browser_session_signs_in_writes_only_with_its_csrf_token_changes_pass
         )
         .await;
     assert_eq!(changed.status, StatusCode::NO_CONTENT, "{}", changed.json);
+    let me_here = app
+        .send(Method::GET, "/api/me", None, &[("cookie", &cookie)], None)
+        .await;
+    assert_eq!(
+        me_here.status,
+        StatusCode::OK,
+        "the session that changed it stays"
+    );
+    let me_there = app
+        .send(
+            Method::GET,
+            "/api/me",
+            None,
+            &[("cookie", &other_cookie)],
+            None,
+        )
+        .await;
+    me_there.assert_problem(401);
     app.send(
         Method::GET,
         "/api/me",
