@@ -15,7 +15,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use geo::{Contains, CoordsIter, Distance, Euclidean, Geometry, Point};
+use geo::{Contains, CoordsIter, Geometry, Point, Relate};
 
 use crate::auth::{Principal, Role};
 use crate::catalog::Catalog;
@@ -144,9 +144,10 @@ fn within(unit: &UnitCode, area: &UnitCode) -> bool {
 }
 
 /// Checks that `principal` may write a site with geometry `geometries` (the stored one and the
-/// new one, for an edit) at `now`: every geometry lies inside the units of an appointment in
-/// force, within [`BOUNDARY_TOLERANCE_M`]. On refusal, 403 naming the units outside and the
-/// appointments held. Allowed, the units the last geometry falls in (for the audit log).
+/// new one, for an edit) at `now`: every geometry is covered by the union of the units of the
+/// appointments in force, grown by [`BOUNDARY_TOLERANCE_M`]. On refusal, 403 naming the units
+/// outside and the appointments held. Allowed, the units the geometries fall in (for the audit
+/// log: a move is found under both its old and its new units).
 pub fn may_edit_site(
     principal: &Principal,
     catalog: &Catalog,
@@ -154,69 +155,84 @@ pub fn may_edit_site(
     now: DateTime<Utc>,
 ) -> Result<Vec<UnitCode>, AppError> {
     may(principal, Action::EditSites, now)?;
-    let areas = site_areas(principal, now);
-    // The common case, cheaply: each geometry (an unchanged one once) wholly inside one
-    // appointed unit. Its units for the audit log are that unit and the units above it.
-    if let Some(areas) = &areas {
-        let mut distinct: Vec<&Geometry> = geometries.to_vec();
-        distinct.dedup();
-        let containing: Vec<&UnitCode> = distinct
-            .iter()
-            .map_while(|g| {
-                areas.iter().map(|(_, code)| *code).find(|code| {
-                    catalog
-                        .unit(code)
-                        .and_then(|e| e.unit.fields.geometry.as_ref())
-                        .is_some_and(|boundary| lies_inside(g, boundary))
-                })
-            })
-            .collect();
-        if let (Some(last), true) = (containing.last(), containing.len() == distinct.len()) {
-            let mut units = vec![(*last).clone()];
-            while let Some(parent) = units[0].parent() {
-                units.insert(0, parent);
-            }
-            return Ok(units);
-        }
-    }
-    let mut units_of_last = Vec::new();
-    let mut outside: Vec<UnitCode> = Vec::new();
-    for g in geometries {
-        let candidates = catalog.units_near(g);
-        units_of_last = crate::catalog::units_in(&candidates, g);
-        let Some(areas) = &areas else {
-            continue;
-        };
-        for unit in units_of_last.clone() {
-            let covered = areas.iter().any(|(_, a)| within(&unit, a));
-            let container = areas.iter().any(|(_, a)| within(a, &unit));
-            if covered || container || outside.contains(&unit) {
-                continue;
-            }
-            if strays_only_within_tolerance(g, &unit, areas, catalog) {
-                continue;
-            }
-            outside.push(unit);
-        }
-    }
-    let Some(areas) = areas.filter(|_| !outside.is_empty()) else {
-        return Ok(units_of_last);
+    let mut distinct: Vec<&Geometry> = geometries.to_vec();
+    distinct.dedup();
+    let Some(areas) = site_areas(principal, now) else {
+        return Ok(units_of(catalog, &distinct));
     };
-    let names: Vec<String> = outside
+    // The common case, cheaply: each geometry wholly inside one appointed unit. Its units
+    // for the audit log are that unit and the units above it.
+    let containing: Vec<&UnitCode> = distinct
         .iter()
-        .map(|code| match catalog.unit(code) {
-            Some(e) => format!("{} {}", e.unit.fields.name_zh, code),
-            None => code.to_string(),
+        .map_while(|g| {
+            areas.iter().map(|(_, code)| *code).find(|code| {
+                catalog
+                    .unit(code)
+                    .and_then(|e| e.unit.fields.geometry.as_ref())
+                    .is_some_and(|boundary| lies_inside(g, boundary))
+            })
         })
         .collect();
-    let held: Vec<String> = {
-        let mut ids: Vec<String> = areas
+    if containing.len() == distinct.len() {
+        let mut units: Vec<UnitCode> = Vec::new();
+        for code in containing {
+            let mut chain = vec![code.clone()];
+            while let Some(parent) = chain[0].parent() {
+                chain.insert(0, parent);
+            }
+            units.extend(chain);
+        }
+        units.sort();
+        units.dedup();
+        return Ok(units);
+    }
+    // Otherwise exactly: the appointed units' union, grown by the tolerance, must cover every
+    // geometry (a site in no unit at all, or in a gap between units, is outside too).
+    let appointed = geo::MultiPolygon(
+        areas
             .iter()
-            .map(|(a, _)| format!("appointment {}", a.id))
-            .collect();
-        ids.dedup();
-        ids
+            .filter_map(|(_, code)| catalog.unit(code)?.unit.fields.geometry.clone())
+            .flat_map(|m| m.0)
+            .collect(),
+    );
+    let grown = {
+        use geo::Buffer;
+        // Degrees of latitude: the smaller side of the tolerance, never more than a metre.
+        appointed.buffer(BOUNDARY_TOLERANCE_M / 110_574.0)
     };
+    let uncovered: Vec<&Geometry> = distinct
+        .iter()
+        .copied()
+        .filter(|g| !grown.relate(*g).is_covers())
+        .collect();
+    if uncovered.is_empty() {
+        return Ok(units_of(catalog, &distinct));
+    }
+    let mut outside: Vec<UnitCode> = units_of(catalog, &uncovered)
+        .into_iter()
+        .filter(|unit| {
+            let covered = areas.iter().any(|(_, a)| within(unit, a));
+            let container = areas.iter().any(|(_, a)| within(a, unit));
+            !covered && !container
+        })
+        .collect();
+    outside.dedup();
+    let names: Vec<String> = if outside.is_empty() {
+        vec!["land outside every planning unit".to_string()]
+    } else {
+        outside
+            .iter()
+            .map(|code| match catalog.unit(code) {
+                Some(e) => format!("{} {}", e.unit.fields.name_zh, code),
+                None => code.to_string(),
+            })
+            .collect()
+    };
+    let mut held: Vec<String> = areas
+        .iter()
+        .map(|(a, _)| format!("appointment {}", a.id))
+        .collect();
+    held.dedup();
     Err(AppError::Forbidden(format!(
         "the site lies outside the units you are appointed to: {} is outside {}",
         names.join(", "),
@@ -226,6 +242,17 @@ pub fn may_edit_site(
             held.join(", ")
         }
     )))
+}
+
+/// The units (of every level) the geometries fall in, sorted.
+fn units_of(catalog: &Catalog, geometries: &[&Geometry]) -> Vec<UnitCode> {
+    let mut units: Vec<UnitCode> = geometries
+        .iter()
+        .flat_map(|g| crate::catalog::units_in(&catalog.units_near(g), g))
+        .collect();
+    units.sort();
+    units.dedup();
+    units
 }
 
 /// Whether `g` lies strictly inside `boundary`: every position inside it and no edge meeting
@@ -241,6 +268,15 @@ fn lies_inside(g: &Geometry, boundary: &geo::MultiPolygon) -> bool {
         && site.max().x < unit.max().x
         && site.max().y < unit.max().y;
     if !within_box || !g.coords_iter().all(|c| boundary.contains(&Point::from(c))) {
+        return false;
+    }
+    // A hole of the unit (an enclave of another) inside the site: the site covers it.
+    let holes = boundary.0.iter().flat_map(|p| p.interiors());
+    if matches!(g, Geometry::Polygon(_) | Geometry::MultiPolygon(_))
+        && holes
+            .filter_map(|ring| ring.0.first())
+            .any(|c| g.contains(&Point::from(*c)))
+    {
         return false;
     }
     let edges: Vec<geo::Line> = lines_of(g).flat_map(|l| l.lines()).collect();
@@ -278,54 +314,6 @@ fn lines_of(g: &Geometry) -> impl Iterator<Item = &geo::LineString> {
         _ => {}
     }
     lines.into_iter()
-}
-
-/// Whether every position of `g` that falls in `unit` lies within the tolerance of an
-/// appointed unit's boundary (so the site only grazes `unit`).
-fn strays_only_within_tolerance(
-    g: &Geometry,
-    unit: &UnitCode,
-    areas: &[(&Appointment, &UnitCode)],
-    catalog: &Catalog,
-) -> bool {
-    let Some(outside) = catalog
-        .unit(unit)
-        .and_then(|e| e.unit.fields.geometry.as_ref())
-    else {
-        return false;
-    };
-    let appointed: Vec<_> = areas
-        .iter()
-        .filter_map(|(_, code)| catalog.unit(code)?.unit.fields.geometry.clone())
-        .collect();
-    let strays: Vec<Point> = g
-        .coords_iter()
-        .map(Point::from)
-        .filter(|p| outside.contains(p))
-        .collect();
-    if strays.is_empty() {
-        // Only an edge crosses the unit: judge by the edges' midpoints.
-        return midpoints(g)
-            .filter(|p| outside.contains(p))
-            .all(|p| near_any(&p, &appointed));
-    }
-    strays.iter().all(|p| near_any(p, &appointed))
-}
-
-fn midpoints(g: &Geometry) -> impl Iterator<Item = Point> + '_ {
-    lines_of(g)
-        .flat_map(|l| l.lines())
-        .map(|l| Point::new((l.start.x + l.end.x) / 2.0, (l.start.y + l.end.y) / 2.0))
-}
-
-/// Whether `p` is within the tolerance of any of `areas` (a local metric frame at `p`).
-fn near_any(p: &Point, areas: &[geo::MultiPolygon]) -> bool {
-    let metres_per_degree_lat = 110_574.0;
-    let metres_per_degree_lon = 111_320.0 * p.y().to_radians().cos();
-    let degrees = BOUNDARY_TOLERANCE_M / metres_per_degree_lon.min(metres_per_degree_lat);
-    areas
-        .iter()
-        .any(|a| a.contains(p) || Euclidean.distance(p, a) <= degrees)
 }
 
 /// The principal's appointments, for `/api/me`.

@@ -23,6 +23,7 @@ pub const TRUSTED_FOR: Duration = Duration::from_secs(30);
 #[derive(Default)]
 pub struct Access {
     cache: Mutex<HashMap<String, (Principal, Instant)>>,
+    generation: std::sync::atomic::AtomicU64,
     /// Failed sign-ins.
     pub throttle: Throttle,
 }
@@ -37,9 +38,19 @@ impl Access {
             .map(|(p, _)| p.clone())
     }
 
-    /// Remembers what `key` resolved to.
-    pub fn remember(&self, key: String, principal: Principal) {
+    /// The cache's generation: read it before looking credentials up in the store, and hand
+    /// it to [`Access::remember`].
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Remembers what `key` resolved to, unless the cache was emptied since `generation` was
+    /// read: a lookup that raced a revocation must not bring the revoked access back.
+    pub fn remember(&self, key: String, principal: Principal, generation: u64) {
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if self.generation() != generation {
+            return;
+        }
         if cache.len() > 10_000 {
             cache.retain(|_, (_, at)| at.elapsed() < TRUSTED_FOR);
         }
@@ -48,7 +59,10 @@ impl Access {
 
     /// Forgets everything (accounts, tokens or appointments changed).
     pub fn forget_all(&self) {
-        self.cache.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        cache.clear();
     }
 }
 
@@ -130,17 +144,40 @@ impl Throttle {
         }
     }
 
-    /// Counts a failed sign-in.
+    /// Counts a failed sign-in. [`Throttle::attempt`] counts one before the password is
+    /// checked, so that parallel guesses cannot all pass [`Throttle::check`] first.
     pub fn failed(&self, login: &str, address: Option<IpAddr>) {
         let now = Instant::now();
-        record(
-            &self.failures,
-            (login.to_string(), address),
-            PER_ADDRESS,
-            now,
-        );
-        record(&self.by_address, address, PER_ADDRESS_ALL_ACCOUNTS, now);
+        let pair = (login.to_string(), address);
+        record(&self.failures, pair, PER_ADDRESS, now);
+        if address.is_some() {
+            // Without a peer address (in-process callers) there is no address to hold.
+            record(&self.by_address, address, PER_ADDRESS_ALL_ACCOUNTS, now);
+        }
         record(&self.by_account, login.to_string(), PER_ACCOUNT, now);
+    }
+
+    /// Checks and counts a sign-in attempt as failed until [`Throttle::succeeded`] says
+    /// otherwise.
+    pub fn attempt(&self, login: &str, address: Option<IpAddr>) -> Result<(), u64> {
+        self.check(login, address)?;
+        self.failed(login, address);
+        Ok(())
+    }
+
+    /// Takes back the failure [`Throttle::attempt`] counted for a sign-in that succeeded.
+    pub fn succeeded(&self, login: &str, address: Option<IpAddr>) {
+        fn forgive<K: std::hash::Hash + Eq>(map: &Mutex<HashMap<K, Failures>>, key: &K) {
+            let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(list) = map.get_mut(key) {
+                list.pop_back();
+            }
+        }
+        forgive(&self.failures, &(login.to_string(), address));
+        if address.is_some() {
+            forgive(&self.by_address, &address);
+        }
+        forgive(&self.by_account, &login.to_string());
     }
 }
 

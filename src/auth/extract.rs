@@ -168,13 +168,14 @@ async fn bearer(state: &AppState, token: &str) -> Result<Principal, AppError> {
     if let Some(p) = state.access.cached(&hash) {
         return Ok(p);
     }
+    let generation = state.access.generation();
     let Some(principal) = resolve_token(state, &hash).await? else {
         state.limits.token_refused(&hash);
         return Err(AppError::Unauthorized(
             "this token is unknown, expired or revoked, or its account is disabled; ask an admin for a new one".into(),
         ));
     };
-    state.access.remember(hash, principal.clone());
+    state.access.remember(hash, principal.clone(), generation);
     Ok(principal)
 }
 
@@ -233,8 +234,9 @@ async fn basic(
     if let Some(p) = state.access.cached(&key) {
         return Ok(p);
     }
+    let generation = state.access.generation();
     let principal = sign_in(state, login, secret, address).await?;
-    state.access.remember(key, principal.clone());
+    state.access.remember(key, principal.clone(), generation);
     Ok(principal)
 }
 
@@ -246,7 +248,7 @@ pub async fn sign_in(
     secret: &str,
     address: Option<IpAddr>,
 ) -> Result<Principal, AppError> {
-    if let Err(retry_after) = state.access.throttle.check(login, address) {
+    if let Err(retry_after) = state.access.throttle.attempt(login, address) {
         return Err(AppError::TooManyRequests {
             detail: format!(
                 "too many failed sign-ins for {login}; wait {retry_after} s (Retry-After) and try again"
@@ -275,10 +277,17 @@ pub async fn sign_in(
         (true, Some((user, _))) => user_principal(state, user.id).await?,
         _ => None,
     };
-    principal.ok_or_else(|| {
-        state.access.throttle.failed(login, address);
-        AppError::Unauthorized("wrong login name or password (or the account is disabled)".into())
-    })
+    // The attempt was counted as a failure before the password was checked; a success takes
+    // it back.
+    match principal {
+        Some(p) => {
+            state.access.throttle.succeeded(login, address);
+            Ok(p)
+        }
+        None => Err(AppError::Unauthorized(
+            "wrong login name or password (or the account is disabled)".into(),
+        )),
+    }
 }
 
 /// An argon2id hash of nothing anyone types, verified against for unknown logins.

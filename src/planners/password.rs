@@ -34,6 +34,10 @@ pub fn verify(password: &str, phc: &str) -> bool {
 
 /// Why a new password is refused, if it is.
 pub fn weakness(password: &str) -> Option<String> {
+    if password.starts_with("lantu_") {
+        // Over HTTP Basic a password so spelled is taken for a token.
+        return Some("a password may not begin with lantu_ (tokens do)".into());
+    }
     (password.chars().count() < MIN_LENGTH)
         .then(|| format!("a password needs at least {MIN_LENGTH} characters"))
 }

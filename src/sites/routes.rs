@@ -392,10 +392,10 @@ async fn rewrite(
     let current = visible(state, viewer, parse_id(id)?)?;
     let id = current.site.id;
     let expected = expected_version(headers, current.site.stamp.version)?;
-    if change == Change::Update && expected != current.site.stamp.version {
-        // A merge patch applies to the version the client read; this server's catalog has not
-        // seen that one yet (a write on another replica), so merging into what it holds could
-        // undo that write.
+    if expected > current.site.stamp.version {
+        // The client read a version this server's catalog has not seen yet (a write on another
+        // replica): merging into what it holds could undo that write, and the policy would
+        // judge an older geometry than the one stored.
         return Err(AppError::Unavailable {
             detail: format!(
                 "this server has not yet seen version {expected} of site {id}; try again in a moment"
@@ -597,13 +597,26 @@ async fn history(
         Err(_) if visibility == Visibility::Everything => Vec::new(),
         Err(e) => return Err(e),
     };
-    let versions: Vec<SiteVersion> = state
-        .store
-        .site_history(id)
-        .await?
-        .into_iter()
-        .filter(|v| visibility.sees(v.fields.status, &units))
-        .collect();
+    let stored = state.store.site_history(id).await?;
+    // A caller who sees drafts in certain areas sees a draft version only where that version
+    // lay: a site moved into their units does not bring its drafts from elsewhere.
+    let versions: Vec<SiteVersion> = match &visibility {
+        Visibility::Areas(_) => {
+            let catalog = state.catalog();
+            stored
+                .into_iter()
+                .filter(|v| {
+                    let g = &v.fields.geometry;
+                    let lay = crate::catalog::units_in(&catalog.units_near(g), g);
+                    visibility.sees(v.fields.status, &lay)
+                })
+                .collect()
+        }
+        _ => stored
+            .into_iter()
+            .filter(|v| visibility.sees(v.fields.status, &units))
+            .collect(),
+    };
     if versions.is_empty() {
         return Err(AppError::NotFound(format!("no site with id {id}")));
     }

@@ -402,6 +402,13 @@ async fn a_west_planner_draws_in_the_west_only_and_only_during_the_term(backend:
             "names the appointment: {detail}"
         );
     }
+    // Beyond every unit (east of the district) is outside too, though no other unit is there.
+    let nowhere = post(square(121.47, 31.25, 0.002, "区外", "draft")).await;
+    let detail = nowhere.assert_problem(403)["detail"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(detail.contains("outside every planning unit"), "{detail}");
     // A vertex a few centimetres over the boundary is boundary noise, not a breach.
     let grazing = square(121.413, 31.25, 0.0020003, "贴边", "draft");
     let grazing = post(grazing).await;
@@ -1124,7 +1131,57 @@ async fn admins_manage_people_teams_and_appointments_over_http_and_the_conflict_
         .assert_problem(401);
 }
 
+async fn a_planner_sees_only_the_draft_versions_that_lay_in_their_units(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let east = (
+        TeamKind::Subdistrict,
+        &["990101002"][..],
+        "2020-01-01",
+        "2099-12-31",
+    );
+    let planner = app.person("east.history", &[Role::Planner], &[east]).await;
+    // Drawn as a draft in the west, then moved east (still a draft).
+    let (id, etag) = app
+        .create_site(&Place::West.site("西来的草稿", "draft"))
+        .await;
+    let moved = app
+        .write_site(
+            Method::PATCH,
+            id,
+            Some(&etag),
+            Some(&json!({"geometry": Place::East.site("", "draft")["geometry"]})),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.json);
+    let history = app
+        .get_as(
+            &format!("/api/collections/sites/items/{id}/history"),
+            &planner,
+        )
+        .await;
+    let versions: Vec<i64> = history.json["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["version"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        versions,
+        [2],
+        "the west version stays hidden: {}",
+        history.json
+    );
+    let everything = app
+        .get_as(
+            &format!("/api/collections/sites/items/{id}/history"),
+            &app.admin,
+        )
+        .await;
+    assert_eq!(everything.json["features"].as_array().unwrap().len(), 2);
+}
+
 on_both_backends!(
+    a_planner_sees_only_the_draft_versions_that_lay_in_their_units,
     a_planner_appointed_to_changshou_road_draws_there_and_not_in_yichuan_road_nor_after_the_term,
     admins_manage_people_teams_and_appointments_over_http_and_the_conflict_rule_holds,
     a_browser_session_signs_in_writes_only_with_its_csrf_token_changes_password_and_signs_out,
