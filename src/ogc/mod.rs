@@ -215,6 +215,37 @@ async fn openapi(base: BaseUrl) -> impl IntoResponse {
 )]
 struct CoreApi;
 
+/// How callers prove who they are: HTTP Basic (a login name and password, or a token as the
+/// password; what QGIS offers), a Bearer token, or the browser's session cookie. Every
+/// operation also answers anonymous callers (the empty requirement), with what the public sees.
+fn add_security(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::security::{
+        ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityRequirement, SecurityScheme,
+    };
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "basic",
+        SecurityScheme::Http(Http::new(HttpAuthScheme::Basic)),
+    );
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+    );
+    components.add_security_scheme(
+        "session",
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+            crate::auth::session::COOKIE_NAME,
+        ))),
+    );
+    let none: [&str; 0] = [];
+    doc.security = Some(vec![
+        SecurityRequirement::default(),
+        SecurityRequirement::new("basic", none),
+        SecurityRequirement::new("bearer", none),
+        SecurityRequirement::new("session", none),
+    ]);
+}
+
 /// The whole OpenAPI document, its server at `base`: the core's paths, every collection's,
 /// the life circle's and the tiles'.
 pub fn document(base: &str) -> utoipa::openapi::OpenApi {
@@ -226,6 +257,7 @@ pub fn document(base: &str) -> utoipa::openapi::OpenApi {
     doc.merge(crate::tiles::routes::openapi());
     doc.merge(crate::planners::routes::openapi());
     doc.merge(crate::auth::session::openapi());
+    add_security(&mut doc);
     doc.info.version = env!("CARGO_PKG_VERSION").into();
     doc.servers = Some(vec![utoipa::openapi::Server::new(base)]);
     doc
@@ -237,6 +269,13 @@ mod tests {
     fn the_generated_document_has_every_route_and_is_openapi_3_0_3() {
         let doc = serde_json::to_value(super::document("http://lantu.test")).unwrap();
         assert_eq!(doc["openapi"], "3.0.3");
+        let schemes = &doc["components"]["securitySchemes"];
+        assert_eq!(
+            schemes["basic"]["scheme"], "basic",
+            "QGIS signs in with Basic"
+        );
+        assert_eq!(schemes["bearer"]["scheme"], "bearer");
+        assert_eq!(schemes["session"]["in"], "cookie");
         for path in [
             "/api",
             "/api/collections/sites/items",
