@@ -102,6 +102,12 @@ async fn not_found(uri: Uri) -> AppError {
     AppError::NotFound(format!("nothing at {}; the API starts at /api", uri.path()))
 }
 
-async fn method_not_allowed(method: Method, uri: Uri) -> AppError {
-    AppError::MethodNotAllowed(format!("{method} is not allowed on {}", uri.path()))
+/// A method the route does not serve: 405, except `OPTIONS`, answered 204 (RFC 9110 §9.3.7).
+/// axum adds the route's `Allow` header to either answer.
+async fn method_not_allowed(method: Method, uri: Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if method == Method::OPTIONS {
+        return axum::http::StatusCode::NO_CONTENT.into_response();
+    }
+    AppError::MethodNotAllowed(format!("{method} is not allowed on {}", uri.path())).into_response()
 }

@@ -146,8 +146,28 @@ pub fn if_match_allows(header: &str, version: i64) -> bool {
         .any(|candidate| candidate == "*" || candidate == tag)
 }
 
+/// Whether an `If-None-Match` header value matches `etag` (RFC 9110 §13.1.2): `*` matches any
+/// representation, and tags compare weakly (`W/"x"` matches `"x"`).
+pub fn if_none_match_hits(header: &str, etag: &str) -> bool {
+    let strong = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    let etag = strong(etag);
+    header
+        .split(',')
+        .map(str::trim)
+        .any(|t| t == "*" || strong(t) == etag)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn if_none_match_compares_weakly_and_star_matches_anything() {
+        assert!(super::if_none_match_hits("\"h1\"", "\"h1\""));
+        assert!(super::if_none_match_hits("W/\"h1\"", "\"h1\""));
+        assert!(super::if_none_match_hits("\"a\", W/\"h1\"", "\"h1\""));
+        assert!(super::if_none_match_hits("*", "\"h1\""));
+        assert!(!super::if_none_match_hits("\"h2\"", "\"h1\""));
+    }
+
     use super::*;
 
     #[test]

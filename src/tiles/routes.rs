@@ -97,8 +97,9 @@ pub struct TileJson {
     pub maxzoom: u32,
     /// west, south, east, north of the units.
     pub bounds: [f64; 4],
-    /// longitude, latitude, zoom.
-    pub center: [f64; 3],
+    /// longitude, latitude, zoom (an integer, as TileJSON 3.0 asks).
+    #[schema(value_type = Vec<f64>)]
+    pub center: Center,
     /// OpenStreetMap's, as ODbL requires.
     pub attribution: &'static str,
     /// units, unit_labels, sites.
@@ -198,6 +199,10 @@ async fn build(
     state.work.tiles.run(encode).await
 }
 
+/// TileJSON's `center`: longitude, latitude and a whole zoom level.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Center(pub f64, pub f64, pub u8);
+
 /// The response for an encoded tile: 204 when empty, 304 on a matching `If-None-Match`, gzip when
 /// accepted.
 pub fn respond(
@@ -218,8 +223,10 @@ pub fn respond(
         .get(IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim().as_bytes() == encoded.etag.as_bytes())
+            encoded
+                .etag
+                .to_str()
+                .is_ok_and(|etag| crate::version::if_none_match_hits(v, etag))
         })
     {
         StatusCode::NOT_MODIFIED.into_response()
@@ -266,11 +273,11 @@ async fn tilejson(State(state): State<AppState>, base: BaseUrl) -> Response {
         .map_or([-180.0, -85.051_128_78, 180.0, 85.051_128_78], |r| {
             [r.min().x, r.min().y, r.max().x, r.max().y]
         });
-    let center = [
+    let center = Center(
         (bounds[0] + bounds[2]) / 2.0,
         (bounds[1] + bounds[3]) / 2.0,
-        13.0,
-    ];
+        13,
+    );
     let body = TileJson {
         tilejson: "3.0.0",
         name: "lantu blueprint 社区蓝图",

@@ -1,6 +1,7 @@
 //! The OGC API Features skeleton a client such as QGIS walks: landing, conformance,
 //! collections, OpenAPI, health.
 
+use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::{Backend, TestApp};
@@ -149,7 +150,30 @@ async fn openapi_spec_validator_accepts_the_generated_document_as_openapi_3_0_3(
     );
 }
 
+async fn options_answers_204_with_the_methods_a_resource_allows(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (status, headers, _) = app
+        .send_raw(
+            Method::OPTIONS,
+            "/api/collections/sites/items",
+            None,
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let allow = headers
+        .get("allow")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    for method in ["GET", "POST"] {
+        assert!(allow.contains(method), "Allow: {allow}");
+    }
+    assert!(!allow.contains("DELETE"), "Allow: {allow}");
+}
+
 on_both_backends!(
+    options_answers_204_with_the_methods_a_resource_allows,
     the_landing_page_links_to_conformance_collections_and_the_api_definition,
     collections_list_units_and_sites_with_their_extent,
     the_openapi_document_names_this_server_and_health_reports_the_backend,

@@ -287,6 +287,27 @@ async fn tiles_answer_204_when_empty_400_when_out_of_range_304_when_unchanged_an
         .send_raw(Method::GET, &path, None, &[("if-none-match", &etag)], None)
         .await;
     assert_eq!((status, body.len()), (StatusCode::NOT_MODIFIED, 0));
+    // A weak tag, a list and `*` match too (RFC 9110 §13.1.2).
+    for given in [
+        format!("W/{etag}"),
+        format!("\"other\", {etag}"),
+        "*".to_string(),
+    ] {
+        let (status, _, _) = app
+            .send_raw(Method::GET, &path, None, &[("if-none-match", &given)], None)
+            .await;
+        assert_eq!(status, StatusCode::NOT_MODIFIED, "If-None-Match: {given}");
+    }
+    let (status, _, _) = app
+        .send_raw(
+            Method::GET,
+            &path,
+            None,
+            &[("if-none-match", "\"other\"")],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
     let (status, headers, gz) = app
         .send_raw(
             Method::GET,
@@ -309,6 +330,11 @@ async fn tilejson_and_style_point_at_this_server_and_its_own_font(backend: Backe
     let app = TestApp::spawn(backend).await;
     let tilejson = app.get("/tiles/blueprint.json").await;
     assert_eq!(tilejson.json["tilejson"], "3.0.0");
+    assert!(
+        tilejson.json["center"][2].is_u64(),
+        "TileJSON 3.0: the centre's zoom is an integer: {}",
+        tilejson.json["center"]
+    );
     assert_eq!(
         tilejson.json["tiles"][0],
         "http://lantu.test/tiles/blueprint/{z}/{x}/{y}.mvt"
