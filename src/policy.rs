@@ -12,8 +12,6 @@
 //! - A service token (`lantu token create --role ROLE --name NAME`, no user) acts district-wide
 //!   in its role: it belongs to a script the bureau runs, not to a person with a mandate.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 use geo::{Contains, CoordsIter, Geometry, Point, Relate};
 
@@ -314,9 +312,4 @@ fn lines_of(g: &Geometry) -> impl Iterator<Item = &geo::LineString> {
         _ => {}
     }
     lines.into_iter()
-}
-
-/// The principal's appointments, for `/api/me`.
-pub fn appointments_of(principal: &Principal) -> Arc<[Appointment]> {
-    principal.mandates.clone()
 }

@@ -22,7 +22,6 @@ use crate::http::body::JsonBody;
 use crate::http::request::RequestInfo;
 use crate::planners::password;
 use crate::state::AppState;
-use crate::version::Edit;
 
 /// The cookie's name.
 pub const COOKIE_NAME: &str = "lantu_session";
@@ -91,11 +90,6 @@ pub struct PasswordChange {
     pub new: String,
 }
 
-fn typed<T: serde::de::DeserializeOwned>(body: serde_json::Value) -> AppResult<T> {
-    serde_json::from_value(body)
-        .map_err(|e| AppError::bad_request("Malformed request", "", e.to_string()))
-}
-
 fn cookie(value: &str, max_age: i64, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
@@ -141,9 +135,9 @@ async fn open_session(
     State(state): State<AppState>,
     headers: HeaderMap,
     request: RequestInfo,
-    JsonBody(body): JsonBody,
+    body: JsonBody,
 ) -> AppResult<Response> {
-    let SignIn { login, password } = typed(body)?;
+    let SignIn { login, password } = body.parse()?;
     let address = request.address.as_deref().and_then(|a| a.parse().ok());
     let principal = sign_in(&state, &login, &password, address).await?;
     let user = principal
@@ -156,11 +150,7 @@ async fn open_session(
         .first()
         .copied()
         .unwrap_or(super::Role::Planner);
-    let edit = Edit {
-        address: request.address.clone(),
-        request_id: request.id.clone(),
-        ..Edit::by(principal.author.clone())
-    };
+    let edit = request.edit_by(principal.author.clone());
     state
         .store
         .create_session(user, &login, role, &hash, expires_at, &edit)
@@ -196,11 +186,7 @@ async fn close_session(
     let principal = viewer.principal()?;
     let token = session_token(&headers)
         .ok_or_else(|| AppError::Unauthorized("no session cookie to end".into()))?;
-    let edit = Edit {
-        address: request.address,
-        request_id: request.id,
-        ..Edit::by(principal.author.clone())
-    };
+    let edit = request.edit_by(principal.author.clone());
     state.store.end_session(&hash_token(&token), &edit).await?;
     state.access.forget_all();
     let mut response = StatusCode::NO_CONTENT.into_response();
@@ -225,13 +211,13 @@ async fn change_password(
     viewer: Viewer,
     headers: HeaderMap,
     request: RequestInfo,
-    JsonBody(body): JsonBody,
+    body: JsonBody,
 ) -> AppResult<StatusCode> {
     let principal = viewer.principal()?;
     let user = principal
         .user
         .ok_or_else(|| AppError::Forbidden("a service token has no password to change".into()))?;
-    let PasswordChange { current, new } = typed(body)?;
+    let PasswordChange { current, new } = body.parse()?;
     let address = request.address.as_deref().and_then(|a| a.parse().ok());
     sign_in(&state, &principal.author, &current, address).await?;
     if let Some(weak) = password::weakness(&new) {
@@ -240,11 +226,7 @@ async fn change_password(
     let hash = tokio::task::spawn_blocking(move || password::hash(&new))
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing: {e}")))??;
-    let edit = Edit {
-        address: request.address,
-        request_id: request.id,
-        ..Edit::by(principal.author.clone())
-    };
+    let edit = request.edit_by(principal.author.clone());
     state.store.set_password(user, &hash, &edit).await?;
     // Whoever else held a session of this account (with the old password) is signed out; the
     // session making the change stays.

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{Role, TokenInfo};
-use crate::store::changes::{Collection, Logged};
+use crate::store::changes::Collection;
 use crate::store::rows::{TokenInfoRow, decode, now};
 use crate::store::{Store, StoreResult, vals};
 use crate::version::{Change, Edit};
@@ -29,15 +29,8 @@ impl Store {
         let after = serde_json::json!({"name": name, "role": role.as_str(), "user": user, "expires_at": expires_at});
         let mut tx = self.begin().await?;
         tx.execute(sql, values).await?;
-        let record = (Collection::Accounts.as_str(), key.as_str());
-        tx.audit(&edit, "create", record, None, Some(after), at)
+        tx.account_changed(&edit, Change::Create, &key, (None, Some(after)), at)
             .await?;
-        tx.log(
-            Logged::write(Collection::Accounts, &key, 0, Change::Create),
-            at,
-            &edit.author,
-        )
-        .await?;
         tx.commit().await
     }
 
@@ -67,16 +60,9 @@ impl Store {
         let mut tx = self.begin().await?;
         let revoked = tx.execute(sql, vals![at, name]).await?;
         if revoked > 0 {
-            let record = (Collection::Accounts.as_str(), key.as_str());
             let after = serde_json::json!({"name": name, "revoked": revoked});
-            tx.audit(&edit, "delete", record, None, Some(after), at)
+            tx.account_changed(&edit, Change::Delete, &key, (None, Some(after)), at)
                 .await?;
-            tx.log(
-                Logged::write(Collection::Accounts, &key, 0, Change::Delete),
-                at,
-                &edit.author,
-            )
-            .await?;
         }
         tx.commit().await?;
         Ok(revoked)
@@ -126,14 +112,8 @@ impl Store {
         let ended = tx.execute(sql, vals![at, token_hash]).await? > 0;
         if ended {
             let key = format!("session:{}", edit.author);
-            let record = (Collection::Accounts.as_str(), key.as_str());
-            tx.audit(edit, "logout", record, None, None, at).await?;
-            tx.log(
-                Logged::write(Collection::Accounts, &key, 0, Change::Delete),
-                at,
-                &edit.author,
-            )
-            .await?;
+            tx.account_changed_as(edit, "logout", Change::Delete, &key, (None, None), at)
+                .await?;
         }
         tx.commit().await?;
         Ok(ended)
@@ -155,14 +135,14 @@ impl Store {
             .execute(sql, vals![at, &name, keep.unwrap_or("")])
             .await?;
         if ended > 0 {
-            let record = (Collection::Accounts.as_str(), name.as_str());
             let after = serde_json::json!({"sessions_ended": ended});
-            tx.audit(edit, "logout", record, None, Some(after), at)
-                .await?;
-            tx.log(
-                Logged::write(Collection::Accounts, &name, 0, Change::Delete),
+            tx.account_changed_as(
+                edit,
+                "logout",
+                Change::Delete,
+                &name,
+                (None, Some(after)),
                 at,
-                &edit.author,
             )
             .await?;
         }

@@ -374,11 +374,7 @@ fn joined<T>(result: Result<AppResult<T>, tokio::task::JoinError>) -> AppResult<
 }
 
 fn edit(editor: &FacilityEditor) -> Edit {
-    Edit {
-        address: editor.1.address.clone(),
-        request_id: editor.1.id.clone(),
-        ..Edit::by(editor.0.author.clone())
-    }
+    editor.1.edit_by(editor.0.author.clone())
 }
 
 /// Adds a facility, at version 1; coverage counts it at once.

@@ -27,6 +27,15 @@ pub const QUESTION_LIMIT: usize = 256 * 1024;
 /// A JSON body no larger than the configured limit.
 pub struct JsonBody(pub Value);
 
+impl JsonBody {
+    /// The body as `T` (a typed request: unknown fields refused where `T` says so); 400
+    /// naming what is wrong otherwise.
+    pub fn parse<T: serde::de::DeserializeOwned>(self) -> crate::error::AppResult<T> {
+        serde_json::from_value(self.0)
+            .map_err(|e| AppError::bad_request("Malformed request", "", e.to_string()))
+    }
+}
+
 impl FromRequest<AppState> for JsonBody {
     type Rejection = AppError;
 

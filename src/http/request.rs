@@ -62,3 +62,14 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestInfo {
         })
     }
 }
+
+impl RequestInfo {
+    /// An edit by `author` from where this request came (for the audit log).
+    pub fn edit_by(&self, author: impl Into<String>) -> crate::version::Edit {
+        crate::version::Edit {
+            address: self.address.clone(),
+            request_id: self.id.clone(),
+            ..crate::version::Edit::by(author)
+        }
+    }
+}

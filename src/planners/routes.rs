@@ -5,9 +5,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa::{OpenApi, ToSchema};
 
 use super::{
     AgreementTerms, Appointment, Contact, Holder, MemberRole, NewAppointment, NewUser, Team,
@@ -85,27 +85,6 @@ async fn me(
     }))
 }
 
-/// Which audit entries to list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct AuditQuery {
-    /// One collection (`sites`, `units`, `facilities`, `accounts`, `life_circle`).
-    pub collection: Option<String>,
-    /// One record of it (a site id, `user:3`, …).
-    pub key: Option<String>,
-    /// One actor (a login name).
-    pub actor: Option<String>,
-    /// Records in this planning unit.
-    pub unit: Option<String>,
-    /// From this time on (RFC 3339).
-    pub since: Option<DateTime<Utc>>,
-    /// Before this time (RFC 3339).
-    pub until: Option<DateTime<Utc>>,
-    /// At most this many, newest first (default 100, at most 1000).
-    pub limit: Option<i64>,
-}
-
 /// The audit log, newest first.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditList {
@@ -114,7 +93,7 @@ pub struct AuditList {
 }
 
 /// The audit log: who changed what, when, from where.
-#[utoipa::path(get, path = "/api/audit", tag = "People", params(AuditQuery),
+#[utoipa::path(get, path = "/api/audit", tag = "People", params(AuditFilter),
     responses(
         (status = 200, description = "Entries, newest first", body = AuditList),
         (status = 401, description = "No credentials", body = Problem, content_type = "application/problem+json"),
@@ -123,20 +102,12 @@ pub struct AuditList {
 async fn audit(
     State(state): State<AppState>,
     viewer: Viewer,
-    query: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
+    query: Result<Query<AuditFilter>, axum::extract::rejection::QueryRejection>,
 ) -> AppResult<Json<AuditList>> {
     let principal = viewer.principal()?;
     policy::may(principal, Action::ReadAudit, Utc::now())?;
-    let Query(q) = query.map_err(|e| AppError::bad_request("Bad query", "query", e.body_text()))?;
-    let filter = AuditFilter {
-        collection: q.collection,
-        key: q.key,
-        actor: q.actor,
-        unit: q.unit,
-        since: q.since,
-        until: q.until,
-        limit: q.limit.unwrap_or(100).clamp(1, 1000),
-    };
+    let Query(filter) =
+        query.map_err(|e| AppError::bad_request("Bad query", "query", e.body_text()))?;
     Ok(Json(AuditList {
         entries: state.store.audit_entries(&filter).await?,
     }))
@@ -146,16 +117,7 @@ async fn audit(
 fn admin_edit(viewer: &Viewer, request: RequestInfo) -> AppResult<Edit> {
     let principal = viewer.principal()?;
     policy::may(principal, Action::ManageAccounts, Utc::now())?;
-    Ok(Edit {
-        address: request.address,
-        request_id: request.id,
-        ..Edit::by(principal.author.clone())
-    })
-}
-
-fn typed<T: serde::de::DeserializeOwned>(body: serde_json::Value) -> AppResult<T> {
-    serde_json::from_value(body)
-        .map_err(|e| AppError::bad_request("Malformed request", "", e.to_string()))
+    Ok(request.edit_by(principal.author.clone()))
 }
 
 /// An account to create.
@@ -213,10 +175,10 @@ async fn create_user(
     State(state): State<AppState>,
     viewer: Viewer,
     request: RequestInfo,
-    JsonBody(body): JsonBody,
+    body: JsonBody,
 ) -> AppResult<(StatusCode, Json<CreatedUser>)> {
     let edit = admin_edit(&viewer, request)?;
-    let input: UserInput = typed(body)?;
+    let input: UserInput = body.parse()?;
     if !super::valid_login(&input.login) {
         return Err(AppError::unprocessable(
             "Bad login name",
@@ -346,10 +308,10 @@ async fn create_team(
     State(state): State<AppState>,
     viewer: Viewer,
     request: RequestInfo,
-    JsonBody(body): JsonBody,
+    body: JsonBody,
 ) -> AppResult<(StatusCode, Json<Team>)> {
     let edit = admin_edit(&viewer, request)?;
-    let t: TeamInput = typed(body)?;
+    let t: TeamInput = body.parse()?;
     let team = state
         .store
         .create_team(
@@ -375,10 +337,10 @@ async fn add_member(
     viewer: Viewer,
     request: RequestInfo,
     Path(team): Path<i64>,
-    JsonBody(body): JsonBody,
+    body: JsonBody,
 ) -> AppResult<StatusCode> {
     let edit = admin_edit(&viewer, request)?;
-    let m: MemberInput = typed(body)?;
+    let m: MemberInput = body.parse()?;
     let user = user_id(&state, &m.login).await?;
     state
         .store
@@ -449,10 +411,10 @@ async fn create_appointment(
     State(state): State<AppState>,
     viewer: Viewer,
     request: RequestInfo,
-    JsonBody(body): JsonBody,
+    body: JsonBody,
 ) -> AppResult<(StatusCode, Json<Appointment>)> {
     let edit = admin_edit(&viewer, request)?;
-    let a: AppointmentInput = typed(body)?;
+    let a: AppointmentInput = body.parse()?;
     let (holder, kind) = match (a.team, &a.user) {
         (Some(id), None) => {
             let team = state.store.teams().await?.into_iter().find(|t| t.id == id);
@@ -508,10 +470,10 @@ async fn terminate(
     viewer: Viewer,
     request: RequestInfo,
     Path(id): Path<i64>,
-    JsonBody(body): JsonBody,
+    body: JsonBody,
 ) -> AppResult<Json<Appointment>> {
     let edit = admin_edit(&viewer, request)?;
-    let t: Termination = typed(body)?;
+    let t: Termination = body.parse()?;
     let done = state
         .store
         .terminate(id, t.on, &t.reason, &edit)

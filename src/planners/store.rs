@@ -9,9 +9,8 @@ use super::model::{
     TeamKind, User,
 };
 use crate::auth::Role;
-use crate::store::changes::{Collection, Logged};
 use crate::store::rows::{decode, now};
-use crate::store::{Conn, Store, StoreError, StoreResult, vals};
+use crate::store::{Store, StoreError, StoreResult, vals};
 use crate::units::UnitCode;
 use crate::version::{Change, Edit};
 
@@ -128,23 +127,6 @@ impl AppointmentRow {
     }
 }
 
-/// Audits and logs a change of `key` (e.g. `user:3`) in the `accounts` collection.
-async fn record(
-    tx: &mut Conn<'_>,
-    edit: &Edit,
-    change: Change,
-    key: &str,
-    before: Option<serde_json::Value>,
-    after: Option<serde_json::Value>,
-    at: DateTime<Utc>,
-) -> StoreResult<()> {
-    let record = (Collection::Accounts.as_str(), key);
-    tx.audit(edit, change.as_str(), record, before, after, at)
-        .await?;
-    let note = Logged::write(Collection::Accounts, key, 0, change);
-    tx.log(note, at, &edit.author).await
-}
-
 fn json(value: &impl serde::Serialize) -> Option<serde_json::Value> {
     serde_json::to_value(value).ok()
 }
@@ -179,16 +161,8 @@ impl Store {
         let row: UserRow = tx.fetch_one(&sql, values).await?;
         let created = row.into_user()?;
         let key = format!("user:{}", created.id);
-        record(
-            &mut tx,
-            edit,
-            Change::Create,
-            &key,
-            None,
-            json(&created),
-            at,
-        )
-        .await?;
+        tx.account_changed(edit, Change::Create, &key, (None, json(&created)), at)
+            .await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -272,16 +246,8 @@ impl Store {
             map.insert("change".into(), what.into());
         }
         let key = format!("user:{id}");
-        record(
-            &mut tx,
-            edit,
-            Change::Update,
-            &key,
-            json(&before),
-            after,
-            at,
-        )
-        .await?;
+        tx.account_changed(edit, Change::Update, &key, (json(&before), after), at)
+            .await?;
         tx.commit().await
     }
 
@@ -301,7 +267,8 @@ impl Store {
         let row: TeamRow = tx.fetch_one(sql, values).await?;
         let team = row.into_team()?;
         let key = format!("team:{}", team.id);
-        record(&mut tx, edit, Change::Create, &key, None, json(&team), at).await?;
+        tx.account_changed(edit, Change::Create, &key, (None, json(&team)), at)
+            .await?;
         tx.commit().await?;
         Ok(team)
     }
@@ -329,21 +296,9 @@ impl Store {
             .await?;
         let after = serde_json::json!({"team": team, "user": user, "role": role, "organisation": organisation});
         let key = format!("team:{team}:member:{user}");
-        record(&mut tx, edit, Change::Create, &key, None, Some(after), at).await?;
+        tx.account_changed(edit, Change::Create, &key, (None, Some(after)), at)
+            .await?;
         tx.commit().await
-    }
-
-    /// The teams `user` belongs to, with the role in each.
-    pub async fn memberships(&self, user: i64) -> StoreResult<Vec<(Team, MemberRole)>> {
-        let sql = "SELECT t.id, t.kind, t.name_zh, t.name_en, t.organisation, m.role
-                   FROM team_members m JOIN teams t ON t.id = m.team_id
-                   WHERE m.user_id = $1 ORDER BY t.id";
-        let rows: Vec<MembershipRow> = self.fetch_all(sql, vals![user]).await?;
-        decode(rows, |row| {
-            let role = MemberRole::parse(&row.role)
-                .ok_or_else(|| anyhow::anyhow!("stored member role {:?} is unknown", row.role))?;
-            Ok((row.team.into_team()?, role))
-        })
     }
 
     /// Records an appointment (or a renewal: `renews` names the previous one).
@@ -381,16 +336,8 @@ impl Store {
         let row: AppointmentRow = tx.fetch_one(&sql, values).await?;
         let appointment = row.into_appointment()?;
         let key = format!("appointment:{}", appointment.id);
-        record(
-            &mut tx,
-            edit,
-            Change::Create,
-            &key,
-            None,
-            json(&appointment),
-            at,
-        )
-        .await?;
+        tx.account_changed(edit, Change::Create, &key, (None, json(&appointment)), at)
+            .await?;
         tx.commit().await?;
         Ok(appointment)
     }
@@ -419,13 +366,11 @@ impl Store {
             .ok_or_else(|| StoreError::Conflict(format!("appointment {id} is terminated already")))?
             .into_appointment()?;
         let key = format!("appointment:{id}");
-        record(
-            &mut tx,
+        tx.account_changed(
             edit,
             Change::Update,
             &key,
-            json(&before),
-            json(&after),
+            (json(&before), json(&after)),
             at,
         )
         .await?;
@@ -454,13 +399,6 @@ impl Store {
             AppointmentRow::into_appointment,
         )
     }
-}
-
-#[derive(sqlx::FromRow)]
-struct MembershipRow {
-    #[sqlx(flatten)]
-    team: TeamRow,
-    role: String,
 }
 
 #[derive(sqlx::FromRow)]

@@ -282,11 +282,9 @@ fn edit(
         crate::policy::may_edit_site(principal, &catalog, geometries, chrono::Utc::now())?
     };
     Ok(Edit {
-        author: principal.author.clone(),
         message: parsed_message.or(query_message(request.query.as_deref())?),
-        address: request.address.clone(),
-        request_id: request.id.clone(),
         units: units.iter().map(|u| u.to_string()).collect(),
+        ..request.edit_by(principal.author.clone())
     })
 }
 
@@ -630,7 +628,7 @@ async fn history(
             let filter = crate::store::audit::AuditFilter {
                 collection: Some("sites".into()),
                 key: Some(id.to_string()),
-                limit: 1000,
+                limit: Some(1000),
                 ..Default::default()
             };
             Some(state.store.audit_entries(&filter).await?)

@@ -6,8 +6,9 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::changes::{Collection, Logged};
 use super::{Conn, Store, StoreResult, Value, vals};
-use crate::version::Edit;
+use crate::version::{Change, Edit};
 
 /// One audit entry as read back.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -36,23 +37,25 @@ pub struct AuditEntry {
     pub request_id: Option<String>,
 }
 
-/// Which entries to read.
-#[derive(Debug, Clone, Default)]
+/// Which entries to read (also `GET /api/audit`'s query).
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct AuditFilter {
-    /// One collection.
+    /// One collection (`sites`, `units`, `facilities`, `accounts`, `life_circle`).
     pub collection: Option<String>,
-    /// One record of it.
+    /// One record of it (a site id, `user:3`, …).
     pub key: Option<String>,
-    /// One actor.
+    /// One actor (a login name).
     pub actor: Option<String>,
-    /// Entries whose record falls in this unit.
+    /// Records in this planning unit.
     pub unit: Option<String>,
-    /// From this time on.
+    /// From this time on (RFC 3339).
     pub since: Option<DateTime<Utc>>,
-    /// Before this time.
+    /// Before this time (RFC 3339).
     pub until: Option<DateTime<Utc>>,
-    /// At most this many, newest first.
-    pub limit: i64,
+    /// At most this many, newest first (default 100, at most 1000).
+    pub limit: Option<i64>,
 }
 
 impl Conn<'_> {
@@ -85,6 +88,39 @@ impl Conn<'_> {
         ];
         self.execute(sql, values).await?;
         Ok(())
+    }
+}
+
+impl Conn<'_> {
+    /// Audits `edit`'s `change` of record `key` of the `accounts` collection (`user:3`,
+    /// `token:NAME`, `session:LOGIN`…) and logs it, so that every server's access cache
+    /// forgets what it resolved.
+    pub async fn account_changed(
+        &mut self,
+        edit: &Edit,
+        change: Change,
+        key: &str,
+        before_after: (Option<serde_json::Value>, Option<serde_json::Value>),
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.account_changed_as(edit, change.as_str(), change, key, before_after, at)
+            .await
+    }
+
+    /// [`Conn::account_changed`], audited as `action` (`login`, `logout`).
+    pub async fn account_changed_as(
+        &mut self,
+        edit: &Edit,
+        action: &str,
+        change: Change,
+        key: &str,
+        (before, after): (Option<serde_json::Value>, Option<serde_json::Value>),
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let record = (Collection::Accounts.as_str(), key);
+        self.audit(edit, action, record, before, after, at).await?;
+        let note = Logged::write(Collection::Accounts, key, 0, change);
+        self.log(note, at, &edit.author).await
     }
 }
 
@@ -121,7 +157,8 @@ impl Store {
         if let Some(t) = filter.until {
             and(" AND at < ?", t.into());
         }
-        and(" ORDER BY id DESC LIMIT ?", filter.limit.into());
+        let limit = filter.limit.unwrap_or(100).clamp(1, 1000);
+        and(" ORDER BY id DESC LIMIT ?", limit.into());
         self.fetch_all(&sql, values).await
     }
 }
