@@ -14,14 +14,14 @@ for (const el of document.querySelectorAll('[data-i18n]')) {
   el.textContent = text(lang, /** @type {import('./messages.js').Key} */ (key));
 }
 const other = lang === 'zh' ? 'en' : 'zh';
-const langLink = /** @type {HTMLAnchorElement} */ (byId('lang'));
+const langLink = /** @type {HTMLAnchorElement} */ (byId('switch-lang'));
 langLink.textContent = text(lang, 'switchTo');
 langLink.href = other === 'en' ? '?lang=en' : '?';
 langLink.lang = other;
 const back = /** @type {HTMLAnchorElement} */ (byId('back'));
 back.href = lang === 'en' ? '/?lang=en' : '/';
 
-byId('signin').addEventListener('submit', async (event) => {
+byId('signin-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const problem = byId('problem');
   const login = /** @type {HTMLInputElement} */ (byId('login')).value.trim();
