@@ -106,6 +106,10 @@ struct ServeArgs {
     /// MB the life-circle distance tables may hold.
     #[arg(long, env = "LANTU_DISTANCE_CACHE_MB", default_value_t = 256)]
     distance_cache_mb: usize,
+    /// Refuse PUT, PATCH and DELETE without If-Match (428). By default they apply to the
+    /// current version and are audited as unconditional, as QGIS and OWSLib need.
+    #[arg(long, env = "LANTU_REQUIRE_IF_MATCH")]
+    require_if_match: bool,
 }
 
 #[derive(Args)]
@@ -257,6 +261,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         burst: args.write_burst,
                     },
                     distance_cache_bytes: args.distance_cache_mb * 1024 * 1024,
+                    require_if_match: args.require_if_match,
                 },
                 demo: args.demo.then_some(DemoSources {
                     shared_data: args.shared_data,

@@ -42,6 +42,9 @@ pub struct Settings {
     pub write_rate: Budget,
     /// Bytes the life-circle distance tables may hold (least recently used are dropped).
     pub distance_cache_bytes: usize,
+    /// Refuse PUT, PATCH and DELETE without `If-Match` (428) instead of applying them to the
+    /// current version.
+    pub require_if_match: bool,
 }
 
 impl Default for Settings {
@@ -64,6 +67,7 @@ impl Default for Settings {
                 burst: 100.0,
             },
             distance_cache_bytes: 256 * 1024 * 1024,
+            require_if_match: false,
         }
     }
 }

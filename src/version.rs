@@ -21,6 +21,8 @@ pub struct Edit {
     pub request_id: Option<String>,
     /// The planning units the edited record falls in, as the policy found them.
     pub units: Vec<String>,
+    /// Made without `If-Match`: on whatever version was current.
+    pub unconditional: bool,
 }
 
 impl Edit {

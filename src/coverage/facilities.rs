@@ -15,9 +15,9 @@ use super::routes::{bad_body, category};
 use crate::auth::{FacilityEditor, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::http::body::JsonBody;
-use crate::http::expected_version;
 use crate::http::links::BaseUrl;
 use crate::http::query::pairs;
+use crate::http::{Expected, expected_version};
 use crate::network::extract::FoundFacility;
 use crate::network::store::{FacilityVersion, StoredFacility};
 use crate::ogc::contract::{
@@ -426,7 +426,10 @@ async fn rewrite(
     body: Option<&Value>,
 ) -> AppResult<Option<StoredFacility>> {
     let before = current(state, id).await?;
-    let expected = expected_version(headers, before.version)?;
+    let Expected {
+        version: expected,
+        unconditional,
+    } = expected_version(headers, before.version, state.settings.require_if_match)?;
     let facility = match body {
         Some(body) => parse_facility(state, body)?,
         None => FoundFacility {
@@ -437,7 +440,11 @@ async fn rewrite(
         },
     };
     let task = {
-        let (state, edit) = (state.clone(), edit(editor));
+        let edit = Edit {
+            unconditional,
+            ..edit(editor)
+        };
+        let state = state.clone();
         tokio::spawn(async move {
             let written = state
                 .store
@@ -461,13 +468,13 @@ async fn rewrite(
 /// Replaces a facility, if it is still at the version `If-Match` names.
 #[utoipa::path(put, path = "/api/facilities/{facilityId}", tag = "Life circle",
     params(("facilityId" = i64, Path, description = "The facility's id"),
-        ("If-Match" = String, Header, description = "The ETag the change is based on")),
+        ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; without it the change applies to the current version (unless the server requires If-Match)")),
     request_body(content = FacilityInput, content_type = "application/geo+json"),
     responses(
         (status = 200, description = "The new version", body = FacilityFeature, content_type = "application/geo+json"),
         (status = 404, description = "No such facility", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Someone changed it since", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing, on a server that requires it", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn replace_facility(
     State(state): State<AppState>,
@@ -492,12 +499,12 @@ async fn replace_facility(
 /// Deletes a facility (its history stays), if it is still at the version `If-Match` names.
 #[utoipa::path(delete, path = "/api/facilities/{facilityId}", tag = "Life circle",
     params(("facilityId" = i64, Path, description = "The facility's id"),
-        ("If-Match" = String, Header, description = "The ETag the change is based on")),
+        ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; without it the change applies to the current version (unless the server requires If-Match)")),
     responses(
         (status = 204, description = "Deleted"),
         (status = 404, description = "No such facility", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Someone changed it since", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing, on a server that requires it", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn delete_facility(
     State(state): State<AppState>,

@@ -15,22 +15,47 @@ use serde_json::{Map, Value};
 use crate::error::AppError;
 use crate::version::if_match_allows;
 
-/// The version a conditional write must find: the one `If-Match` names.
+/// What a write on a versioned record is based on: the version it must find, and whether the
+/// client named one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Expected {
+    /// The version the store must still hold.
+    pub version: i64,
+    /// No `If-Match` was sent: the change applies to whatever version is current.
+    pub unconditional: bool,
+}
+
+/// The version a write on a record now at `current` must find: the one `If-Match` names.
 ///
-/// `If-Match` is required on PUT, PATCH and DELETE (OGC API Features Part 4 with optimistic
-/// locking): without it a client could overwrite an edit it never saw.
-pub fn expected_version(headers: &HeaderMap, current: i64) -> Result<i64, AppError> {
-    let header = headers
-        .get(IF_MATCH)
-        .ok_or_else(|| {
-            AppError::PreconditionRequired(
+/// OGC API Features Part 4 lets a client leave `If-Match` out (QGIS and OWSLib never send it);
+/// then the change applies to the current version and is recorded as unconditional. With
+/// `required` (`lantu serve --require-if-match`) a missing `If-Match` is 428, so no client can
+/// overwrite an edit it never saw. A stale `If-Match` is 412 either way.
+pub fn expected_version(
+    headers: &HeaderMap,
+    current: i64,
+    required: bool,
+) -> Result<Expected, AppError> {
+    let conditional = |version| Expected {
+        version,
+        unconditional: false,
+    };
+    let Some(header) = headers.get(IF_MATCH) else {
+        return match required {
+            true => Err(AppError::PreconditionRequired(
                 "send If-Match with the ETag you last read (GET the feature first), so edits made since are not overwritten".into(),
-            )
-        })?
-        .to_str()
-        .map_err(|_| AppError::bad_request("Invalid header", "If-Match", "If-Match must be ASCII"))?;
+            )),
+            false => Ok(Expected {
+                version: current,
+                unconditional: true,
+            }),
+        };
+    };
+    let header = header.to_str().map_err(|_| {
+        AppError::bad_request("Invalid header", "If-Match", "If-Match must be ASCII")
+    })?;
     if if_match_allows(header, current) {
-        return Ok(current);
+        return Ok(conditional(current));
     }
     // A single ETag for another version: let the store decide, it is the system of record.
     let named = header
@@ -39,7 +64,7 @@ pub fn expected_version(headers: &HeaderMap, current: i64) -> Result<i64, AppErr
         .and_then(|s| s.strip_suffix('"'))
         .and_then(|n| n.parse::<i64>().ok());
     match named {
-        Some(version) if version > current => Ok(version),
+        Some(version) if version > current => Ok(conditional(version)),
         _ => Err(AppError::PreconditionFailed {
             current,
             given: header.to_string(),

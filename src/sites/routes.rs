@@ -24,10 +24,10 @@ use crate::auth::{Editor, Viewer};
 use crate::catalog::{SiteEntry, SiteFilter};
 use crate::error::{AppError, AppResult};
 use crate::http::body::JsonBody;
-use crate::http::expected_version;
 use crate::http::links::BaseUrl;
 use crate::http::query::{pairs, parse_items_query};
 use crate::http::request::RequestInfo;
+use crate::http::{Expected, expected_version};
 use crate::ogc::CollectionSpec;
 use crate::ogc::contract::{FeatureType, Geometry, History, Link, SiteHistory, SitePage};
 use crate::ogc::items::{GEOJSON, feature_response, geojson, page, tag_for};
@@ -389,7 +389,14 @@ async fn rewrite(
     viewer.site_editor()?;
     let current = visible(state, viewer, parse_id(id)?)?;
     let id = current.site.id;
-    let expected = expected_version(headers, current.site.stamp.version)?;
+    let Expected {
+        version: expected,
+        unconditional,
+    } = expected_version(
+        headers,
+        current.site.stamp.version,
+        state.settings.require_if_match,
+    )?;
     if expected > current.site.stamp.version {
         // The client read a version this server's catalog has not seen yet (a write on another
         // replica): merging into what it holds could undo that write, and the policy would
@@ -423,14 +430,25 @@ async fn rewrite(
         return Ok(Plan::Unchanged(current.site.clone()));
     }
     let geometries = [&current.site.fields.geometry, &parsed.fields.geometry];
-    let edit = edit(state, viewer, &geometries, parsed.message.clone(), request)?;
+    let edit = Edit {
+        unconditional,
+        ..edit(state, viewer, &geometries, parsed.message.clone(), request)?
+    };
     let store = state.store.clone();
     let fields = parsed.fields;
     Ok(Plan::Write(Box::pin(async move {
         store
             .write_site(id, expected, change, &fields, &edit)
             .await
-            .map_err(|e| AppError::from_store(e, &format!("site with id {id}"), expected))
+            .map_err(|e| match e {
+                // Without If-Match the client asked for no version, so a 412 would name one it
+                // never saw: the site changed on another server a moment ago.
+                crate::store::StoreError::Stale { .. } if unconditional => AppError::Unavailable {
+                    detail: format!("site {id} changed on another server a moment ago; try again"),
+                    retry_after: 1,
+                },
+                e => AppError::from_store(e, &format!("site with id {id}"), expected),
+            })
     })))
 }
 
@@ -455,7 +473,7 @@ impl Plan {
 /// Replaces a site (a new version), if it is still at the version `If-Match` names.
 #[utoipa::path(put, operation_id = "sites_replace", path = "/api/collections/sites/items/{featureId}", tag = "Sites",
     params(("featureId" = i64, Path, description = "The site's id"),
-        ("If-Match" = String, Header, description = "The ETag the change is based on"),
+        ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; without it the change applies to the current version (unless the server requires If-Match) and is audited as unconditional"),
         ("message" = Option<String>, Query, description = "Why the change was made")),
     request_body(content = SiteInput, content_type = "application/geo+json"),
     responses(
@@ -463,7 +481,7 @@ impl Plan {
         (status = 404, description = "No such site", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Someone changed it since: current_version says which", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid geometry or content", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing, on a server that requires it", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn replace(
     State(state): State<AppState>,
@@ -491,14 +509,14 @@ async fn replace(
 /// `If-Match` names.
 #[utoipa::path(patch, operation_id = "sites_update", path = "/api/collections/sites/items/{featureId}", tag = "Sites",
     params(("featureId" = i64, Path, description = "The site's id"),
-        ("If-Match" = String, Header, description = "The ETag the change is based on"),
+        ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; without it the change applies to the current version (unless the server requires If-Match) and is audited as unconditional"),
         ("message" = Option<String>, Query, description = "Why the change was made")),
     request_body(content = SiteInput, description = "Any part of a site: the members given replace the stored ones", content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The new version (or the current one, if nothing changed)", body = SiteFeature, content_type = "application/geo+json"),
         (status = 404, description = "No such site", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Someone changed it since", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing, on a server that requires it", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn update(
     State(state): State<AppState>,
@@ -526,13 +544,13 @@ async fn update(
 /// `If-Match` names.
 #[utoipa::path(delete, operation_id = "sites_delete", path = "/api/collections/sites/items/{featureId}", tag = "Sites",
     params(("featureId" = i64, Path, description = "The site's id"),
-        ("If-Match" = String, Header, description = "The ETag the change is based on"),
+        ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; without it the change applies to the current version (unless the server requires If-Match) and is audited as unconditional"),
         ("message" = Option<String>, Query, description = "Why the site was deleted")),
     responses(
         (status = 204, description = "Deleted"),
         (status = 404, description = "No such site", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Someone changed it since", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing, on a server that requires it", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn delete(
     State(state): State<AppState>,

@@ -35,6 +35,8 @@ pub struct AuditEntry {
     pub address: Option<String>,
     /// The request's id.
     pub request_id: Option<String>,
+    /// The change was made without `If-Match`, on whatever version was current.
+    pub unconditional: bool,
 }
 
 /// Which entries to read (also `GET /api/audit`'s query).
@@ -72,8 +74,8 @@ impl Conn<'_> {
         let units = (!edit.units.is_empty()).then(|| edit.units.join(" "));
         let text = |v: Option<serde_json::Value>| v.map(|v| v.to_string());
         let sql = "INSERT INTO audit (at, actor, action, collection, key, units, before, after,
-                                      address, request_id)
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+                                      address, request_id, unconditional)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
         let values = vals![
             at,
             &edit.author,
@@ -84,7 +86,8 @@ impl Conn<'_> {
             text(before),
             text(after),
             &edit.address,
-            &edit.request_id
+            &edit.request_id,
+            edit.unconditional
         ];
         self.execute(sql, values).await?;
         Ok(())
@@ -129,7 +132,7 @@ impl Store {
     pub async fn audit_entries(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>> {
         let mut sql = String::from(
             "SELECT id, at, actor, action, collection, key, units, before, after, address,
-                    request_id FROM audit WHERE TRUE",
+                    request_id, unconditional FROM audit WHERE TRUE",
         );
         let mut values: Vec<Value> = Vec::new();
         let mut and = |clause: &str, value: Value| {

@@ -190,7 +190,9 @@ async fn adding_moving_and_deleting_a_facility_changes_coverage_at_once(backend:
     let (lon, lat) = at(100.0, 300.0);
     let moved = json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
         "properties": {"category": "kindergarten"}});
-    // Facilities are versioned like sites: no If-Match, no write; a stale one, 412.
+    // Facilities are versioned like sites: on a server that requires If-Match, no If-Match,
+    // no write; a stale one, 412.
+    let app = app.with_settings(|s| s.require_if_match = true).await;
     let blind = app
         .send(
             Method::PUT,

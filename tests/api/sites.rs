@@ -156,20 +156,81 @@ async fn a_stale_if_match_gets_412_and_leaves_the_site_as_it_was(backend: Backen
     assert_eq!(history.len(), 2);
 }
 
-async fn a_write_without_if_match_gets_428_and_changes_nothing(backend: Backend) {
+async fn a_write_without_if_match_applies_to_the_current_version_and_is_audited_unconditional(
+    backend: Backend,
+) {
     let app = TestApp::spawn(backend).await;
     let (id, _) = app
         .create_site(&fixture("sites/point_in_west.geojson"))
         .await;
-    let refused = app
+    // What QGIS and OWSLib do: no If-Match at all.
+    let changed = app
         .write_site(
             Method::PATCH,
             id,
             None,
-            Some(&json!({"properties": {"name": "x"}})),
+            Some(&json!({"properties": {"name": "不带 If-Match"}})),
         )
         .await;
-    refused.assert_problem(428);
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.json);
+    assert_eq!(changed.etag(), "\"v2\"");
+    let deleted = app.write_site(Method::DELETE, id, None, None).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.json);
+    let history = app.store.site_history(id).await.unwrap();
+    assert_eq!(history.len(), 3, "create, the change and the delete");
+    assert_eq!(history[1].fields.name, "不带 If-Match");
+    let filter = lantu::store::audit::AuditFilter {
+        collection: Some("sites".into()),
+        key: Some(id.to_string()),
+        ..Default::default()
+    };
+    let audit = app.store.audit_entries(&filter).await.unwrap();
+    let marks: Vec<(&str, bool)> = audit
+        .iter()
+        .map(|e| (e.action.as_str(), e.unconditional))
+        .collect();
+    assert_eq!(
+        marks,
+        [("delete", true), ("update", true), ("create", false)],
+        "newest first"
+    );
+}
+
+async fn a_stale_if_match_is_still_412_when_if_match_is_optional(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (id, first) = app
+        .create_site(&fixture("sites/point_in_west.geojson"))
+        .await;
+    let patch = json!({"properties": {"name": "第二版"}});
+    let second = app.write_site(Method::PATCH, id, None, Some(&patch)).await;
+    assert_eq!(second.status, StatusCode::OK);
+    let stale = app
+        .write_site(
+            Method::PATCH,
+            id,
+            Some(&first),
+            Some(&json!({"properties": {"name": "覆盖"}})),
+        )
+        .await;
+    assert_eq!(stale.assert_problem(412)["current_version"], 2);
+    assert_eq!(app.stored_sites().await[0].fields.name, "第二版");
+}
+
+async fn a_server_that_requires_if_match_refuses_a_write_without_it_with_428(backend: Backend) {
+    let app = TestApp::spawn(backend)
+        .await
+        .with_settings(|s| s.require_if_match = true)
+        .await;
+    let (id, _) = app
+        .create_site(&fixture("sites/point_in_west.geojson"))
+        .await;
+    for (method, body) in [
+        (Method::PATCH, Some(json!({"properties": {"name": "x"}}))),
+        (Method::DELETE, None),
+    ] {
+        let refused = app.write_site(method, id, None, body.as_ref()).await;
+        refused.assert_problem(428);
+    }
     assert_eq!(app.stored_sites().await[0].stamp.version, 1);
 }
 
@@ -366,7 +427,9 @@ on_both_backends!(
     a_line_crossing_the_subdistrict_boundary_lists_both_subdistricts_and_its_length,
     after_a_put_the_history_shows_both_versions_with_author_and_time,
     a_stale_if_match_gets_412_and_leaves_the_site_as_it_was,
-    a_write_without_if_match_gets_428_and_changes_nothing,
+    a_write_without_if_match_applies_to_the_current_version_and_is_audited_unconditional,
+    a_stale_if_match_is_still_412_when_if_match_is_optional,
+    a_server_that_requires_if_match_refuses_a_write_without_it_with_428,
     a_patch_publishes_a_draft_and_only_then_the_public_sees_it,
     a_deleted_site_is_gone_from_reads_and_the_store_but_its_history_remains,
     paging_follows_next_links_through_every_site_exactly_once,
