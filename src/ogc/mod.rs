@@ -3,6 +3,7 @@
 //! The items routes live with their concepts (`units::routes`, `sites::routes`).
 
 pub mod contract;
+pub mod filter;
 pub mod items;
 
 use axum::extract::{Path, State};
