@@ -117,6 +117,28 @@ pub struct SiteEntry {
     pub shape: Prepared,
 }
 
+/// Where and when a collection's items lie.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extents {
+    /// The box around them.
+    pub bbox: Option<Rect>,
+    /// The first and last moment of their temporal property.
+    pub interval: Option<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>,
+}
+
+fn union(a: Rect, b: Rect) -> Rect {
+    Rect::new(
+        geo::coord! {x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y)},
+        geo::coord! {x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y)},
+    )
+}
+
+fn span(
+    times: impl Iterator<Item = chrono::DateTime<chrono::Utc>> + Clone,
+) -> Option<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)> {
+    times.clone().min().zip(times.max())
+}
+
 /// Which sites a query may return.
 #[derive(Debug, Clone)]
 pub struct SiteFilter {
@@ -128,6 +150,12 @@ pub struct SiteFilter {
     pub element_type: Option<crate::sites::ElementType>,
     /// Only this status.
     pub status: Option<SiteStatus>,
+    /// Only sites of this shape (a per-type collection).
+    pub shape: Option<crate::sites::query::Shape>,
+    /// Only sites the CQL2 filter (and `datetime`) matches.
+    pub filter: Option<crate::ogc::filter::Filter>,
+    /// The order (by id when empty or tied).
+    pub sort: crate::ogc::filter::SortBy,
     /// Which sites the caller may see.
     pub visibility: Visibility,
 }
@@ -143,6 +171,10 @@ pub struct UnitFilter {
     pub parent: Option<UnitCode>,
     /// Only this unit and the units below it.
     pub within: Option<UnitCode>,
+    /// Only units the CQL2 filter (and `datetime`) matches.
+    pub filter: Option<crate::ogc::filter::Filter>,
+    /// The order (by code when empty or tied).
+    pub sort: crate::ogc::filter::SortBy,
 }
 
 /// Every unit and site, indexed.
@@ -349,12 +381,40 @@ impl Catalog {
                     .as_ref()
                     .and_then(|g| bbox(&g.clone().into()))
             })
-            .reduce(|a, b| {
-                Rect::new(
-                    geo::coord! {x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y)},
-                    geo::coord! {x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y)},
-                )
-            })
+            .reduce(union)
+    }
+
+    /// Where and when the units lie.
+    pub fn unit_extents(&self) -> Extents {
+        Extents {
+            bbox: self.extent(),
+            interval: span(self.units.values().map(|e| e.unit.stamp.at)),
+        }
+    }
+
+    /// Where and when the sites of `shape` (every site, if none) that `visibility` sees lie:
+    /// from the first drawn to the last changed.
+    pub fn site_extents(
+        &self,
+        shape: Option<crate::sites::query::Shape>,
+        visibility: &Visibility,
+    ) -> Extents {
+        use crate::sites::query::Shape;
+        let sites: Vec<&Arc<SiteEntry>> = self
+            .sites
+            .values()
+            .filter(|e| visibility.sees_site(e))
+            .filter(|e| shape.is_none_or(|s| Shape::of(&e.site.fields.geometry) == Some(s)))
+            .collect();
+        let first = sites.iter().map(|e| e.site.created.at).min();
+        let last = sites.iter().map(|e| e.site.stamp.at).max();
+        Extents {
+            bbox: sites
+                .iter()
+                .filter_map(|e| bbox(&e.site.fields.geometry))
+                .reduce(union),
+            interval: first.zip(last),
+        }
     }
 
     /// How many units and live sites the catalog holds.
@@ -404,7 +464,7 @@ impl Catalog {
             }
             None => Box::new(self.units.values()),
         };
-        let matching: Vec<&Arc<UnitEntry>> = candidates
+        let mut matching: Vec<&Arc<UnitEntry>> = candidates
             .filter(|e| filter.level.is_none_or(|l| e.unit.fields.level == l))
             .filter(|e| {
                 filter
@@ -418,7 +478,16 @@ impl Catalog {
                     .as_ref()
                     .is_none_or(|w| self.is_within(&e.unit.fields.code, w))
             })
+            .filter(|e| filter.filter.as_ref().is_none_or(|f| f.matches(e.as_ref())))
             .collect();
+        if !filter.sort.0.is_empty() {
+            matching.sort_by(|a, b| {
+                filter
+                    .sort
+                    .compare(a.as_ref(), b.as_ref())
+                    .then(a.unit.fields.code.cmp(&b.unit.fields.code))
+            });
+        }
         let page = matching
             .iter()
             .skip(offset)
@@ -428,28 +497,48 @@ impl Catalog {
         (matching.len(), page)
     }
 
-    /// The sites matching `filter`, ordered by id, with the number matched.
+    /// A site as a filter reads it, with its units' names.
+    pub fn site_record<'a>(&'a self, entry: &'a SiteEntry) -> crate::sites::query::SiteRecord<'a> {
+        crate::sites::query::SiteRecord {
+            names: entry
+                .units
+                .iter()
+                .filter_map(|c| self.units.get(c).map(|u| u.unit.fields.name_zh.as_str()))
+                .collect(),
+            entry,
+        }
+    }
+
+    /// The sites matching `filter`, in its order (by id otherwise), with the number matched.
     pub fn query_sites(
         &self,
         filter: &SiteFilter,
         offset: usize,
         limit: usize,
     ) -> (usize, Vec<Arc<SiteEntry>>) {
-        let candidates: Box<dyn Iterator<Item = &Arc<SiteEntry>>> = match filter.bbox {
+        use crate::sites::query::Shape;
+        // The index narrows the search to the query's box and the filter's, if either says.
+        let cql_box = filter.filter.as_ref().and_then(|f| f.bbox);
+        let search = match (filter.bbox, cql_box) {
+            (Some(a), Some(b)) => Some(crate::ogc::filter::overlap(a, b)),
+            (a, b) => a.or(b),
+        };
+        let exact = filter.bbox.map(rect_polygon);
+        let candidates: Box<dyn Iterator<Item = &Arc<SiteEntry>>> = match search {
             Some(rect) => {
-                let area = rect_polygon(rect);
                 let mut ids: Vec<i64> = self.site_index.query(rect).map(|(id, _)| *id).collect();
                 ids.sort_unstable();
-                Box::new(
-                    ids.into_iter()
-                        .map(|id| &self.sites[&id])
-                        .filter(move |e| e.site.fields.geometry.intersects(&area)),
-                )
+                Box::new(ids.into_iter().map(|id| &self.sites[&id]))
             }
             None => Box::new(self.sites.values()),
         };
-        let matching: Vec<&Arc<SiteEntry>> = candidates
+        let mut matching: Vec<&Arc<SiteEntry>> = candidates
             .filter(|e| filter.visibility.sees_site(e))
+            .filter(|e| {
+                exact
+                    .as_ref()
+                    .is_none_or(|area| e.site.fields.geometry.intersects(area))
+            })
             .filter(|e| filter.status.is_none_or(|s| e.site.fields.status == s))
             .filter(|e| {
                 filter
@@ -458,11 +547,30 @@ impl Catalog {
             })
             .filter(|e| {
                 filter
+                    .shape
+                    .is_none_or(|s| Shape::of(&e.site.fields.geometry) == Some(s))
+            })
+            .filter(|e| {
+                filter
                     .unit
                     .as_ref()
                     .is_none_or(|u| e.units.iter().any(|c| self.is_within(c, u)))
             })
+            .filter(|e| {
+                filter
+                    .filter
+                    .as_ref()
+                    .is_none_or(|f| f.matches(&self.site_record(e)))
+            })
             .collect();
+        if !filter.sort.0.is_empty() {
+            matching.sort_by(|a, b| {
+                filter
+                    .sort
+                    .compare(&self.site_record(a), &self.site_record(b))
+                    .then(a.site.id.cmp(&b.site.id))
+            });
+        }
         let page = matching
             .iter()
             .skip(offset)

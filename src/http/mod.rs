@@ -36,11 +36,20 @@ pub fn expected_version(
     current: i64,
     required: bool,
 ) -> Result<Expected, AppError> {
+    expected_from(headers.get(IF_MATCH), current, required)
+}
+
+/// [`expected_version`] from the `If-Match` value alone.
+pub fn expected_from(
+    if_match: Option<&axum::http::HeaderValue>,
+    current: i64,
+    required: bool,
+) -> Result<Expected, AppError> {
     let conditional = |version| Expected {
         version,
         unconditional: false,
     };
-    let Some(header) = headers.get(IF_MATCH) else {
+    let Some(header) = if_match else {
         return match required {
             true => Err(AppError::PreconditionRequired(
                 "send If-Match with the ETag you last read (GET the feature first), so edits made since are not overwritten".into(),

@@ -6,6 +6,7 @@
 use geo::{Rect, coord};
 
 use crate::error::AppError;
+use crate::ogc::filter::{self, Filter, Kind, Lang, Queryables, SortBy};
 
 /// Items returned when the client gives no `limit`.
 pub const DEFAULT_LIMIT: usize = 100;
@@ -14,6 +15,9 @@ pub const MAX_LIMIT: usize = 10_000;
 
 /// Parameters every items request may carry.
 const COMMON: &[&str] = &["limit", "offset", "bbox", "bbox-crs", "f"];
+
+/// Filtering (Part 1's `datetime`, Part 3's CQL2) and sorting parameters.
+pub const FILTERING: &[&str] = &["datetime", "filter", "filter-lang", "filter-crs", "sortby"];
 
 /// A parsed items query.
 #[derive(Debug, Default)]
@@ -26,6 +30,10 @@ pub struct ItemsQuery {
     pub bbox: Option<Rect>,
     /// The collection's own filters, as given.
     pub filters: Vec<(String, String)>,
+    /// What `filter`, `datetime` and equality on queryables (`element_type=…`) ask, together.
+    pub filter: Option<Filter>,
+    /// `sortby`.
+    pub sort: SortBy,
     /// Every parameter as given, to rebuild links.
     pub raw: Vec<(String, String)>,
 }
@@ -66,16 +74,54 @@ pub fn pairs(raw: Option<&str>, allowed: &[&str]) -> Result<Vec<(String, String)
     Ok(pairs)
 }
 
-/// Parses an items query whose collection-specific filters are `filters`.
-pub fn parse_items_query(raw: Option<&str>, filters: &[&str]) -> Result<ItemsQuery, AppError> {
-    let allowed: Vec<&str> = COMMON.iter().chain(filters).copied().collect();
+/// Parses an items query whose collection-specific filters are `filters`, and whose
+/// `queryables` may be filtered (CQL2, `datetime`, equality as `name=value`) and sorted on.
+pub fn parse_items_query(
+    raw: Option<&str>,
+    filters: &[&str],
+    queryables: &Queryables,
+) -> Result<ItemsQuery, AppError> {
+    let equality: Vec<&str> = queryables
+        .properties
+        .iter()
+        .filter(|q| q.kind != Kind::TextList && !filters.contains(&q.name))
+        .map(|q| q.name)
+        .collect();
+    let allowed: Vec<&str> = COMMON
+        .iter()
+        .chain(FILTERING)
+        .chain(filters)
+        .chain(&equality)
+        .copied()
+        .collect();
     let pairs = pairs(raw, &allowed)?;
     let mut query = ItemsQuery {
         limit: DEFAULT_LIMIT,
         ..Default::default()
     };
+    let mut cql = None;
+    let mut lang = Lang::Text;
     for (key, value) in &pairs {
         match key.as_str() {
+            "filter" => cql = Some(value.as_str()),
+            "filter-lang" => lang = Lang::parse(value)?,
+            "filter-crs" => {
+                if !value.ends_with("/OGC/1.3/CRS84") {
+                    return Err(bad_query(
+                        "filter-crs",
+                        "only http://www.opengis.net/def/crs/OGC/1.3/CRS84 is supported for filter-crs",
+                    ));
+                }
+            }
+            "datetime" => {
+                let during = filter::datetime(value, queryables)?;
+                query.filter = Filter::and(query.filter.take(), Some(during));
+            }
+            "sortby" => query.sort = SortBy::parse(value, queryables)?,
+            name if equality.contains(&name) => {
+                let equal = filter::equals(name, value, queryables)?;
+                query.filter = Filter::and(query.filter.take(), Some(equal));
+            }
             "limit" => {
                 let n: usize = value.parse().map_err(|_| {
                     bad_query(
@@ -117,6 +163,10 @@ pub fn parse_items_query(raw: Option<&str>, filters: &[&str]) -> Result<ItemsQue
             }
             _ => query.filters.push((key.clone(), value.clone())),
         }
+    }
+    if let Some(text) = cql {
+        let compiled = filter::compile(text, lang, queryables)?;
+        query.filter = Filter::and(query.filter.take(), Some(compiled));
     }
     query.raw = pairs;
     Ok(query)
@@ -174,14 +224,17 @@ mod tests {
     #[test]
     fn a_limit_above_the_maximum_is_lowered_not_refused() {
         assert_eq!(
-            parse_items_query(Some("limit=99999"), &[]).unwrap().limit,
+            parse_items_query(Some("limit=99999"), &[], &crate::sites::query::QUERYABLES)
+                .unwrap()
+                .limit,
             MAX_LIMIT
         );
     }
 
     #[test]
     fn an_unknown_parameter_is_refused_by_name() {
-        let err = parse_items_query(Some("levle=subdistrict"), &["level"]).unwrap_err();
+        let queryables = &crate::sites::query::QUERYABLES;
+        let err = parse_items_query(Some("levle=subdistrict"), &["level"], queryables).unwrap_err();
         assert_eq!(err.problem()["pointer"], "?levle");
     }
 

@@ -45,6 +45,8 @@ pub struct RequestInfo {
     pub address: Option<String>,
     /// The request's id.
     pub id: Option<String>,
+    /// Its `If-Match`, for a conditional write.
+    pub if_match: Option<axum::http::HeaderValue>,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for RequestInfo {
@@ -59,6 +61,7 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestInfo {
                 .get(REQUEST_ID)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string),
+            if_match: parts.headers.get(axum::http::header::IF_MATCH).cloned(),
         })
     }
 }

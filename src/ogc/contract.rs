@@ -172,11 +172,22 @@ pub struct SpatialExtent {
     pub crs: String,
 }
 
+/// A collection's temporal extent.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TemporalExtent {
+    /// `[[first, last]]` moments of its temporal property (null when it holds nothing).
+    pub interval: Vec<[Option<String>; 2]>,
+    /// The Gregorian calendar.
+    pub trs: String,
+}
+
 /// A collection's extent.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Extent {
     /// Where its items are.
     pub spatial: SpatialExtent,
+    /// When: the span of its temporal property (`updated_at`, which `datetime` filters on).
+    pub temporal: TemporalExtent,
 }
 
 /// One feature collection (`/api/collections/{collectionId}`).
@@ -266,6 +277,12 @@ pub fn collection_links(base: &BaseUrl, id: &str, title: &str) -> Vec<Link> {
             "items",
             "application/geo+json",
             "Items as GeoJSON",
+        ),
+        Link::new(
+            base.at(&format!("/api/collections/{id}/queryables")),
+            "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+            "application/schema+json",
+            "What a filter may name",
         ),
     ]
 }

@@ -12,7 +12,7 @@ use std::cmp::Ordering;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use cql2::Expr;
-use geo::{BoundingRect, Relate};
+use geo::BoundingRect;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -134,8 +134,8 @@ pub enum Val<'a> {
 pub trait Record {
     /// The value of queryable `name`.
     fn value(&self, name: &str) -> Val<'_>;
-    /// Its geometry.
-    fn geometry(&self) -> &Geometry;
+    /// How its geometry relates to `other` (DE-9IM); none without a geometry.
+    fn relate(&self, other: &Geometry) -> Option<geo::relate::IntersectionMatrix>;
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -220,12 +220,16 @@ impl Filter {
     }
 }
 
-fn overlap(a: Rect, b: Rect) -> Rect {
+/// Where two boxes overlap (an empty box far from everything, if they do not).
+pub fn overlap(a: Rect, b: Rect) -> Rect {
     let min = geo::coord! {x: a.min().x.max(b.min().x), y: a.min().y.max(b.min().y)};
     let max = geo::coord! {x: a.max().x.min(b.max().x), y: a.max().y.min(b.max().y)};
     // Boxes that do not meet: an empty box far from everything.
     if min.x > max.x || min.y > max.y {
-        return Rect::new(geo::coord! {x: 1000.0, y: 1000.0}, geo::coord! {x: 1000.0, y: 1000.0});
+        return Rect::new(
+            geo::coord! {x: 1000.0, y: 1000.0},
+            geo::coord! {x: 1000.0, y: 1000.0},
+        );
     }
     Rect::new(min, max)
 }
@@ -307,9 +311,7 @@ pub fn equals(name: &str, value: &str, queryables: &Queryables) -> Result<Filter
 /// `start/end` with `..` (or nothing) for an open end. A date stands for its whole day (UTC);
 /// GDAL's `2020-01-01T` for that date.
 pub fn datetime(value: &str, queryables: &Queryables) -> Result<Filter, AppError> {
-    let bad = |d: String| {
-        AppError::bad_request("Invalid query parameter", "?datetime", d)
-    };
+    let bad = |d: String| AppError::bad_request("Invalid query parameter", "?datetime", d);
     let example = "e.g. 2026-01-01T00:00:00Z, 2026-01-01/2026-06-30 or 2026-01-01T00:00:00Z/..";
     let (start, end) = match value.split_once('/') {
         None => {
@@ -358,7 +360,10 @@ fn instant(s: &str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     }
     let date = NaiveDate::parse_from_str(s.trim_end_matches('T'), "%Y-%m-%d").ok()?;
     let start = date.and_hms_opt(0, 0, 0)?.and_utc();
-    Some((start, start + chrono::Duration::days(1) - chrono::Duration::nanoseconds(1)))
+    Some((
+        start,
+        start + chrono::Duration::days(1) - chrono::Duration::nanoseconds(1),
+    ))
 }
 
 struct Compiler<'q> {
@@ -485,7 +490,9 @@ impl Compiler<'_> {
                     }
                     _ => Err(bad(
                         "filter",
-                        format!("{op} compares the property geometry with a literal geometry or BBOX"),
+                        format!(
+                            "{op} compares the property geometry with a literal geometry or BBOX"
+                        ),
                     )),
                 }
             }
@@ -503,7 +510,10 @@ impl Compiler<'_> {
         let second = self.operand(b, kind_of(&first))?;
         match (&first, kind_of(&second)) {
             (Operand::Literal(lit), Some(kind)) => {
-                let first = Operand::Literal(self.coerce(lit.clone(), kind).map_err(|d| bad("filter", d))?);
+                let first = Operand::Literal(
+                    self.coerce(lit.clone(), kind)
+                        .map_err(|d| bad("filter", d))?,
+                );
                 Ok((first, second))
             }
             _ => Ok((first, second)),
@@ -567,7 +577,10 @@ impl Compiler<'_> {
                     .iter()
                     .map(|e| match &**e {
                         Expr::Float(f) => Ok(*f),
-                        other => Err(bad("filter", format!("BBOX takes numbers, not {}", describe(other)))),
+                        other => Err(bad(
+                            "filter",
+                            format!("BBOX takes numbers, not {}", describe(other)),
+                        )),
                     })
                     .collect::<Result<_, _>>()?;
                 let raw = numbers
@@ -575,13 +588,21 @@ impl Compiler<'_> {
                     .map(f64::to_string)
                     .collect::<Vec<_>>()
                     .join(",");
-                let rect = crate::http::query::parse_bbox(&raw)
-                    .map_err(|_| bad("filter", format!("BBOX({raw}) must be minLon, minLat, maxLon, maxLat in CRS84")))?;
+                let rect = crate::http::query::parse_bbox(&raw).map_err(|_| {
+                    bad(
+                        "filter",
+                        format!("BBOX({raw}) must be minLon, minLat, maxLon, maxLat in CRS84"),
+                    )
+                })?;
                 Ok(Geometry::Rect(rect))
             }
             Expr::Geometry(g) => {
-                let value = serde_json::to_value(g)
-                    .map_err(|e| bad("filter", format!("the filter's geometry cannot be read: {e}")))?;
+                let value = serde_json::to_value(g).map_err(|e| {
+                    bad(
+                        "filter",
+                        format!("the filter's geometry cannot be read: {e}"),
+                    )
+                })?;
                 let reader = GeometryReader::new(&crate::spatial::crs::Crs::LonLat)
                     .map_err(|d| bad("filter", d))?;
                 reader
@@ -590,7 +611,10 @@ impl Compiler<'_> {
             }
             other => Err(bad(
                 "filter",
-                format!("a spatial function takes a geometry or BBOX, not {}", describe(other)),
+                format!(
+                    "a spatial function takes a geometry or BBOX, not {}",
+                    describe(other)
+                ),
             )),
         }
     }
@@ -599,7 +623,9 @@ impl Compiler<'_> {
 fn unsupported(op: &str) -> AppError {
     bad(
         "filter",
-        format!("{op} is not supported; lantu filters with comparisons, AND, OR, NOT, LIKE, BETWEEN, IN, IS NULL and the S_ spatial functions"),
+        format!(
+            "{op} is not supported; lantu filters with comparisons, AND, OR, NOT, LIKE, BETWEEN, IN, IS NULL and the S_ spatial functions"
+        ),
     )
 }
 
@@ -617,11 +643,10 @@ fn describe(expr: &Expr) -> String {
 /// A box every match of `node` lies in, if the filter pins one down.
 fn bbox_of(node: &Node) -> Option<Rect> {
     match node {
-        Node::Spatial(Spatial::Intersects | Spatial::Within | Spatial::Equals, g) => g.bounding_rect(),
-        Node::And(nodes) => nodes
-            .iter()
-            .filter_map(bbox_of)
-            .reduce(overlap),
+        Node::Spatial(Spatial::Intersects | Spatial::Within | Spatial::Equals, g) => {
+            g.bounding_rect()
+        }
+        Node::And(nodes) => nodes.iter().filter_map(bbox_of).reduce(overlap),
         _ => None,
     }
 }
@@ -635,7 +660,9 @@ fn eval(node: &Node, r: &dyn Record) -> bool {
         Node::Compare(cmp, a, b) => compare(&resolve(a, r), &resolve(b, r), *cmp),
         Node::Like(subject, pattern) => match resolve(subject, r) {
             Resolved::Text(t) => like(&t.chars().collect::<Vec<_>>(), pattern),
-            Resolved::List(items) => items.iter().any(|t| like(&t.chars().collect::<Vec<_>>(), pattern)),
+            Resolved::List(items) => items
+                .iter()
+                .any(|t| like(&t.chars().collect::<Vec<_>>(), pattern)),
             _ => false,
         },
         Node::Between(subject, low, high) => {
@@ -648,7 +675,9 @@ fn eval(node: &Node, r: &dyn Record) -> bool {
         }
         Node::IsNull(subject) => matches!(resolve(subject, r), Resolved::Null),
         Node::Spatial(predicate, g) => {
-            let m = r.geometry().relate(g);
+            let Some(m) = r.relate(g) else {
+                return false;
+            };
             match predicate {
                 Spatial::Intersects => m.is_intersects(),
                 Spatial::Disjoint => m.is_disjoint(),
@@ -821,6 +850,7 @@ impl SortBy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use geo::Relate;
 
     const QUERYABLES: Queryables = Queryables {
         properties: &[
@@ -875,8 +905,8 @@ mod tests {
                 _ => Val::Null,
             }
         }
-        fn geometry(&self) -> &Geometry {
-            &self.geometry
+        fn relate(&self, other: &Geometry) -> Option<geo::relate::IntersectionMatrix> {
+            Some(self.geometry.relate(other))
         }
     }
 
@@ -933,8 +963,13 @@ mod tests {
         .unwrap();
         assert!(inside.matches(&garden()));
         assert!(inside.bbox.is_some(), "the query can use the R-tree");
-        assert!(!text("S_INTERSECTS(geometry, POLYGON((121 31, 121.1 31, 121.1 31.1, 121 31)))").unwrap());
-        assert!(text("S_WITHIN(geometry, POLYGON((121 31, 122 31, 122 32, 121 32, 121 31)))").unwrap());
+        assert!(
+            !text("S_INTERSECTS(geometry, POLYGON((121 31, 121.1 31, 121.1 31.1, 121 31)))")
+                .unwrap()
+        );
+        assert!(
+            text("S_WITHIN(geometry, POLYGON((121 31, 122 31, 122 32, 121 32, 121 31)))").unwrap()
+        );
         assert!(text("S_DISJOINT(geometry, POINT(121 31))").unwrap());
     }
 
@@ -942,14 +977,21 @@ mod tests {
     fn cql2_json_reads_the_same_as_text() {
         let json = r#"{"op": "and", "args": [{"op": "=", "args": [{"property": "name"}, "口袋花园"]},
                        {"op": ">", "args": [{"property": "area_m2"}, 100]}]}"#;
-        assert!(compile(json, Lang::Json, &QUERYABLES).unwrap().matches(&garden()));
+        assert!(
+            compile(json, Lang::Json, &QUERYABLES)
+                .unwrap()
+                .matches(&garden())
+        );
     }
 
     #[test]
     fn an_unknown_property_is_refused_with_the_queryables_listed() {
         let err = text("levle = 'x'").unwrap_err();
         let detail = err.problem()["detail"].as_str().unwrap().to_owned();
-        assert!(detail.contains("levle") && detail.contains("area_m2"), "{detail}");
+        assert!(
+            detail.contains("levle") && detail.contains("area_m2"),
+            "{detail}"
+        );
         assert!(text("name = ").is_err(), "not CQL2");
         assert!(text("area_m2 > 'many'").is_err(), "not a number");
     }

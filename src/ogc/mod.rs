@@ -13,13 +13,14 @@ use axum::routing::get;
 use axum::{Json, Router};
 use utoipa::OpenApi;
 
+use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::http::links::BaseUrl;
 use crate::state::AppState;
 use crate::version::{Change, VersionStamp};
 use contract::{
     CollectionInfo, Collections, Conformance, Extent, FeatureCollectionType, FeatureType, Geometry,
-    Health, Landing, Link, Problem, ProblemDetail, SpatialExtent, collection_links,
+    Health, Landing, Link, Problem, ProblemDetail, SpatialExtent, TemporalExtent, collection_links,
 };
 
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
@@ -32,6 +33,17 @@ pub const CONFORMANCE: &[&str] = &[
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/features",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+    "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
 ];
 
 /// A feature collection: what it is, its routes and its part of the OpenAPI document. A new
@@ -48,12 +60,20 @@ pub struct CollectionSpec {
     pub routes: fn() -> Router<AppState>,
     /// Its paths and schemas.
     pub openapi: fn() -> utoipa::openapi::OpenApi,
+    /// What its items can be filtered and sorted on.
+    pub queryables: &'static filter::Queryables,
+    /// Where and when its items lie, as a caller who sees `Visibility` finds them.
+    pub extent:
+        fn(&crate::catalog::Catalog, &crate::visibility::Visibility) -> crate::catalog::Extents,
 }
 
 /// Every feature collection.
 pub const COLLECTIONS: &[&CollectionSpec] = &[
     &crate::units::routes::COLLECTION,
     &crate::sites::routes::COLLECTION,
+    &crate::sites::routes::POINTS_COLLECTION,
+    &crate::sites::routes::LINES_COLLECTION,
+    &crate::sites::routes::POLYGONS_COLLECTION,
 ];
 
 /// The `/api` routes that are not a collection's items, and every collection's.
@@ -64,6 +84,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/conformance", get(conformance))
         .route("/api/collections", get(collections))
         .route("/api/collections/{collectionId}", get(collection))
+        .route(
+            "/api/collections/{collectionId}/queryables",
+            get(queryables),
+        )
         .route("/api/openapi.json", get(openapi));
     COLLECTIONS
         .iter()
@@ -98,13 +122,25 @@ async fn conformance() -> Json<Conformance> {
     })
 }
 
-fn collection_info(state: &AppState, base: &BaseUrl, spec: &CollectionSpec) -> CollectionInfo {
-    let bbox = state
-        .catalog()
-        .extent()
+fn collection_info(
+    state: &AppState,
+    viewer: &Viewer,
+    base: &BaseUrl,
+    spec: &CollectionSpec,
+) -> CollectionInfo {
+    let extents = (spec.extent)(&state.catalog(), &viewer.visibility());
+    // A collection that holds nothing yet covers the area the server serves.
+    let bbox = extents
+        .bbox
+        .or_else(|| state.catalog().extent())
         .map_or([-180.0, -90.0, 180.0, 90.0], |r| {
             [r.min().x, r.min().y, r.max().x, r.max().y]
         });
+    let moment =
+        |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let interval = extents
+        .interval
+        .map_or([None, None], |(a, b)| [Some(moment(a)), Some(moment(b))]);
     CollectionInfo {
         id: spec.id.into(),
         title: spec.title.into(),
@@ -117,6 +153,10 @@ fn collection_info(state: &AppState, base: &BaseUrl, spec: &CollectionSpec) -> C
                 bbox: vec![bbox],
                 crs: CRS84.into(),
             },
+            temporal: TemporalExtent {
+                interval: vec![interval],
+                trs: "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian".into(),
+            },
         },
         links: collection_links(base, spec.id, spec.title),
     }
@@ -125,11 +165,15 @@ fn collection_info(state: &AppState, base: &BaseUrl, spec: &CollectionSpec) -> C
 /// Every feature collection.
 #[utoipa::path(get, path = "/api/collections", tag = "OGC API Features",
     responses((status = 200, description = "The collections", body = Collections)))]
-async fn collections(State(state): State<AppState>, base: BaseUrl) -> Json<Collections> {
+async fn collections(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    base: BaseUrl,
+) -> Json<Collections> {
     Json(Collections {
         collections: COLLECTIONS
             .iter()
-            .map(|spec| collection_info(&state, &base, spec))
+            .map(|spec| collection_info(&state, &viewer, &base, spec))
             .collect(),
         links: vec![Link::new(
             base.at("/api/collections"),
@@ -149,14 +193,37 @@ async fn collections(State(state): State<AppState>, base: BaseUrl) -> Json<Colle
     ))]
 async fn collection(
     State(state): State<AppState>,
+    viewer: Viewer,
     base: BaseUrl,
     Path(id): Path<String>,
 ) -> AppResult<Json<CollectionInfo>> {
-    let spec = COLLECTIONS
+    let spec = find(&id)?;
+    Ok(Json(collection_info(&state, &viewer, &base, spec)))
+}
+
+fn find(id: &str) -> AppResult<&'static CollectionSpec> {
+    COLLECTIONS
         .iter()
+        .copied()
         .find(|spec| spec.id == id)
-        .ok_or_else(|| unknown_collection(&id))?;
-    Ok(Json(collection_info(&state, &base, spec)))
+        .ok_or_else(|| unknown_collection(id))
+}
+
+/// What a collection's filters may name (Part 3): a JSON Schema of its queryables; derived
+/// properties are marked `readOnly`.
+#[utoipa::path(get, path = "/api/collections/{collectionId}/queryables", tag = "OGC API Features",
+    params(("collectionId" = String, Path, description = "A collection's id")),
+    responses(
+        (status = 200, description = "The queryables, as a JSON Schema", content_type = "application/schema+json"),
+        (status = 404, description = "No such collection", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn queryables(base: BaseUrl, Path(id): Path<String>) -> AppResult<impl IntoResponse> {
+    let spec = find(&id)?;
+    let href = base.at(&format!("/api/collections/{id}/queryables"));
+    Ok((
+        [(CONTENT_TYPE, "application/schema+json")],
+        Json(spec.queryables.schema(spec.id, &href)),
+    ))
 }
 
 /// The 404 for a collection that does not exist.
@@ -192,6 +259,7 @@ async fn openapi(base: BaseUrl) -> impl IntoResponse {
         conformance,
         collections,
         collection,
+        queryables,
         openapi,
         crate::healthz,
         crate::readyz
@@ -203,6 +271,7 @@ async fn openapi(base: BaseUrl) -> impl IntoResponse {
         CollectionInfo,
         Extent,
         SpatialExtent,
+        TemporalExtent,
         Link,
         Problem,
         ProblemDetail,
@@ -260,8 +329,28 @@ pub fn document(base: &str) -> utoipa::openapi::OpenApi {
     doc.merge(crate::auth::session::openapi());
     add_security(&mut doc);
     doc.info.version = env!("CARGO_PKG_VERSION").into();
-    doc.servers = Some(vec![utoipa::openapi::Server::new(base)]);
+    relative_to_landing_page(&mut doc, base);
     doc
+}
+
+/// Paths relative to the landing page (`/collections/{collectionId}/items`, under the server
+/// `{base}/api`), as OGC API clients look them up (GDAL finds a collection's query parameters
+/// only so). The few paths outside `/api` (tiles, health) name the server root as their own.
+fn relative_to_landing_page(doc: &mut utoipa::openapi::OpenApi, base: &str) {
+    use utoipa::openapi::Server;
+    let paths = std::mem::take(&mut doc.paths.paths);
+    for (path, mut item) in paths {
+        let relative = match path.strip_prefix("/api") {
+            Some("") => "/".to_string(),
+            Some(rest) if rest.starts_with('/') => rest.to_string(),
+            _ => {
+                item.servers = Some(vec![Server::new(base)]);
+                path
+            }
+        };
+        doc.paths.paths.insert(relative, item);
+    }
+    doc.servers = Some(vec![Server::new(format!("{base}/api"))]);
 }
 
 #[cfg(test)]
@@ -278,15 +367,23 @@ mod tests {
         assert_eq!(schemes["bearer"]["scheme"], "bearer");
         assert_eq!(schemes["session"]["in"], "cookie");
         for path in [
-            "/api",
-            "/api/collections/sites/items",
-            "/api/collections/sites/items/{featureId}/history",
-            "/api/collections/units/items/{featureId}",
-            "/api/coverage",
-            "/api/facilities/{facilityId}",
+            "/",
+            "/collections/sites/items",
+            "/collections/sites_polygons/items",
+            "/collections/sites/items/{featureId}/history",
+            "/collections/units/items/{featureId}",
+            "/collections/{collectionId}/queryables",
+            "/coverage",
+            "/facilities/{facilityId}",
             "/tiles/blueprint/{z}/{x}/{y}.mvt",
         ] {
             assert!(doc["paths"].get(path).is_some(), "{path} missing");
         }
+        assert_eq!(doc["servers"][0]["url"], "http://lantu.test/api");
+        assert_eq!(
+            doc["paths"]["/tiles/blueprint/{z}/{x}/{y}.mvt"]["servers"][0]["url"],
+            "http://lantu.test",
+            "a path outside the landing page names the root as its server"
+        );
     }
 }

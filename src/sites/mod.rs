@@ -4,6 +4,7 @@ pub mod api;
 pub mod import;
 pub mod model;
 pub mod parse;
+pub mod query;
 pub mod routes;
 pub mod store;
 

@@ -32,6 +32,7 @@ const DERIVED: &[&str] = &[
     "id",
     "version",
     "units",
+    "unit_names",
     "area_m2",
     "length_m",
     "created_at",

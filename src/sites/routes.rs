@@ -6,11 +6,11 @@
 
 use std::sync::Arc;
 
-use axum::Router;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::{Extension, Router};
 use serde_json::Value;
 use utoipa::OpenApi;
 
@@ -20,6 +20,7 @@ use super::api::{
 };
 use super::model::{ElementType, Site, SiteStatus, SiteVersion};
 use super::parse::{ParsedSite, apply_patch, parse_site_feature};
+use super::query::{QUERYABLES, Shape, queryables_of};
 use crate::auth::{Editor, Viewer};
 use crate::catalog::{SiteEntry, SiteFilter};
 use crate::error::{AppError, AppResult};
@@ -27,9 +28,10 @@ use crate::http::body::JsonBody;
 use crate::http::links::BaseUrl;
 use crate::http::query::{pairs, parse_items_query};
 use crate::http::request::RequestInfo;
-use crate::http::{Expected, expected_version};
+use crate::http::{Expected, expected_from};
 use crate::ogc::CollectionSpec;
 use crate::ogc::contract::{FeatureType, Geometry, History, Link, SiteHistory, SitePage};
+use crate::ogc::filter::Queryables;
 use crate::ogc::items::{GEOJSON, feature_response, geojson, page, tag_for};
 use crate::spatial::crs::Crs;
 use crate::spatial::write::geometry_json;
@@ -39,14 +41,110 @@ use crate::version::{Audience, Change, Edit, VersionStamp, etag};
 use crate::visibility::Visibility;
 use crate::work::on_pool;
 
+/// A sites collection: every site, or the sites of one shape. QGIS gives a layer the geometry
+/// type of its first feature, so it shows every site only through the per-type collections;
+/// all four read and write the same sites, with the same ids.
+#[derive(Debug)]
+pub struct SiteView {
+    /// Its collection id.
+    pub id: &'static str,
+    /// The shape it holds; every shape when none.
+    pub shape: Option<Shape>,
+    /// What it can be filtered and sorted on.
+    pub queryables: Queryables,
+}
+
+/// Every site.
+pub static SITES: SiteView = SiteView {
+    id: "sites",
+    shape: None,
+    queryables: QUERYABLES,
+};
+/// Point sites.
+pub static SITE_POINTS: SiteView = SiteView {
+    id: "sites_points",
+    shape: Some(Shape::Points),
+    queryables: queryables_of(Shape::Points),
+};
+/// Line sites.
+pub static SITE_LINES: SiteView = SiteView {
+    id: "sites_lines",
+    shape: Some(Shape::Lines),
+    queryables: queryables_of(Shape::Lines),
+};
+/// Polygon sites.
+pub static SITE_POLYGONS: SiteView = SiteView {
+    id: "sites_polygons",
+    shape: Some(Shape::Polygons),
+    queryables: queryables_of(Shape::Polygons),
+};
+
+const DESCRIPTION: &str = "Micro-renewal project sites drawn by community planners 社区规划师; drafts are visible only to their team. A feature has at most 200,000 positions and 10,000 parts (refused with 413 beyond); positions are [longitude, latitude] only. Derived properties (units, unit_names, area_m2, length_m, created_at, updated_at, version, created_by, updated_by) sent back unchanged are ignored";
+
 /// The sites collection, as the registry lists it.
 pub const COLLECTION: CollectionSpec = CollectionSpec {
     id: "sites",
     title: "Sites 点位",
-    description: "Micro-renewal project sites drawn by community planners 社区规划师; drafts are visible only with a token. A feature has at most 200,000 positions and 10,000 parts (refused with 413 beyond); positions are [longitude, latitude] only",
-    routes: router,
+    description: DESCRIPTION,
+    routes: || router(&SITES),
     openapi: SitesApi::openapi,
+    queryables: &QUERYABLES,
+    extent: |catalog, visibility| catalog.site_extents(None, visibility),
 };
+
+/// Point sites, for clients that want one geometry type per layer (QGIS).
+pub const POINTS_COLLECTION: CollectionSpec = CollectionSpec {
+    id: "sites_points",
+    title: "Sites: points 点位（点）",
+    description: "The sites that are a Point or MultiPoint; the same sites and ids as the sites collection",
+    routes: || router(&SITE_POINTS),
+    openapi: || view_openapi(&SITE_POINTS),
+    queryables: &SITE_POINTS.queryables,
+    extent: |catalog, visibility| catalog.site_extents(Some(Shape::Points), visibility),
+};
+
+/// Line sites.
+pub const LINES_COLLECTION: CollectionSpec = CollectionSpec {
+    id: "sites_lines",
+    title: "Sites: lines 点位（线）",
+    description: "The sites that are a LineString or MultiLineString; the same sites and ids as the sites collection",
+    routes: || router(&SITE_LINES),
+    openapi: || view_openapi(&SITE_LINES),
+    queryables: &SITE_LINES.queryables,
+    extent: |catalog, visibility| catalog.site_extents(Some(Shape::Lines), visibility),
+};
+
+/// Polygon sites.
+pub const POLYGONS_COLLECTION: CollectionSpec = CollectionSpec {
+    id: "sites_polygons",
+    title: "Sites: polygons 点位（面）",
+    description: "The sites that are a Polygon or MultiPolygon; the same sites and ids as the sites collection",
+    routes: || router(&SITE_POLYGONS),
+    openapi: || view_openapi(&SITE_POLYGONS),
+    queryables: &SITE_POLYGONS.queryables,
+    extent: |catalog, visibility| catalog.site_extents(Some(Shape::Polygons), visibility),
+};
+
+/// A per-type collection's part of the OpenAPI document: the sites paths under its id.
+fn view_openapi(view: &SiteView) -> utoipa::openapi::OpenApi {
+    let mut doc = SitesApi::openapi();
+    doc.components = None;
+    let paths = std::mem::take(&mut doc.paths.paths);
+    for (path, mut item) in paths {
+        for operation in item.operations.values_mut() {
+            if let Some(id) = &mut operation.operation_id {
+                *id = id.replacen("sites", view.id, 1);
+            }
+        }
+        let path = path.replacen(
+            "/collections/sites/",
+            &format!("/collections/{}/", view.id),
+            1,
+        );
+        doc.paths.paths.insert(path, item);
+    }
+    doc
+}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -67,15 +165,43 @@ pub const COLLECTION: CollectionSpec = CollectionSpec {
 )]
 struct SitesApi;
 
-/// The site routes.
-pub fn router() -> Router<AppState> {
+/// The routes of the sites collection `view`.
+pub fn router(view: &'static SiteView) -> Router<AppState> {
+    let items = format!("/api/collections/{}/items", view.id);
     Router::new()
-        .route("/api/collections/sites/items", get(list).post(create))
+        .route(&items, get(list).post(create))
         .route(
-            "/api/collections/sites/items/{id}",
+            &format!("{items}/{{id}}"),
             get(one).put(replace).patch(update).delete(delete),
         )
-        .route("/api/collections/sites/items/{id}/history", get(history))
+        .route(&format!("{items}/{{id}}/history"), get(history))
+        .layer(Extension(view))
+}
+
+/// A geometry that `view` does not hold: 422, naming the collection that does.
+fn check_shape(view: &SiteView, geometry: &crate::spatial::Geometry) -> AppResult<()> {
+    let Some(shape) = view.shape else {
+        return Ok(());
+    };
+    let found = Shape::of(geometry);
+    if found == Some(shape) {
+        return Ok(());
+    }
+    let home = match found {
+        Some(Shape::Points) => "sites_points",
+        Some(Shape::Lines) => "sites_lines",
+        Some(Shape::Polygons) => "sites_polygons",
+        None => "sites",
+    };
+    Err(AppError::unprocessable(
+        "Wrong geometry type",
+        "/geometry",
+        format!(
+            "{} holds {} only; send this geometry to {home} (or sites, which holds every shape)",
+            view.id,
+            shape.geojson_types().join(" and ")
+        ),
+    ))
 }
 
 fn parse_id(id: &str) -> AppResult<i64> {
@@ -83,19 +209,20 @@ fn parse_id(id: &str) -> AppResult<i64> {
         .map_err(|_| AppError::NotFound(format!("no site with id \"{id}\"")))
 }
 
-fn site_href(base: &BaseUrl, id: i64) -> String {
-    base.at(&format!("/api/collections/sites/items/{id}"))
+fn site_href(base: &BaseUrl, view: &SiteView, id: i64) -> String {
+    base.at(&format!("/api/collections/{}/items/{id}", view.id))
 }
 
 fn feature(
     entry: &SiteEntry,
+    view: &SiteView,
     base: &BaseUrl,
     names: &dyn Fn(&UnitCode) -> Option<String>,
     audience: Audience,
 ) -> SiteFeature {
     let site = &entry.site;
     let f = &site.fields;
-    let href = site_href(base, site.id);
+    let href = site_href(base, view, site.id);
     // The public sees neither who drew a site nor how many versions (drafts included) it has
     // been through.
     let team = audience == Audience::Team;
@@ -124,7 +251,7 @@ fn feature(
                 "Versions",
             ),
             Link::new(
-                base.at("/api/collections/sites"),
+                base.at(&format!("/api/collections/{}", view.id)),
                 "collection",
                 "application/json",
                 "Sites",
@@ -135,6 +262,7 @@ fn feature(
 
 fn render(
     state: &AppState,
+    view: &SiteView,
     entries: &[Arc<SiteEntry>],
     base: &BaseUrl,
     audience: Audience,
@@ -143,84 +271,102 @@ fn render(
     let names = |code: &UnitCode| catalog.unit(code).map(|e| e.unit.fields.name_zh.clone());
     entries
         .iter()
-        .map(|e| feature(e, base, &names, audience))
+        .map(|e| feature(e, view, base, &names, audience))
         .collect()
 }
 
-/// Sites, filtered and paged; drafts only for the team.
+/// Sites, filtered, sorted and paged; drafts only for the team.
 #[utoipa::path(get, operation_id = "sites_list", path = "/api/collections/sites/items", tag = "Sites",
     params(
         ("bbox" = Option<String>, Query, description = "west,south,east,north in CRS84: sites that intersect it"),
         ("limit" = Option<usize>, Query, description = "Items per page, 1–10000 (default 100)"),
         ("offset" = Option<usize>, Query, description = "Items to skip"),
+        ("datetime" = Option<String>, Query, description = "When it last changed (updated_at): an instant, a date, or an interval start/end with .. for an open end"),
+        ("filter" = Option<String>, Query, description = "A CQL2 filter on the queryables, e.g. element_type = 'pocket_garden' AND area_m2 > 100"),
+        ("filter-lang" = inline(Option<FilterLang>), Query, description = "cql2-text (default; cql-text reads the same) or cql2-json"),
+        ("filter-crs" = Option<String>, Query, description = "CRS84 only"),
+        ("sortby" = Option<String>, Query, description = "Queryables to sort by, comma-separated, a leading - for descending: -updated_at,name"),
+        ("name" = Option<String>, Query, description = "Only sites with this name"),
         ("element_type" = Option<ElementType>, Query, description = "Only this element type"),
         ("status" = Option<SiteStatus>, Query, description = "Only this status"),
+        ("updated_at" = Option<String>, Query, description = "Only sites last changed at this moment"),
+        ("created_at" = Option<String>, Query, description = "Only sites drawn at this moment"),
         ("unit" = Option<String>, Query, description = "Only sites in this unit (or below it)"),
     ),
     responses(
         (status = 200, description = "A page of sites", body = SitePage, content_type = "application/geo+json"),
-        (status = 400, description = "An unknown or malformed parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "An unknown or malformed parameter or filter", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn list(
     State(state): State<AppState>,
+    Extension(view): Extension<&'static SiteView>,
     viewer: Viewer,
     base: BaseUrl,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
     // Rendering a page of large features is real work: on the read pool.
     on_pool(&state.work.reads, &state, move |state| {
-        let query = parse_items_query(raw.as_deref(), &["element_type", "status", "unit"])?;
-        let bad = |name: &str, detail: String| {
-            AppError::bad_request("Invalid query parameter", format!("?{name}"), detail)
-        };
-        let element_type = query
-            .filter("element_type")
-            .map(|t| {
-                ElementType::parse(t)
-                    .ok_or_else(|| bad("element_type", format!("\"{t}\" is not an element type")))
-            })
-            .transpose()?;
-        let status = query
-            .filter("status")
-            .map(|s| {
-                SiteStatus::parse(s).ok_or_else(|| {
-                    bad(
-                        "status",
-                        format!("\"{s}\" is not a status; use draft or published"),
-                    )
-                })
-            })
-            .transpose()?;
+        let query = parse_items_query(raw.as_deref(), &["unit"], &view.queryables)?;
         let unit = query
             .filter("unit")
-            .map(|u| UnitCode::parse(u).map_err(|d| bad("unit", d)))
+            .map(|u| {
+                UnitCode::parse(u)
+                    .map_err(|d| AppError::bad_request("Invalid query parameter", "?unit", d))
+            })
             .transpose()?;
         let filter = SiteFilter {
             bbox: query.bbox,
             unit,
-            element_type,
-            status,
+            element_type: None,
+            status: None,
+            shape: view.shape,
+            filter: query.filter.clone(),
+            sort: query.sort.clone(),
             visibility: viewer.visibility(),
         };
         let (matched, entries) = state
             .catalog()
             .query_sites(&filter, query.offset, query.limit);
-        let features = render(&state, &entries, &base, viewer.audience());
+        let features = render(&state, view, &entries, &base, viewer.audience());
         Ok(geojson(
             StatusCode::OK,
-            &page(&base, "sites", &query, features, matched),
+            &page(&base, view.id, &query, features, matched),
         ))
     })
     .await
 }
 
-/// The live site `id` as `viewer` may see it: a draft is "not found" to the public, so its
-/// existence does not leak.
-fn visible(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<Arc<SiteEntry>> {
+/// The filter languages `filter-lang` takes.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub enum FilterLang {
+    /// CQL2 text (the default).
+    #[schema(rename = "cql2-text")]
+    Cql2Text,
+    /// CQL2 JSON.
+    #[schema(rename = "cql2-json")]
+    Cql2Json,
+    /// The draft's name for CQL text, as GDAL sends it.
+    #[schema(rename = "cql-text")]
+    CqlText,
+}
+
+/// The live site `id` as `viewer` may see it in `view`: a draft is "not found" to the public,
+/// so its existence does not leak.
+fn visible(
+    state: &AppState,
+    view: &SiteView,
+    viewer: &Viewer,
+    id: i64,
+) -> AppResult<Arc<SiteEntry>> {
     state
         .catalog()
         .site(id)
         .filter(|e| viewer.visibility().sees_site(e))
+        .filter(|e| {
+            view.shape
+                .is_none_or(|s| Shape::of(&e.site.fields.geometry) == Some(s))
+        })
         .cloned()
         .ok_or_else(|| AppError::NotFound(format!("no site with id {id}")))
 }
@@ -234,6 +380,7 @@ fn visible(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<Arc<SiteEntr
     ))]
 async fn one(
     State(state): State<AppState>,
+    Extension(view): Extension<&'static SiteView>,
     viewer: Viewer,
     base: BaseUrl,
     Path(id): Path<String>,
@@ -242,9 +389,9 @@ async fn one(
     // Rendering a page of large features is real work: on the read pool.
     on_pool(&state.work.reads, &state, move |state| {
         pairs(raw.as_deref(), &["f"])?;
-        let entry = visible(&state, &viewer, parse_id(&id)?)?;
+        let entry = visible(&state, view, &viewer, parse_id(&id)?)?;
         let audience = viewer.audience();
-        let body = render(&state, std::slice::from_ref(&entry), &base, audience).remove(0);
+        let body = render(&state, view, std::slice::from_ref(&entry), &base, audience).remove(0);
         let tag = tag_for(audience, entry.site.stamp.version, &body);
         Ok(feature_response(StatusCode::OK, &body, tag, None))
     })
@@ -309,13 +456,24 @@ async fn commit(
 }
 
 /// The apply of a create or an edit: the catalog learns the new version, then the client gets it.
-fn written(base: BaseUrl, status: StatusCode) -> impl FnOnce(&AppState, Site) -> Response {
+fn written(
+    view: &'static SiteView,
+    base: BaseUrl,
+    status: StatusCode,
+) -> impl FnOnce(&AppState, Site) -> Response {
     move |state, site| {
         let id = site.id;
         let version = site.stamp.version;
         let entry = state.site_written(site);
-        let body = render(state, std::slice::from_ref(&entry), &base, Audience::Team).remove(0);
-        let location = (status == StatusCode::CREATED).then(|| site_href(&base, id));
+        let body = render(
+            state,
+            view,
+            std::slice::from_ref(&entry),
+            &base,
+            Audience::Team,
+        )
+        .remove(0);
+        let location = (status == StatusCode::CREATED).then(|| site_href(&base, view, id));
         feature_response(status, &body, etag(version), location)
     }
 }
@@ -335,6 +493,7 @@ fn written(base: BaseUrl, status: StatusCode) -> impl FnOnce(&AppState, Site) ->
     ))]
 async fn create(
     State(state): State<AppState>,
+    Extension(view): Extension<&'static SiteView>,
     editor: Editor,
     base: BaseUrl,
     request: RequestInfo,
@@ -348,6 +507,7 @@ async fn create(
         parse_site_feature(&body, "", &Crs::LonLat)
     })
     .await?;
+    check_shape(view, &fields.geometry)?;
     let edit = edit(&state, &viewer, &[&fields.geometry], message, &request)?;
     let store = state.store.clone();
     let write = async move {
@@ -359,7 +519,7 @@ async fn create(
         tracing::info!(id = site.id, author = %edit.author, "site created");
         Ok(site)
     };
-    commit(&state, write, written(base, StatusCode::CREATED)).await
+    commit(&state, write, written(view, base, StatusCode::CREATED)).await
 }
 
 fn check_body_id(parsed: &ParsedSite, id: i64) -> AppResult<()> {
@@ -379,21 +539,21 @@ fn check_body_id(parsed: &ParsedSite, id: i64) -> AppResult<()> {
 /// compare-and-swap in the store.
 async fn rewrite(
     state: &AppState,
+    view: &SiteView,
     viewer: &Viewer,
     id: &str,
-    headers: &HeaderMap,
     request: &RequestInfo,
     change: Change,
     body: Option<Value>,
 ) -> AppResult<Plan> {
     viewer.site_editor()?;
-    let current = visible(state, viewer, parse_id(id)?)?;
+    let current = visible(state, view, viewer, parse_id(id)?)?;
     let id = current.site.id;
     let Expected {
         version: expected,
         unconditional,
-    } = expected_version(
-        headers,
+    } = expected_from(
+        request.if_match.as_ref(),
         current.site.stamp.version,
         state.settings.require_if_match,
     )?;
@@ -424,6 +584,7 @@ async fn rewrite(
         }
     };
     check_body_id(&parsed, id)?;
+    check_shape(view, &parsed.fields.geometry)?;
     if change == Change::Update && parsed.fields == current.site.fields {
         // A patch that changes nothing (`{}`, or the values already stored) is not an edit:
         // no new version, the current one is answered.
@@ -485,24 +646,29 @@ impl Plan {
     ))]
 async fn replace(
     State(state): State<AppState>,
+    Extension(view): Extension<&'static SiteView>,
     editor: Editor,
     base: BaseUrl,
     Path(id): Path<String>,
-    headers: HeaderMap,
     request: RequestInfo,
     JsonBody(body): JsonBody,
 ) -> AppResult<Response> {
     let plan = rewrite(
         &state,
+        view,
         &editor.viewer(),
         &id,
-        &headers,
         &request,
         Change::Replace,
         Some(body),
     )
     .await?;
-    commit(&state, plan.into_write(), written(base, StatusCode::OK)).await
+    commit(
+        &state,
+        plan.into_write(),
+        written(view, base, StatusCode::OK),
+    )
+    .await
 }
 
 /// Changes part of a site (a JSON merge patch of the Feature), if it is still at the version
@@ -520,24 +686,29 @@ async fn replace(
     ))]
 async fn update(
     State(state): State<AppState>,
+    Extension(view): Extension<&'static SiteView>,
     editor: Editor,
     base: BaseUrl,
     Path(id): Path<String>,
-    headers: HeaderMap,
     request: RequestInfo,
     JsonBody(body): JsonBody,
 ) -> AppResult<Response> {
     let plan = rewrite(
         &state,
+        view,
         &editor.viewer(),
         &id,
-        &headers,
         &request,
         Change::Update,
         Some(body),
     )
     .await?;
-    commit(&state, plan.into_write(), written(base, StatusCode::OK)).await
+    commit(
+        &state,
+        plan.into_write(),
+        written(view, base, StatusCode::OK),
+    )
+    .await
 }
 
 /// Deletes a site (a tombstone version; the history stays), if it is still at the version
@@ -554,16 +725,16 @@ async fn update(
     ))]
 async fn delete(
     State(state): State<AppState>,
+    Extension(view): Extension<&'static SiteView>,
     editor: Editor,
     Path(id): Path<String>,
-    headers: HeaderMap,
     request: RequestInfo,
 ) -> AppResult<Response> {
     let plan = rewrite(
         &state,
+        view,
         &editor.viewer(),
         &id,
-        &headers,
         &request,
         Change::Delete,
         None,
@@ -601,6 +772,7 @@ fn version_feature(v: &SiteVersion, audience: Audience, shown: usize) -> SiteVer
     ))]
 async fn history(
     State(state): State<AppState>,
+    Extension(view): Extension<&'static SiteView>,
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
@@ -608,7 +780,7 @@ async fn history(
     let visibility = viewer.visibility();
     // A version is judged by the rule with the site's units now; the public needs the site
     // to be published now as well.
-    let units = match visible(&state, &viewer, id) {
+    let units = match visible(&state, view, &viewer, id) {
         Ok(entry) => entry.units.clone(),
         Err(_) if visibility == Visibility::Everything => Vec::new(),
         Err(e) => return Err(e),

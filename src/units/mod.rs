@@ -3,6 +3,7 @@
 pub mod api;
 pub mod import;
 pub mod model;
+pub mod query;
 pub mod routes;
 pub mod store;
 

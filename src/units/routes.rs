@@ -32,6 +32,8 @@ pub const COLLECTION: CollectionSpec = CollectionSpec {
     description: "District 区, sub-districts and towns 街道/镇, neighbourhood committees 居委会, by statistics division code",
     routes: router,
     openapi: UnitsApi::openapi,
+    queryables: &super::query::QUERYABLES,
+    extent: |catalog, _| catalog.unit_extents(),
 };
 
 #[derive(OpenApi)]
@@ -136,7 +138,11 @@ async fn list(
 ) -> AppResult<Response> {
     // Rendering a page of large features is real work: on the read pool.
     on_pool(&state.work.reads, &state, move |state| {
-        let query = parse_items_query(raw.as_deref(), &["level", "parent", "unit"])?;
+        let query = parse_items_query(
+            raw.as_deref(),
+            &["level", "parent", "unit"],
+            &super::query::QUERYABLES,
+        )?;
         let level = query
             .filter("level")
             .map(|l| {
@@ -154,6 +160,8 @@ async fn list(
             level,
             parent: filter_code("parent", query.filter("parent"))?,
             within: filter_code("unit", query.filter("unit"))?,
+            filter: query.filter.clone(),
+            sort: query.sort.clone(),
         };
         let (matched, entries) = state
             .catalog()

@@ -13,6 +13,7 @@ mod auth;
 mod bad_input;
 mod cli;
 mod coverage;
+mod filters;
 mod network;
 mod ogc;
 mod people;

@@ -45,7 +45,16 @@ async fn collections_list_units_and_sites_with_their_extent(backend: Backend) {
         .iter()
         .map(|c| c["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["units", "sites"]);
+    assert_eq!(
+        ids,
+        [
+            "units",
+            "sites",
+            "sites_points",
+            "sites_lines",
+            "sites_polygons"
+        ]
+    );
     let sites = app.get("/api/collections/sites").await;
     assert_eq!(
         sites.json["extent"]["spatial"]["bbox"][0],
@@ -66,9 +75,27 @@ async fn collections_list_units_and_sites_with_their_extent(backend: Backend) {
 async fn the_openapi_document_names_this_server_and_health_reports_the_backend(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let openapi = app.get("/api/openapi.json").await;
-    assert_eq!(openapi.json["servers"][0]["url"], "http://lantu.test");
-    assert!(openapi.json["paths"]["/api/collections/sites/items"]["post"].is_object());
-    let coverage = &openapi.json["paths"]["/api/coverage"]["get"];
+    // Paths relative to the landing page, as GDAL looks them up.
+    assert_eq!(openapi.json["servers"][0]["url"], "http://lantu.test/api");
+    assert!(openapi.json["paths"]["/collections/sites/items"]["post"].is_object());
+    let parameters: Vec<&str> =
+        openapi.json["paths"]["/collections/sites_polygons/items"]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+    for name in [
+        "filter",
+        "filter-lang",
+        "datetime",
+        "sortby",
+        "element_type",
+        "name",
+    ] {
+        assert!(parameters.contains(&name), "{name} in {parameters:?}");
+    }
+    let coverage = &openapi.json["paths"]["/coverage"]["get"];
     let schema = &coverage["responses"]["200"]["content"]["application/json"]["schema"];
     let fields = required_fields(&openapi.json, schema);
     for field in [
@@ -84,10 +111,10 @@ async fn the_openapi_document_names_this_server_and_health_reports_the_backend(b
         );
     }
     for path in [
-        "/api/isochrone",
-        "/api/coverage/whatif",
-        "/api/coverage/suggest",
-        "/api/facilities",
+        "/isochrone",
+        "/coverage/whatif",
+        "/coverage/suggest",
+        "/facilities",
     ] {
         assert!(openapi.json["paths"][path].is_object(), "{path} documented");
     }

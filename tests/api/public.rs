@@ -26,7 +26,12 @@ async fn public_paths(app: &TestApp, site: i64) -> Vec<String> {
         .expect("the API definition has paths")
         .iter()
         .filter(|(_, item)| item.get("get").is_some())
-        .map(|(path, _)| {
+        // Paths are relative to the landing page, unless the path names its own server.
+        .map(|(path, item)| match item.get("servers") {
+            Some(_) => path.clone(),
+            None => format!("/api{}", path.trim_end_matches('/')),
+        })
+        .map(|path| {
             path.replace("{collectionId}", "sites")
                 .replace("units/items/{featureId}", "units/items/990101")
                 .replace("{featureId}", &site.to_string())
