@@ -2,8 +2,9 @@
 # As root with apt-get it installs them; otherwise it says exactly what to install and stops.
 
 need_packages() {
-  local missing=()
+  local missing=() options=()
   local pkg
+  if [ "${1:-}" = --no-recommends ]; then options=(--no-install-recommends); shift; fi
   for pkg in "$@"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
   done
@@ -14,7 +15,7 @@ need_packages() {
       apt-get update -qq || { echo "apt-get update failed: check the network or the apt sources" >&2; return 1; }
       export LANTU_APT_UPDATED=1
     fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null || {
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${options[@]}" "${missing[@]}" >/dev/null || {
       echo "apt-get install ${missing[*]} failed; install them by hand and run again" >&2
       return 1
     }

@@ -8,17 +8,21 @@ cd "$(dirname "$0")/.."
 
 need_build_packages
 need_packages postgresql-15 postgresql-15-postgis-3 chromium python3-venv
+# The desktop clients tests/api/clients.rs runs for real: GDAL/OGR and QGIS 3.22 headless.
+need_packages --no-recommends gdal-bin python3-qgis qgis-providers
 need_web_packages --dev
 . scripts/pg.sh
 
-# The OpenAPI document is checked by an independent validator, pinned, in a venv of its own.
+# The OpenAPI document is checked by an independent validator, and OWSLib edits sites, both
+# pinned, in a venv of their own.
 venv=target/test-venv
-if [ ! -x "$venv/bin/openapi-spec-validator" ]; then
-  echo "==> installing openapi-spec-validator (pip, in $venv)"
-  python3 -m venv "$venv" && "$venv/bin/pip" install -q openapi-spec-validator==0.7.1 ||
-    { echo "cannot install openapi-spec-validator from PyPI: check the network" >&2; exit 1; }
+if [ ! -x "$venv/bin/openapi-spec-validator" ] || ! "$venv/bin/python" -c "import owslib" 2>/dev/null; then
+  echo "==> installing openapi-spec-validator and OWSLib (pip, in $venv)"
+  python3 -m venv "$venv" && "$venv/bin/pip" install -q openapi-spec-validator==0.7.1 OWSLib==0.35.0 ||
+    { echo "cannot install openapi-spec-validator and OWSLib from PyPI: check the network" >&2; exit 1; }
 fi
 export LANTU_OPENAPI_VALIDATOR="$PWD/$venv/bin/openapi-spec-validator"
+export LANTU_TEST_PYTHON="$PWD/$venv/bin/python"
 
 echo "==> starting a throwaway PostGIS cluster"
 start_pg_cluster

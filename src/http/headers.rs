@@ -2,7 +2,8 @@
 //!
 //! - `Vary: Authorization, Cookie` on every answer, and `Cache-Control: private, no-cache` on every
 //!   answer to a request with credentials: a proxy must never hand a planner's view (drafts)
-//!   to the public, nor the public's to a planner (RFC 9111 §4.1, §5.2.2.7).
+//!   to the public, nor the public's to a planner (RFC 9111 §4.1, §5.2.2.7). The public's
+//!   answers are `no-cache` unless the route says better (tiles, the page's assets).
 //! - On pages: a Content-Security-Policy the map page satisfies (scripts, styles, fonts and
 //!   tiles only from lantu itself; maplibre's workers from `blob:`; no framing), plus
 //!   `X-Content-Type-Options: nosniff` and `Referrer-Policy` on everything.
@@ -38,6 +39,11 @@ pub async fn discipline(request: Request, next: Next) -> Response {
     }
     if credentialed {
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+    } else if !headers.contains_key(CACHE_CONTROL) {
+        // The public's answers change with every publication, and some clients' caches
+        // ignore Vary (QGIS's served the public's empty first page to a planner signing in):
+        // revalidate every time.
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     }
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(

@@ -13,7 +13,8 @@ use axum::response::Response;
 /// The request id header.
 pub const REQUEST_ID: &str = "x-request-id";
 
-/// The middleware: gives every request an id and echoes it.
+/// The middleware: gives every request an id and echoes it, and writes the access log (target
+/// `lantu::access`, at debug level: `LANTU_LOG=lantu=info,lantu::access=debug` turns it on).
 pub async fn identify(mut request: Request, next: Next) -> Response {
     static NEXT: AtomicU64 = AtomicU64::new(1);
     let given = request
@@ -31,7 +32,27 @@ pub async fn identify(mut request: Request, next: Next) -> Response {
     });
     let value = HeaderValue::from_str(&id).expect("an ASCII id");
     request.headers_mut().insert(REQUEST_ID, value.clone());
+    let (method, uri) = (request.method().clone(), request.uri().clone());
+    // How the caller proved who they are (never the credentials themselves).
+    let credentials = match request.headers().get(axum::http::header::AUTHORIZATION) {
+        Some(v) if v.as_bytes().starts_with(b"Basic ") => "basic",
+        Some(v) if v.as_bytes().starts_with(b"Bearer ") => "bearer",
+        Some(_) => "other",
+        None if request.headers().contains_key(axum::http::header::COOKIE) => "cookie",
+        None => "none",
+    };
+    let started = std::time::Instant::now();
     let mut response = next.run(request).await;
+    tracing::debug!(
+        target: "lantu::access",
+        %method,
+        %uri,
+        status = response.status().as_u16(),
+        credentials,
+        ms = started.elapsed().as_secs_f64() * 1e3,
+        id,
+        "request"
+    );
     response.headers_mut().insert(REQUEST_ID, value);
     response
 }

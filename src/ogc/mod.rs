@@ -330,7 +330,27 @@ pub fn document(base: &str) -> utoipa::openapi::OpenApi {
     add_security(&mut doc);
     doc.info.version = env!("CARGO_PKG_VERSION").into();
     relative_to_landing_page(&mut doc, base);
+    name_filter_languages(&mut doc);
     doc
+}
+
+/// Every `filter-lang` parameter with its languages as a plain `enum`, where GDAL looks: it
+/// sends its `-where` to the server as `filter=` when the list holds `cql-text`.
+fn name_filter_languages(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType};
+    for item in doc.paths.paths.values_mut() {
+        for operation in item.operations.values_mut() {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                if parameter.name == "filter-lang" {
+                    let languages = ObjectBuilder::new()
+                        .schema_type(SchemaType::String)
+                        .enum_values(Some(["cql2-text", "cql2-json", "cql-text"]))
+                        .build();
+                    parameter.schema = Some(languages.into());
+                }
+            }
+        }
+    }
 }
 
 /// Paths relative to the landing page (`/collections/{collectionId}/items`, under the server

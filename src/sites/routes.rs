@@ -283,7 +283,7 @@ fn render(
         ("offset" = Option<usize>, Query, description = "Items to skip"),
         ("datetime" = Option<String>, Query, description = "When it last changed (updated_at): an instant, a date, or an interval start/end with .. for an open end"),
         ("filter" = Option<String>, Query, description = "A CQL2 filter on the queryables, e.g. element_type = 'pocket_garden' AND area_m2 > 100"),
-        ("filter-lang" = inline(Option<FilterLang>), Query, description = "cql2-text (default; cql-text reads the same) or cql2-json"),
+        ("filter-lang" = Option<String>, Query, description = "cql2-text (default; cql-text reads the same) or cql2-json"),
         ("filter-crs" = Option<String>, Query, description = "CRS84 only"),
         ("sortby" = Option<String>, Query, description = "Queryables to sort by, comma-separated, a leading - for descending: -updated_at,name"),
         ("name" = Option<String>, Query, description = "Only sites with this name"),
@@ -334,21 +334,6 @@ async fn list(
         ))
     })
     .await
-}
-
-/// The filter languages `filter-lang` takes.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
-pub enum FilterLang {
-    /// CQL2 text (the default).
-    #[schema(rename = "cql2-text")]
-    Cql2Text,
-    /// CQL2 JSON.
-    #[schema(rename = "cql2-json")]
-    Cql2Json,
-    /// The draft's name for CQL text, as GDAL sends it.
-    #[schema(rename = "cql-text")]
-    CqlText,
 }
 
 /// The live site `id` as `viewer` may see it in `view`: a draft is "not found" to the public,
@@ -780,9 +765,13 @@ async fn history(
     let visibility = viewer.visibility();
     // A version is judged by the rule with the site's units now; the public needs the site
     // to be published now as well.
+    // A deleted site's history stays readable by those who saw its drafts: everywhere, or
+    // (below) the versions that lay in their units.
     let units = match visible(&state, view, &viewer, id) {
         Ok(entry) => entry.units.clone(),
-        Err(_) if visibility == Visibility::Everything => Vec::new(),
+        Err(_) if visibility != Visibility::Public && state.catalog().site(id).is_none() => {
+            Vec::new()
+        }
         Err(e) => return Err(e),
     };
     let stored = state.store.site_history(id).await?;

@@ -242,6 +242,18 @@ impl TestApp {
     /// A person: an account `login` with `roles` and [`PASSWORD`], holding `mandates` in
     /// person; a token of theirs.
     pub async fn person(&self, login: &str, roles: &[Role], mandates: &[Mandate<'_>]) -> String {
+        self.person_with_password(login, PASSWORD, roles, mandates)
+            .await
+    }
+
+    /// [`TestApp::person`] with a password of one's own (desktop clients send ASCII best).
+    pub async fn person_with_password(
+        &self,
+        login: &str,
+        password: &str,
+        roles: &[Role],
+        mandates: &[Mandate<'_>],
+    ) -> String {
         use lantu::planners::{Contact, Holder, NewAppointment, NewUser};
         let user = self
             .store
@@ -257,7 +269,7 @@ impl TestApp {
                         phone: Some("13800138000".into()),
                     },
                 },
-                Some(&lantu::planners::password::hash(PASSWORD).unwrap()),
+                Some(&lantu::planners::password::hash(password).unwrap()),
                 &Edit::by("test-setup"),
             )
             .await

@@ -12,6 +12,7 @@ mod replicas;
 mod auth;
 mod bad_input;
 mod cli;
+mod clients;
 mod coverage;
 mod filters;
 mod network;
