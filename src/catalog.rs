@@ -516,6 +516,18 @@ impl Catalog {
         offset: usize,
         limit: usize,
     ) -> (usize, Vec<Arc<SiteEntry>>) {
+        self.select_sites(None, filter, offset, limit)
+    }
+
+    /// [`Catalog::query_sites`] over `past` instead of the live sites, when given: the sites
+    /// as they stood at a past moment (derived against today's units).
+    pub fn select_sites(
+        &self,
+        past: Option<&[Arc<SiteEntry>]>,
+        filter: &SiteFilter,
+        offset: usize,
+        limit: usize,
+    ) -> (usize, Vec<Arc<SiteEntry>>) {
         use crate::sites::query::Shape;
         // The index narrows the search to the query's box and the filter's, if either says.
         let cql_box = filter.filter.as_ref().and_then(|f| f.bbox);
@@ -524,13 +536,19 @@ impl Catalog {
             (a, b) => a.or(b),
         };
         let exact = filter.bbox.map(rect_polygon);
-        let candidates: Box<dyn Iterator<Item = &Arc<SiteEntry>>> = match search {
-            Some(rect) => {
+        let exact = match (past, search) {
+            // The past has no index: every entry is checked against the box.
+            (Some(_), Some(rect)) => Some(rect_polygon(rect)),
+            _ => exact,
+        };
+        let candidates: Box<dyn Iterator<Item = &Arc<SiteEntry>>> = match (past, search) {
+            (Some(entries), _) => Box::new(entries.iter()),
+            (None, Some(rect)) => {
                 let mut ids: Vec<i64> = self.site_index.query(rect).map(|(id, _)| *id).collect();
                 ids.sort_unstable();
                 Box::new(ids.into_iter().map(|id| &self.sites[&id]))
             }
-            None => Box::new(self.sites.values()),
+            (None, None) => Box::new(self.sites.values()),
         };
         let mut matching: Vec<&Arc<SiteEntry>> = candidates
             .filter(|e| filter.visibility.sees_site(e))

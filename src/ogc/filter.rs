@@ -343,6 +343,20 @@ pub fn datetime(value: &str, queryables: &Queryables) -> Result<Filter, AppError
     })
 }
 
+/// A moment as a query parameter gives it (`as_of`, `from`, `to`): RFC 3339, or a date (its
+/// first moment, UTC); a 400 naming `name` otherwise.
+pub fn moment(value: &str, name: &str) -> Result<DateTime<Utc>, AppError> {
+    instant(value).map(|(start, _)| start).ok_or_else(|| {
+        AppError::bad_request(
+            "Invalid query parameter",
+            format!("?{name}"),
+            format!(
+                "\"{value}\" is not a moment; give e.g. 2026-11-30T08:00:00+08:00 or 2026-11-30"
+            ),
+        )
+    })
+}
+
 /// A moment as written by people and clients: RFC 3339, a date (its whole day), or GDAL's
 /// date with a bare `T`. The first and last moment it covers.
 fn instant(s: &str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {

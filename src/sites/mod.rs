@@ -1,6 +1,7 @@
 //! Sites: the model, parsing of GeoJSON features, the store trait, import and API routes.
 
 pub mod api;
+pub mod changes;
 pub mod import;
 pub mod model;
 pub mod parse;

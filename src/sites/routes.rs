@@ -148,7 +148,17 @@ fn view_openapi(view: &SiteView) -> utoipa::openapi::OpenApi {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list, one, create, replace, update, delete, history),
+    paths(
+        list,
+        one,
+        create,
+        replace,
+        update,
+        delete,
+        history,
+        super::changes::collection_changes,
+        super::changes::item_changes
+    ),
     components(schemas(
         SitePage,
         SiteFeature,
@@ -159,6 +169,11 @@ fn view_openapi(view: &SiteView) -> utoipa::openapi::OpenApi {
         SiteHistory,
         SiteVersionFeature,
         SiteVersionProperties,
+        super::changes::Changes,
+        super::changes::ChangeFeature,
+        super::changes::ChangeProperties,
+        super::changes::SiteState,
+        super::changes::Difference,
         ElementType,
         SiteStatus
     ))
@@ -175,6 +190,14 @@ pub fn router(view: &'static SiteView) -> Router<AppState> {
             get(one).put(replace).patch(update).delete(delete),
         )
         .route(&format!("{items}/{{id}}/history"), get(history))
+        .route(
+            &format!("{items}/{{id}}/changes"),
+            get(super::changes::item_changes),
+        )
+        .route(
+            &format!("/api/collections/{}/changes", view.id),
+            get(super::changes::collection_changes),
+        )
         .layer(Extension(view))
 }
 
@@ -292,6 +315,7 @@ fn render(
         ("updated_at" = Option<String>, Query, description = "Only sites last changed at this moment"),
         ("created_at" = Option<String>, Query, description = "Only sites drawn at this moment"),
         ("unit" = Option<String>, Query, description = "Only sites in this unit (or below it)"),
+        ("as_of" = Option<String>, Query, description = "The collection as it stood at this moment (system time: what the store held then), e.g. the last publication"),
     ),
     responses(
         (status = 200, description = "A page of sites", body = SitePage, content_type = "application/geo+json"),
@@ -304,9 +328,19 @@ async fn list(
     base: BaseUrl,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
+    let query = parse_items_query(raw.as_deref(), &["unit", "as_of"], &view.queryables)?;
+    // The collection as it stood at a past moment: from the store's versions.
+    let past = match query.filter("as_of") {
+        Some(at) => Some(
+            state
+                .store
+                .sites_as_of(crate::ogc::filter::moment(at, "as_of")?)
+                .await?,
+        ),
+        None => None,
+    };
     // Rendering a page of large features is real work: on the read pool.
     on_pool(&state.work.reads, &state, move |state| {
-        let query = parse_items_query(raw.as_deref(), &["unit"], &view.queryables)?;
         let unit = query
             .filter("unit")
             .map(|u| {
@@ -324,9 +358,13 @@ async fn list(
             sort: query.sort.clone(),
             visibility: viewer.visibility(),
         };
-        let (matched, entries) = state
-            .catalog()
-            .query_sites(&filter, query.offset, query.limit);
+        let (matched, entries) = {
+            let catalog = state.catalog();
+            let past = past.map(|versions| {
+                super::changes::seen_then(&catalog, view, &filter.visibility, &versions)
+            });
+            catalog.select_sites(past.as_deref(), &filter, query.offset, query.limit)
+        };
         let features = render(&state, view, &entries, &base, viewer.audience());
         Ok(geojson(
             StatusCode::OK,

@@ -97,6 +97,36 @@ impl Store {
         Ok(row.into_site()?)
     }
 
+    /// Every site as it stood at `at`: for each site drawn by then, its last version at or
+    /// before `at` (a tombstone, if it was deleted), and its first version (who drew it,
+    /// when). Ordered by site id.
+    pub async fn sites_as_of(
+        &self,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<Vec<(SiteVersion, SiteVersion)>> {
+        let sql = "SELECT site_id, version, change, name, description, element_type, status,
+                          ST_AsBinary(geom) AS geom, author, at, message
+                   FROM site_versions v
+                   WHERE (v.version = 1 OR v.version = (SELECT MAX(m.version) FROM site_versions m
+                                                        WHERE m.site_id = v.site_id AND m.at <= $1))
+                     AND v.site_id IN (SELECT f.site_id FROM site_versions f
+                                       WHERE f.version = 1 AND f.at <= $1)
+                   ORDER BY site_id, version";
+        let versions = decode(
+            self.fetch_all(sql, vals![at]).await?,
+            SiteVersionRow::into_version,
+        )?;
+        // Rows come as (first, last) per site, or just the first when it is also the last.
+        let mut pairs: Vec<(SiteVersion, SiteVersion)> = Vec::new();
+        for v in versions {
+            match pairs.last_mut() {
+                Some((first, last)) if first.site_id == v.site_id => *last = v,
+                _ => pairs.push((v.clone(), v)),
+            }
+        }
+        Ok(pairs)
+    }
+
     /// Every version of a site, oldest first; empty if it never existed.
     pub async fn site_history(&self, id: i64) -> StoreResult<Vec<SiteVersion>> {
         let sql = "SELECT site_id, version, change, name, description, element_type, status,

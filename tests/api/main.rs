@@ -6,6 +6,7 @@ mod helpers;
 mod connections;
 mod durability;
 mod hardening;
+mod history;
 mod public;
 mod replicas;
 
