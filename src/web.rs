@@ -44,6 +44,15 @@ pub fn router(state: &AppState) -> Router<AppState> {
             ServeDir::new(modules.join("maplibre-gl/dist")),
         )
         .nest_service("/fonts/noto-sans-sc", ServeDir::new(web.join(FONT_PACKAGE)))
+        // The site editor's drawing library, for planners' browsers only.
+        .nest_service(
+            "/vendor/terra-draw",
+            ServeDir::new(modules.join("terra-draw/dist")),
+        )
+        .route(
+            "/vendor/terra-draw-maplibre-gl-adapter.js",
+            get(draw_adapter(&modules)),
+        )
         .layer(cache_day);
     let page = Router::new()
         .route_service("/", ServeFile::new(web.join("public/index.html")))
@@ -65,6 +74,38 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(assets)
         .merge(page)
         .layer(CompressionLayer::new())
+}
+
+/// terra-draw's maplibre adapter, with its bare `import … from "terra-draw"` pointed at the
+/// module this server serves: browsers resolve bare specifiers only through an import map,
+/// which the pages' Content-Security-Policy (no inline scripts) does not allow.
+fn draw_adapter(modules: &Path) -> impl Fn() -> std::future::Ready<Response> + Clone + use<> {
+    let file = modules.join("terra-draw-maplibre-gl-adapter/dist/terra-draw-maplibre-gl-adapter.module.js");
+    let source = match std::fs::read_to_string(&file) {
+        Ok(text) => Some(text.replace(
+            "from\"terra-draw\"",
+            "from\"/vendor/terra-draw/terra-draw.module.js\"",
+        )),
+        Err(e) => {
+            tracing::warn!(
+                "cannot read {} ({e}): planners cannot draw. Run `npm ci` in web/ (make run does)",
+                file.display()
+            );
+            None
+        }
+    };
+    let source: std::sync::Arc<Option<String>> = std::sync::Arc::new(source);
+    move || {
+        let response = match source.as_ref() {
+            Some(text) => (
+                [(CONTENT_TYPE, "text/javascript; charset=utf-8")],
+                text.clone(),
+            )
+                .into_response(),
+            None => axum::http::StatusCode::NOT_FOUND.into_response(),
+        };
+        std::future::ready(response)
+    }
 }
 
 /// `(file name, unicode ranges)` of each woff2 subset of the font, read once from its npm

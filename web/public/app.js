@@ -3,6 +3,10 @@
 import {Map, NavigationControl, ScaleControl, Popup} from '/vendor/maplibre-gl/maplibre-gl.mjs';
 import {renderAccount} from './account.js';
 import {whoAmI} from './session.js';
+import {text} from './messages.js';
+
+/** The site editor, for those who may draw (see editor.js). */
+let editor = null;
 
 const TEXT = {
   zh: {
@@ -62,6 +66,7 @@ function render() {
     return unit ? (lang === 'zh' ? unit.properties.name_zh : (unit.properties.name_en || unit.properties.name_zh)) : code;
   });
   byId('lang').lang = lang === 'zh' ? 'en' : 'zh';
+  editor?.render();
   byId('legend').querySelector('ul').replaceChildren(...state.types.map((type) => {
     const li = document.createElement('li');
     const swatch = document.createElement('span');
@@ -228,11 +233,18 @@ async function showSite(id, lngLat) {
   if (p.area_m2 != null) rows.push([t('area'), `${number(p.area_m2)} m²`]);
   if (p.length_m != null) rows.push([t('length'), `${number(p.length_m)} m`]);
   popup.setHTML(`<h3>${escape(p.name)}</h3><dl>${rows.map(([k, v]) => `<dt>${escape(k)}</dt><dd>${escape(v)}</dd>`).join('')}</dl>`
-    + (p.description ? `<p>${escape(p.description)}</p>` : ''));
+    + (p.description ? `<p>${escape(p.description)}</p>` : '')
+    + (editor ? `<button type="button" class="edit-site">${escape(text(lang, 'editThis'))}</button>` : ''));
+  popup.getElement().querySelector('.edit-site')?.addEventListener('click', () => {
+    popup.remove();
+    editor.edit(Number(id));
+  });
 }
 
 for (const layer of SITE_LAYERS) {
-  map.on('click', layer, (event) => { if (!state.isoMode) showSite(event.features[0].id, event.lngLat); });
+  map.on('click', layer, (event) => {
+    if (!state.isoMode && !editor?.drawing()) showSite(event.features[0].id, event.lngLat);
+  });
   map.on('mouseenter', layer, () => { map.getCanvas().style.cursor = 'pointer'; });
   map.on('mouseleave', layer, () => { map.getCanvas().style.cursor = ''; });
 }
@@ -242,6 +254,11 @@ map.on('load', async () => {
   if (response.ok) state.subdistricts = (await response.json()).features;
   const catalogue = await fetch('/api/coverage/categories');
   if (catalogue.ok) state.categories = (await catalogue.json()).categories;
+  // Planners get the site editor; the public page never loads it.
+  if (me && (me.roles.includes('planner') || me.roles.includes('admin'))) {
+    const {startEditor} = await import('./editor.js');
+    editor = await startEditor({map, me, lang: () => lang, types: state.types, units: () => state.subdistricts});
+  }
   render();
 });
 render();

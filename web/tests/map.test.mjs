@@ -372,3 +372,105 @@ test('the sign-in page speaks Chinese by default and links back to the map', asy
   assert.equal(await page.getAttribute('#back', 'href'), '/');
   await page.close();
 });
+
+/** A page signed in as `login` (the demo's one-time password), at `path`, with the map drawn. */
+async function signedIn(login, path) {
+  const page = await browser.newPage({viewport: {width: 1280, height: 860}});
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  await page.goto(`${base}/login?lang=en`);
+  await page.fill('#login', login);
+  await page.fill('#password', demoPassword(login));
+  await Promise.all([page.waitForURL(`${base}/?lang=en`), page.click('button[type=submit]')]);
+  await page.goto(`${base}${path}`);
+  await page.waitForFunction(() => window.lantuMap?.isStyleLoaded());
+  await page.waitForSelector('#editor #draw-polygon');
+  await idle(page);
+  return {page, errors, requests};
+}
+
+/** A square of `metres` a side around `centre`, as [lon, lat] corners. */
+function square([lon, lat], metres) {
+  const dLat = metres / 2 / 111_320;
+  const dLon = dLat / Math.cos((lat * Math.PI) / 180);
+  return [[lon - dLon, lat - dLat], [lon + dLon, lat - dLat], [lon + dLon, lat + dLat], [lon - dLon, lat + dLat]];
+}
+
+/** Clicks the vertices of a polygon on the map with the mouse, and closes it on the first. */
+async function drawPolygon(page, corners) {
+  await page.click('#draw-polygon');
+  for (const corner of [...corners, corners[0]]) {
+    const [x, y] = await toPage(page, corner);
+    await page.mouse.click(x, y);
+    await page.waitForTimeout(150);
+  }
+}
+
+/** A point well inside the planner's appointed unit, and that unit. */
+async function insideMandate(page) {
+  const {contains} = await import('../public/geometry.js');
+  const me = await page.evaluate(async () => (await fetch('/api/me')).json());
+  const code = me.appointments.find((a) => a.in_force).units[0];
+  const unit = await api(`/api/collections/units/items/${code}`);
+  const points = unit.geometry.coordinates.flat(2);
+  const [minX, minY, maxX, maxY] = [Math.min(...points.map((p) => p[0])), Math.min(...points.map((p) => p[1])),
+    Math.max(...points.map((p) => p[0])), Math.max(...points.map((p) => p[1]))];
+  for (let fy = 0.5, step = 0; step < 40; step++) {
+    const fx = 0.2 + 0.6 * ((step * 0.618) % 1);
+    fy = 0.2 + 0.6 * ((step * 0.381) % 1);
+    const centre = [minX + fx * (maxX - minX), minY + fy * (maxY - minY)];
+    if (square(centre, 400).every((c) => contains(unit.geometry, c))) return {centre, unit, bbox: [minX, minY, maxX, maxY]};
+  }
+  throw new Error(`no 400 m square inside ${code}`);
+}
+
+test('a planner draws a polygon, sees its area and units, saves and publishes it, and the public map shows it', async () => {
+  const {page, errors, requests} = await signedIn('changshou', '/?lang=en');
+  const {centre, unit} = await insideMandate(page);
+  await page.evaluate((c) => new Promise((resolve) => {
+    window.lantuMap.jumpTo({center: c, zoom: 16});
+    window.lantuMap.once('idle', resolve);
+  }), centre);
+  const corners = square(centre, 120);
+  await drawPolygon(page, corners);
+  await page.waitForFunction(() => /Area: [\d,]+ m²/.test(document.querySelector('#measure')?.textContent ?? ''));
+  const measured = Number((await page.textContent('#measure')).replace(/[^\d]/g, ''));
+  assert.ok(Math.abs(measured - 14_400) < 14_400 * 0.03, `a 120 m square measures ${measured} m²`);
+  assert.match(await page.textContent('#shape-units'), new RegExp(unit.properties.name_zh));
+  assert.equal(await page.locator('#constraints li').count(), 0, 'inside the mandate: nothing to warn');
+
+  const name = `测试口袋花园 ${Date.now()}`;
+  await page.fill('#site-name', name);
+  await page.selectOption('#site-type', 'pocket_garden');
+  await page.fill('#site-message', 'first drawing');
+  await page.click('#save');
+  await page.waitForSelector('#save-result.saved');
+  const saved = /site (\d+), version 1/.exec(await page.textContent('#save-result'));
+  assert.ok(saved, await page.textContent('#save-result'));
+  const id = Number(saved[1]);
+  assert.equal((await fetch(`${base}/api/collections/sites/items/${id}`)).status, 404, 'a draft is not public');
+
+  await page.selectOption('#site-status', 'published');
+  await page.click('#save');
+  await page.waitForFunction(() => /version 2/.test(document.querySelector('#save-result.saved')?.textContent ?? ''));
+  await page.screenshot({path: `${artifacts}/editor-saved-en.png`});
+  const stored = await api(`/api/collections/sites/items/${id}`);
+  assert.equal(stored.properties.name, name);
+  assert.equal(stored.properties.status, 'published');
+  assert.equal(stored.geometry.type, 'Polygon');
+
+  // The public map: the new site is drawn where it was drawn, in the pocket-garden colour.
+  const pub = await open(`/#16/${centre[1]}/${centre[0]}`);
+  const found = await pub.page.evaluate((n) => window.lantuMap.queryRenderedFeatures({layers: ['site-fill']})
+    .some((f) => f.properties.name === n), name);
+  assert.ok(found, 'the published site is on the public map');
+  assert.ok(!pub.requests.some((u) => u.includes('editor.js') || u.includes('terra-draw')), 'the public page loads no editor');
+  await pub.page.close();
+  assert.ok(requests.every((u) => u.startsWith(base) || u.startsWith('data:') || u.startsWith('blob:')),
+    `nothing from other hosts: ${requests.filter((u) => !u.startsWith(base))}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
