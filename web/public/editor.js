@@ -186,6 +186,8 @@ export async function startEditor(context) {
 
   for (const b of panel.querySelectorAll('[data-mode]')) {
     b.addEventListener('click', () => {
+      // A refusal shown over the map would catch the clicks of the next drawing.
+      refusal?.remove();
       draw.setMode(/** @type {string} */ (/** @type {HTMLElement} */ (b).dataset.mode));
       if (draw.getMode() === 'select' && state.drawn != null && draw.hasFeature(state.drawn)) draw.selectFeature(state.drawn);
       render();
@@ -232,6 +234,7 @@ export async function startEditor(context) {
   }
 
   function startNew() {
+    refusal?.remove();
     state.editing = null;
     state.conflict = null;
     byId('conflict').hidden = true;

@@ -409,6 +409,19 @@ async function drawPolygon(page, corners) {
   }
 }
 
+/** Clicks save and waits for the answer, which must be "saved" at `version`. */
+async function save(page, version) {
+  await page.evaluate(() => { document.querySelector('#save-result').className = 'waiting'; });
+  await page.click('#save');
+  await page.waitForSelector('#save-result.saved, #save-result.refused, #conflict:not([hidden])', {timeout: 10_000})
+    .catch(async (e) => {
+      await page.screenshot({path: `${artifacts}/editor-save-failed.png`});
+      throw new Error(`no answer to save: "${await page.textContent('#save-result')}" (${e.message})`);
+    });
+  const result = await page.textContent('#save-result');
+  assert.match(result, new RegExp(`(version|第) ${version}( 版)?$`), `saved at version ${version}: ${result}`);
+}
+
 /** A point well inside the planner's appointed unit, and that unit. */
 async function insideMandate(page) {
   const {contains} = await import('../public/geometry.js');
@@ -472,5 +485,76 @@ test('a planner draws a polygon, sees its area and units, saves and publishes it
   assert.ok(requests.every((u) => u.startsWith(base) || u.startsWith('data:') || u.startsWith('blob:')),
     `nothing from other hosts: ${requests.filter((u) => !u.startsWith(base))}`);
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a planner drawing across the edge of their area is warned before saving and refused after, restores a version, resolves a conflict and sees the changes since yesterday', async () => {
+  const {page, errors} = await signedIn('changshou', '/');
+  const {centre, bbox} = await insideMandate(page);
+  // Three corners inside the appointed unit, one beyond its box: across its boundary.
+  const [west, south, east] = bbox;
+  const beyond = [east + (east - west) * 0.05, south - 0.001];
+  const inside = square(centre, 120);
+  await page.evaluate((b) => new Promise((resolve) => {
+    window.lantuMap.fitBounds(b, {padding: 120, duration: 0});
+    window.lantuMap.once('idle', resolve);
+  }), [[Math.min(centre[0], beyond[0]) , Math.min(centre[1], beyond[1])], [Math.max(centre[0], beyond[0]), Math.max(centre[1], beyond[1])]]);
+  await drawPolygon(page, [inside[0], beyond, inside[2], inside[3]]);
+  await page.waitForSelector('#constraints li.outside');
+  assert.match(await page.textContent('#constraints li.outside'), /^有 1 个节点在您受聘的单元（长寿路街道）之外/);
+  await page.fill('#site-name', '越界的花园');
+  await page.click('#save');
+  await page.waitForSelector('#save-result.refused');
+  assert.match(await page.textContent('#save-result'), /^无权在此保存：/, 'the refusal in the planner\'s language');
+  assert.ok(await page.isVisible('.refusal-popup .refusal'), 'the refusal is shown beside the shape');
+  await page.screenshot({path: `${artifacts}/editor-refused-zh.png`});
+  const all = await page.evaluate(async () => (await fetch('/api/collections/sites/items?limit=1000')).json());
+  assert.ok(!all.features.some((f) => f.properties.name === '越界的花园'), 'nothing was stored');
+
+  // A site inside, changed twice; then version 1 restored as a new version.
+  await page.click('#new-site');
+  await page.evaluate((c) => new Promise((resolve) => {
+    window.lantuMap.jumpTo({center: c, zoom: 16});
+    window.lantuMap.once('idle', resolve);
+  }), centre);
+  await drawPolygon(page, square(centre, 80));
+  await page.fill('#site-name', '第一版名称');
+  await save(page, 1);
+  await page.fill('#site-name', '第二版名称');
+  await save(page, 2);
+  const id = Number(/点位 (\d+)/.exec(await page.textContent('#save-result'))[1]);
+  await page.click('#versions li[data-version="1"] .show-version');
+  await page.waitForFunction(() => window.lantuMap.getSource('editor-old')?._data?.features?.length === 1
+    || window.lantuMap.querySourceFeatures('editor-old').length > 0);
+  await page.click('#versions li[data-version="1"] .restore-version');
+  await page.waitForFunction(() => /第 3 版/.test(document.querySelector('#save-result.saved')?.textContent ?? ''));
+  const history = await page.evaluate(async (i) => (await fetch(`/api/collections/sites/items/${i}/history`)).json(), id);
+  const last = history.features.at(-1).properties;
+  assert.deepEqual([last.version, last.name, last.message], [3, '第一版名称', '恢复到第 1 版']);
+  assert.deepEqual(history.features.at(-1).geometry, history.features[0].geometry, 'the restored geometry is version 1\'s');
+
+  // Someone else saves meanwhile: the planner's next save meets a conflict and keeps theirs... or mine.
+  await page.evaluate(async (i) => {
+    const me = await (await fetch('/api/me')).json();
+    const response = await fetch(`/api/collections/sites/items/${i}`);
+    const etag = response.headers.get('etag');
+    await fetch(`/api/collections/sites/items/${i}`, {method: 'PATCH', body: JSON.stringify({properties: {name: '别人改的'}}),
+      headers: {'content-type': 'application/merge-patch+json', 'if-match': etag, 'x-csrf-token': me.csrf_token}});
+  }, id);
+  await page.fill('#site-name', '我改的');
+  await page.click('#save');
+  await page.waitForSelector('#conflict:not([hidden])');
+  assert.match(await page.textContent('#conflict p'), /别人改的/);
+  await page.screenshot({path: `${artifacts}/editor-conflict-zh.png`});
+  await page.click('#keep-mine');
+  await page.waitForFunction(() => /第 5 版/.test(document.querySelector('#save-result.saved')?.textContent ?? ''));
+  assert.equal((await page.evaluate(async (i) => (await fetch(`/api/collections/sites/items/${i}`)).json(), id)).properties.name, '我改的');
+
+  await page.click('#changes-yesterday');
+  await page.waitForSelector(`#changes li[data-id="${id}"]`);
+  assert.equal(await page.textContent(`#changes li[data-id="${id}"]`), '新增 · 我改的');
+  await page.screenshot({path: `${artifacts}/editor-changes-zh.png`});
+  // The browser logs the two refusals the planner met (403 outside, 412 conflict); nothing else.
+  assert.deepEqual(errors.map((e) => /status of (\d+)/.exec(e)?.[1] ?? e), ['403', '412']);
   await page.close();
 });
