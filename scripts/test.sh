@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 need_build_packages
 need_packages postgresql-15 postgresql-15-postgis-3 chromium python3-venv
 # The desktop clients tests/api/clients.rs runs for real: GDAL/OGR and QGIS 3.22 headless.
-need_packages --no-recommends gdal-bin python3-qgis qgis-providers
+# fonts-noto-cjk: the CJK font lantu's QML labels sites with.
+need_packages --no-recommends gdal-bin python3-qgis qgis-providers fonts-noto-cjk
 need_web_packages --dev
 . scripts/pg.sh
 

@@ -22,7 +22,30 @@ use crate::http::links::BaseUrl;
 use crate::state::AppState;
 
 /// The style, kept in `style/style.json`.
-const STYLE: &str = include_str!("../style/style.json");
+pub const STYLE: &str = include_str!("../style/style.json");
+
+/// The element types' colours and names, as the style's legend holds them:
+/// `(id, "#rrggbb", zh, en)`.
+pub fn element_type_colours() -> Vec<(String, String, String, String)> {
+    let style: Value = serde_json::from_str(STYLE).unwrap_or(Value::Null);
+    let text = |v: &Value, key: &str| v[key].as_str().unwrap_or_default().to_string();
+    style["metadata"]["lantu:element_types"]
+        .as_array()
+        .map(|types| {
+            types
+                .iter()
+                .map(|t| {
+                    (
+                        text(t, "id"),
+                        text(t, "colour"),
+                        text(t, "zh"),
+                        text(t, "en"),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
 
 /// The font name the style's labels use.
 pub const FONT: &str = "Noto Sans SC Regular";
@@ -80,7 +103,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
 /// module this server serves: browsers resolve bare specifiers only through an import map,
 /// which the pages' Content-Security-Policy (no inline scripts) does not allow.
 fn draw_adapter(modules: &Path) -> impl Fn() -> std::future::Ready<Response> + Clone + use<> {
-    let file = modules.join("terra-draw-maplibre-gl-adapter/dist/terra-draw-maplibre-gl-adapter.module.js");
+    let file = modules
+        .join("terra-draw-maplibre-gl-adapter/dist/terra-draw-maplibre-gl-adapter.module.js");
     let source = match std::fs::read_to_string(&file) {
         Ok(text) => Some(text.replace(
             "from\"terra-draw\"",

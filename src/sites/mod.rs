@@ -5,6 +5,7 @@ pub mod changes;
 pub mod import;
 pub mod model;
 pub mod parse;
+pub mod qml;
 pub mod query;
 pub mod routes;
 pub mod store;

@@ -157,7 +157,8 @@ fn view_openapi(view: &SiteView) -> utoipa::openapi::OpenApi {
         delete,
         history,
         super::changes::collection_changes,
-        super::changes::item_changes
+        super::changes::item_changes,
+        super::qml::style
     ),
     components(schemas(
         SitePage,
@@ -197,6 +198,10 @@ pub fn router(view: &'static SiteView) -> Router<AppState> {
         .route(
             &format!("/api/collections/{}/changes", view.id),
             get(super::changes::collection_changes),
+        )
+        .route(
+            &format!("/api/collections/{}/style.qml", view.id),
+            get(super::qml::style),
         )
         .layer(Extension(view))
 }

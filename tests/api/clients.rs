@@ -311,7 +311,51 @@ async fn owslib_changes_and_deletes_a_site_without_if_match_and_history_shows_bo
     );
 }
 
+async fn qgis_draws_each_site_in_the_blueprints_colour_from_the_qml_lantu_serves(backend: Backend) {
+    let desktop = desktop(backend).await;
+    let artifacts = root().join("test-artifacts");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    let mut qgis = tool("/usr/bin/python3", "python3-qgis qgis-providers");
+    qgis.arg(root().join("tests/clients/qgis_style.py"))
+        .args([&desktop.base, LOGIN, PASSWORD])
+        .env("LANTU_ARTIFACTS", &artifacts);
+    let out: Value = serde_json::from_str(&run(qgis)).expect("QGIS printed JSON");
+    let hex = |h: &str| -> [f64; 3] {
+        [1, 3, 5].map(|i| f64::from(u8::from_str_radix(&h[i..i + 2], 16).unwrap()))
+    };
+    // What the map draws: points and lines in the type's colour, polygons at 0.6 opacity.
+    let on_white = |c: [f64; 3], alpha: f64| c.map(|v| alpha * v + (1.0 - alpha) * 255.0);
+    for (collection, name, colour) in [
+        ("sites_points", "西区街角", on_white(hex("#f3a712"), 1.0)),
+        ("sites_lines", "慢行步道", on_white(hex("#2e86ab"), 1.0)),
+        (
+            "sites_polygons",
+            "东区口袋花园",
+            on_white(hex("#3bb273"), 0.6),
+        ),
+    ] {
+        let layer = &out[collection];
+        assert_eq!(layer["style_loaded"], true, "{collection}: {out}");
+        assert_eq!(layer["labels"], true, "{collection} is labelled");
+        let pixel: Vec<f64> = layer["pixels"][name]
+            .as_array()
+            .unwrap_or_else(|| panic!("{name} drawn in {collection}: {out}"))
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        assert!(
+            pixel.iter().zip(colour).all(|(p, c)| (p - c).abs() <= 3.0),
+            "{collection}: {name} drawn {pixel:?}, the blueprint's colour is {colour:?}"
+        );
+    }
+    assert_eq!(
+        out["label_font_installed"], true,
+        "fonts-noto-cjk (make test installs it) gives QGIS the labels' font"
+    );
+}
+
 on_both_backends!(
+    qgis_draws_each_site_in_the_blueprints_colour_from_the_qml_lantu_serves,
     gdal_reads_every_site_and_sends_date_and_attribute_filters_to_the_server,
     qgis_loads_every_site_per_type_with_basic_auth_and_filters_on_the_server,
     owslib_changes_and_deletes_a_site_without_if_match_and_history_shows_both,
