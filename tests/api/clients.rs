@@ -152,6 +152,10 @@ fn ogr_names(output: &str) -> Vec<String> {
 }
 
 fn ogrinfo(desktop: &Desktop, layer: &str, where_: &str, signed_in: bool) -> Vec<String> {
+    ogrinfo_with(desktop, layer, &["-where", where_], signed_in)
+}
+
+fn ogrinfo_with(desktop: &Desktop, layer: &str, args: &[&str], signed_in: bool) -> Vec<String> {
     let mut command = tool("ogrinfo", "gdal-bin");
     command.args(["-ro", "-al", "-q"]);
     if signed_in {
@@ -160,7 +164,7 @@ fn ogrinfo(desktop: &Desktop, layer: &str, where_: &str, signed_in: bool) -> Vec
     command
         .arg(format!("OAPIF:{}/api", desktop.base))
         .arg(layer)
-        .args(["-where", where_]);
+        .args(args);
     ogr_names(&run(command))
 }
 
@@ -199,7 +203,21 @@ async fn gdal_reads_every_site_and_sends_date_and_attribute_filters_to_the_serve
         ogrinfo(&desktop, "sites_polygons", "status = 'draft'", true),
         [garden]
     );
+    // A spatial filter: GDAL sends it as bbox=, the server answers what intersects it.
+    assert_eq!(
+        ogrinfo_with(
+            &desktop,
+            "sites",
+            &["-spat", "121.395", "31.255", "121.405", "31.265"],
+            false
+        ),
+        [corner]
+    );
     let requests = desktop.requests();
+    assert!(
+        requests.iter().any(|r| r.contains("bbox=121.39")),
+        "GDAL sent the box to the server: {requests:#?}"
+    );
     let filtered: Vec<&String> = requests
         .iter()
         .filter(|r| r.contains("filter=") && r.contains("filter-lang=cql-text"))
@@ -280,9 +298,9 @@ async fn owslib_changes_and_deletes_a_site_without_if_match_and_history_shows_bo
     let out: Value = serde_json::from_str(&run(owslib)).expect("OWSLib printed JSON");
     assert_eq!(
         out,
-        json!({"read": "西区街角", "update_returned": true, "update_status": 200,
-               "changed": "改名的街角", "dated_before_delete": [desktop.point],
-               "delete_returned": true, "delete_status": 204, "dated_after_delete": [],
+        json!({"created_status": 201, "read": "西区街角", "update_returned": true, "update_status": 200,
+               "changed": "改名的街角", "dated_before_delete": [desktop.point, desktop.polygon + 1],
+               "delete_returned": true, "delete_status": 204, "dated_after_delete": [desktop.polygon + 1],
                "history": [["create", "西区街角"], ["replace", "改名的街角"], ["delete", "改名的街角"]]})
     );
     let history = desktop.app.store.site_history(desktop.point).await.unwrap();
@@ -298,16 +316,19 @@ async fn owslib_changes_and_deletes_a_site_without_if_match_and_history_shows_bo
             ("delete", "改名的街角".to_string()),
         ]
     );
-    let untouched = [desktop.line, desktop.polygon];
+    let stored = desktop.app.stored_sites().await;
+    let names: Vec<(i64, &str)> = stored
+        .iter()
+        .map(|s| (s.id, s.fields.name.as_str()))
+        .collect();
     assert_eq!(
-        desktop
-            .app
-            .stored_sites()
-            .await
-            .iter()
-            .map(|s| s.id)
-            .collect::<Vec<_>>(),
-        untouched
+        names,
+        [
+            (desktop.line, "慢行步道"),
+            (desktop.polygon, "东区口袋花园"),
+            (desktop.polygon + 1, "OWSLib 新建的点"),
+        ],
+        "OWSLib created one site, changed and deleted another; the rest is untouched"
     );
 }
 

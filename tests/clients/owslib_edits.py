@@ -1,4 +1,4 @@
-"""OWSLib 0.35 against a running lantu: read a site, send it back changed, delete it.
+"""OWSLib 0.35 against a running lantu: create a site, read another, send it back changed, delete it.
 
 Run by tests/api/clients.rs with the test venv's python (make test installs OWSLib there):
     python owslib_edits.py BASE_URL LOGIN PASSWORD COLLECTION SITE_ID NEW_NAME
@@ -37,6 +37,10 @@ def main():
     logger.addHandler(statuses)
     api = Features(base + "/api", auth=Authentication(login, password))
     out = {}
+    created = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [121.405, 31.255]},
+               "properties": {"name": "OWSLib 新建的点", "element_type": "other"}}
+    api.collection_item_create(collection, created)
+    out["created_status"] = statuses.seen[-1]
     feature = api.collection_item(collection, site)
     out["read"] = feature["properties"]["name"]
     feature["properties"]["name"] = name

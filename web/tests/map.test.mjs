@@ -454,6 +454,20 @@ test('a planner draws a polygon, sees its area and units, saves and publishes it
   assert.ok(Math.abs(measured - 14_400) < 14_400 * 0.03, `a 120 m square measures ${measured} m²`);
   assert.match(await page.textContent('#shape-units'), new RegExp(unit.properties.name_zh));
   assert.equal(await page.locator('#constraints li').count(), 0, 'inside the mandate: nothing to warn');
+  // Undo takes the drawing back, redo brings it again.
+  await page.click('#undo');
+  await page.waitForFunction(() => document.querySelector('#measure').textContent === 'Draw a shape on the map first');
+  await page.click('#redo');
+  await page.waitForFunction(() => /Area: [\d,]+ m²/.test(document.querySelector('#measure')?.textContent ?? ''));
+  // A vertex dragged outwards in edit mode: the area grows as it moves.
+  await page.click('#draw-select');
+  const [vx, vy] = await toPage(page, corners[2]);
+  await page.mouse.move(vx, vy);
+  await page.mouse.down();
+  await page.mouse.move(vx + 30, vy - 30, {steps: 5});
+  await page.mouse.up();
+  await page.waitForFunction((before) => Number(document.querySelector('#measure').textContent.replace(/[^\d]/g, '')) > before * 1.1,
+    measured);
 
   const name = `测试口袋花园 ${Date.now()}`;
   await page.fill('#site-name', name);
