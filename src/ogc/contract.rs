@@ -58,17 +58,20 @@ pub enum FeatureCollectionType {
 #[serde(transparent)]
 pub struct Geometry(pub Value);
 
+/// Every GeoJSON geometry type (RFC 7946 §3.1).
+pub const GEOMETRY_TYPES: &[&str] = &[
+    "Point",
+    "MultiPoint",
+    "LineString",
+    "MultiLineString",
+    "Polygon",
+    "MultiPolygon",
+    "GeometryCollection",
+];
+
 impl<'s> ToSchema<'s> for Geometry {
     fn schema() -> (&'s str, RefOr<Schema>) {
-        let kinds = [
-            "Point",
-            "MultiPoint",
-            "LineString",
-            "MultiLineString",
-            "Polygon",
-            "MultiPolygon",
-            "GeometryCollection",
-        ];
+        let kinds = GEOMETRY_TYPES.iter().copied();
         let schema = ObjectBuilder::new()
             .description(Some(
                 "A GeoJSON geometry (RFC 7946 §3.1); positions are [longitude, latitude] in WGS 84",

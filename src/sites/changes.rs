@@ -262,13 +262,25 @@ pub async fn collection_changes(
         state.store.sites_as_of(from).await?,
         state.store.sites_as_of(to).await?,
     );
-    on_pool(&state.work.reads, &state, move |state| {
+    compare(&state, view, viewer, [then, now], (stamp(from), stamp(to))).await
+}
+
+/// The answer to a `/changes` request: the sites `viewer` sees at each end, compared, on the
+/// read pool (deriving past sites' units is real work).
+async fn compare(
+    state: &AppState,
+    view: &'static SiteView,
+    viewer: Viewer,
+    [then, now]: [Vec<(SiteVersion, SiteVersion)>; 2],
+    (from, to): (String, String),
+) -> AppResult<Response> {
+    on_pool(&state.work.reads, state, move |state| {
         let visibility = viewer.visibility();
         let catalog = state.catalog();
         let before = seen_then(&catalog, view, &visibility, &then);
         let after = seen_then(&catalog, view, &visibility, &now);
         let features = differences(before, after, viewer.audience());
-        Ok(answer(stamp(from), stamp(to), features))
+        Ok(answer(from, to, features))
     })
     .await
 }
@@ -343,14 +355,5 @@ pub async fn item_changes(
     if history.is_empty() {
         return Err(AppError::NotFound(format!("no site with id {id}")));
     }
-    on_pool(&state.work.reads, &state, move |state| {
-        let visibility = viewer.visibility();
-        let catalog = state.catalog();
-        let [then, now] = ends;
-        let before = seen_then(&catalog, view, &visibility, &then);
-        let after = seen_then(&catalog, view, &visibility, &now);
-        let features = differences(before, after, viewer.audience());
-        Ok(answer(labels.0, labels.1, features))
-    })
-    .await
+    compare(&state, view, viewer, ends, labels).await
 }

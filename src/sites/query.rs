@@ -138,15 +138,7 @@ impl Shape {
 pub const QUERYABLES: Queryables = Queryables {
     properties: PROPERTIES,
     temporal: "updated_at",
-    geometry: &[
-        "Point",
-        "MultiPoint",
-        "LineString",
-        "MultiLineString",
-        "Polygon",
-        "MultiPolygon",
-        "GeometryCollection",
-    ],
+    geometry: crate::ogc::contract::GEOMETRY_TYPES,
 };
 
 /// The queryables of a per-type collection.

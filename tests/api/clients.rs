@@ -11,7 +11,7 @@ use lantu::auth::Role;
 use lantu::planners::TeamKind;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, fixture, lantu_binary, root, storage_args};
+use crate::helpers::{Backend, TestApp, lantu_binary, root, serving, storage_args, three_sites};
 use crate::on_both_backends;
 
 /// The planner desktop clients sign in as, with a password they send as ASCII.
@@ -37,11 +37,6 @@ impl Drop for Desktop {
     }
 }
 
-fn walkway() -> Value {
-    json!({"type": "Feature", "properties": {"name": "慢行步道", "element_type": "slow_traffic", "status": "published"},
-           "geometry": {"type": "LineString", "coordinates": [[121.39, 31.25], [121.40, 31.25]]}})
-}
-
 async fn desktop(backend: Backend) -> Desktop {
     let app = TestApp::spawn(backend).await;
     let term = (
@@ -52,13 +47,7 @@ async fn desktop(backend: Backend) -> Desktop {
     );
     app.person_with_password(LOGIN, PASSWORD, &[Role::Planner], &[term])
         .await;
-    let (point, _) = app
-        .create_site(&fixture("sites/point_in_west.geojson"))
-        .await;
-    let (line, _) = app.create_site(&walkway()).await;
-    let (polygon, _) = app
-        .create_site(&fixture("sites/pocket_garden_in_east.geojson"))
-        .await;
+    let (point, line, polygon) = three_sites(&app).await;
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("access.log");
     let (server, address) = serve_logging(&app, &log);
@@ -76,27 +65,13 @@ async fn desktop(backend: Backend) -> Desktop {
 
 /// `lantu serve` on the app's store, its log (access log included) written to `log`.
 fn serve_logging(app: &TestApp, log: &Path) -> (Child, std::net::SocketAddr) {
-    use std::io::BufRead;
-    let mut child = lantu_binary()
+    let mut command = lantu_binary();
+    command
         .env("LANTU_LOG", "warn,lantu::access=debug")
         .args(storage_args(&app.storage))
         .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::fs::File::create(log).unwrap())
-        .spawn()
-        .expect("start lantu");
-    let stdout = child.stdout.take().expect("stdout");
-    let banner = std::io::BufReader::new(stdout)
-        .lines()
-        .next()
-        .expect("the server prints its address")
-        .expect("a line");
-    let address = banner
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| panic!("no address in {banner:?}"));
+        .stderr(std::fs::File::create(log).unwrap());
+    let (child, address, _) = serving(command);
     (child, address)
 }
 

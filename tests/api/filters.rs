@@ -5,7 +5,7 @@
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, fixture};
+use crate::helpers::{Backend, TestApp, fixture, three_sites, walkway};
 use crate::on_both_backends;
 
 fn ids(page: &Value) -> Vec<i64> {
@@ -15,23 +15,6 @@ fn ids(page: &Value) -> Vec<i64> {
         .iter()
         .map(|f| f["id"].as_i64().unwrap())
         .collect()
-}
-
-fn walkway() -> Value {
-    json!({"type": "Feature", "properties": {"name": "慢行步道", "element_type": "slow_traffic", "status": "published"},
-           "geometry": {"type": "LineString", "coordinates": [[121.39, 31.25], [121.40, 31.25]]}})
-}
-
-/// A point, a line and a polygon (a draft), as the planner drew them.
-async fn three_sites(app: &TestApp) -> (i64, i64, i64) {
-    let (point, _) = app
-        .create_site(&fixture("sites/point_in_west.geojson"))
-        .await;
-    let (line, _) = app.create_site(&walkway()).await;
-    let (polygon, _) = app
-        .create_site(&fixture("sites/pocket_garden_in_east.geojson"))
-        .await;
-    (point, line, polygon)
 }
 
 async fn each_geometry_type_has_a_collection_of_its_own_over_the_same_sites(backend: Backend) {

@@ -610,11 +610,25 @@ pub fn serve(
     std::net::SocketAddr,
     std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
 ) {
-    use std::io::BufRead;
-    let mut child = lantu_binary()
+    let mut command = lantu_binary();
+    command
         .args(storage_args(storage))
         .args(["serve", "--listen", "127.0.0.1:0"])
-        .args(flags)
+        .args(flags);
+    serving(command)
+}
+
+/// Starts `command` (a `lantu … serve --listen 127.0.0.1:0`) and reads its stdout until it
+/// prints its address.
+pub fn serving(
+    mut command: std::process::Command,
+) -> (
+    std::process::Child,
+    std::net::SocketAddr,
+    std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+) {
+    use std::io::BufRead;
+    let mut child = command
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("start lantu");
@@ -630,6 +644,25 @@ pub fn serve(
         .and_then(|a| a.parse().ok())
         .unwrap_or_else(|| panic!("no address in {banner:?}"));
     (child, address, lines)
+}
+
+/// A point and a line (published) and a polygon (a draft), as the planner drew them.
+pub async fn three_sites(app: &TestApp) -> (i64, i64, i64) {
+    let (point, _) = app
+        .create_site(&fixture("sites/point_in_west.geojson"))
+        .await;
+    let (line, _) = app.create_site(&walkway()).await;
+    let (polygon, _) = app
+        .create_site(&fixture("sites/pocket_garden_in_east.geojson"))
+        .await;
+    (point, line, polygon)
+}
+
+/// A published slow-traffic line in the west of the demo district.
+pub fn walkway() -> Value {
+    serde_json::json!({"type": "Feature",
+        "properties": {"name": "慢行步道", "element_type": "slow_traffic", "status": "published"},
+        "geometry": {"type": "LineString", "coordinates": [[121.39, 31.25], [121.40, 31.25]]}})
 }
 
 /// Waits (up to 20 s) until `check` holds; panics with `what` if it never does.

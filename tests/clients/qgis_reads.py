@@ -11,22 +11,9 @@ import json
 import os
 import sys
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from qgis_common import oapif, start  # first: it makes QGIS headless
+from qgis.core import QgsVectorLayer, QgsWkbTypes  # noqa: E402
 
-from qgis.core import QgsApplication, QgsDataSourceUri, QgsVectorLayer, QgsWkbTypes  # noqa: E402
-
-
-def oapif(base, typename, credentials=None, subset=None):
-    uri = QgsDataSourceUri()
-    uri.setParam("url", base + "/api")
-    uri.setParam("typename", typename)
-    if credentials:
-        uri.setUsername(credentials[0])
-        uri.setPassword(credentials[1])
-    layer = QgsVectorLayer(uri.uri(False), typename, "OAPIF")
-    if subset:
-        layer.setSubsetString(subset)
-    return layer
 
 
 def described(layer):
@@ -41,8 +28,7 @@ def described(layer):
 
 def main():
     base, login, password = sys.argv[1:4]
-    app = QgsApplication([], False)
-    app.initQgis()
+    app = start()  # noqa: F841 (QGIS lives while it does)
     out = {}
     for typename in ["sites_points", "sites_lines", "sites_polygons"]:
         out[typename] = {

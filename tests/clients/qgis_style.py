@@ -4,8 +4,8 @@ Run by tests/api/clients.rs with Debian's python3 (python3-qgis):
     python3 qgis_style.py BASE_URL LOGIN PASSWORD
 For each per-type collection: loads the layer (OAPIF, Basic auth), applies
 /api/collections/{id}/style.qml, renders the layer on white, and prints, per site, the colour of
-the pixel where it is drawn (a point's centre, a line's middle vertex, a polygon's interior off
-its centre, where no label is), and whether the labels' CJK font is there. The renderings are
+the pixel where it is drawn (a point's centre, a line's middle, a polygon's interior),
+read from a rendering without labels, and whether the labels' CJK font is there. The renderings are
 saved in $LANTU_ARTIFACTS.
 """
 import json
@@ -14,33 +14,29 @@ import sys
 import tempfile
 import urllib.request
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-from qgis.core import (  # noqa: E402
-    QgsApplication, QgsDataSourceUri, QgsMapRendererSequentialJob, QgsMapSettings, QgsPointXY,
-    QgsVectorLayer,
-)
-from qgis.PyQt.QtCore import QSize  # noqa: E402
-from qgis.PyQt.QtGui import QColor, QFontDatabase  # noqa: E402
+from qgis_common import oapif, start  # first: it makes QGIS headless
+from qgis.core import QgsMapRendererSequentialJob, QgsMapSettings, QgsPointXY  # noqa: E402
+from qgis.PyQt.QtCore import QSize
+from qgis.PyQt.QtGui import QColor, QFontDatabase
 
 
-def layer(base, typename, login, password):
-    uri = QgsDataSourceUri()
-    uri.setParam("url", base + "/api")
-    uri.setParam("typename", typename)
-    uri.setUsername(login)
-    uri.setPassword(password)
-    return QgsVectorLayer(uri.uri(False), typename, "OAPIF")
+
+def render(settings):
+    """The map `settings` describe, as an image."""
+    job = QgsMapRendererSequentialJob(settings)
+    job.start()
+    job.waitForFinished()
+    return job.renderedImage()
 
 
 def where_drawn(feature):
-    """A point of the feature that its symbol covers and its label does not."""
+    """A point of the feature that its symbol covers."""
     g = feature.geometry()
     if g.type() == 0:
         return g.asPoint()
-    vertices = [QgsPointXY(v) for v in g.vertices()]
     if g.type() == 1:
-        return vertices[len(vertices) // 2]
+        return g.interpolate(g.length() / 2).asPoint()
+    vertices = [QgsPointXY(v) for v in g.vertices()]
     centre = g.centroid().asPoint()
     corner = vertices[0]
     return QgsPointXY(centre.x() + 0.6 * (corner.x() - centre.x()), centre.y() + 0.6 * (corner.y() - centre.y()))
@@ -48,11 +44,10 @@ def where_drawn(feature):
 
 def main():
     base, login, password = sys.argv[1:4]
-    app = QgsApplication([], False)
-    app.initQgis()
+    app = start()  # noqa: F841 (QGIS lives while it does)
     out = {}
     for typename in ["sites_points", "sites_lines", "sites_polygons"]:
-        lyr = layer(base, typename, login, password)
+        lyr = oapif(base, typename, (login, password))
         qml = urllib.request.urlopen(f"{base}/api/collections/{typename}/style.qml", timeout=30).read()
         with tempfile.NamedTemporaryFile(suffix=".qml", delete=False) as f:
             f.write(qml)
@@ -65,17 +60,18 @@ def main():
         extent = lyr.extent()
         extent.grow(max(extent.width(), extent.height(), 0.002) * 0.3)
         settings.setExtent(extent)
-        job = QgsMapRendererSequentialJob(settings)
-        job.start()
-        job.waitForFinished()
-        image = job.renderedImage()
-        image.save(os.path.join(os.environ.get("LANTU_ARTIFACTS", tempfile.gettempdir()), f"qgis-{typename}.png"))
+        labelled = lyr.labelsEnabled()
+        artefact = os.path.join(os.environ.get("LANTU_ARTIFACTS", tempfile.gettempdir()), f"qgis-{typename}.png")
+        render(settings).save(artefact)
+        # The colours are read where no label can be: from a rendering without them.
+        lyr.setLabelsEnabled(False)
+        image = render(settings)
         pixels = {}
         for feature in lyr.getFeatures():
             p = settings.mapToPixel().transform(where_drawn(feature))
             c = image.pixelColor(int(round(p.x())), int(round(p.y())))
             pixels[feature["name"]] = [c.red(), c.green(), c.blue()]
-        out[typename] = {"style_loaded": bool(ok), "labels": lyr.labelsEnabled(), "pixels": pixels}
+        out[typename] = {"style_loaded": bool(ok), "labels": labelled, "pixels": pixels}
     # The QML's label font: Chinese labels are tofu without it.
     out["label_font_installed"] = "Noto Sans CJK SC" in QFontDatabase().families()
     print(json.dumps(out, ensure_ascii=False), flush=True)
