@@ -249,7 +249,7 @@ fn moments(raw: Option<&str>) -> AppResult<(DateTime<Utc>, DateTime<Utc>)> {
     ),
     responses(
         (status = 200, description = "One feature per changed site, marked inserted, updated or deleted, with its before and after", body = Changes, content_type = "application/geo+json"),
-        (status = 400, description = "A missing or malformed moment", body = crate::ogc::contract::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A missing or malformed moment", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn collection_changes(
     State(state): State<AppState>,
@@ -295,7 +295,7 @@ async fn compare(
     ),
     responses(
         (status = 200, description = "The site, marked inserted, updated or deleted with its before and after; no feature if it did not change", body = Changes, content_type = "application/geo+json"),
-        (status = 404, description = "No such site, or no such version", body = crate::ogc::contract::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such site, or no such version", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn item_changes(
     State(state): State<AppState>,

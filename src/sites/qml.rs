@@ -129,7 +129,7 @@ pub fn qml(shape: Shape) -> String {
 #[utoipa::path(get, path = "/api/collections/sites_polygons/style.qml", tag = "Sites",
     responses(
         (status = 200, description = "A QGIS layer style (QML): the blueprint's element-type colours and labels; also under sites_points and sites_lines", content_type = "text/xml"),
-        (status = 404, description = "The mixed sites collection has no one geometry type to style", body = crate::ogc::contract::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The mixed sites collection has no one geometry type to style", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn style(Extension(view): Extension<&'static SiteView>) -> AppResult<Response> {
     let shape = view.shape.ok_or_else(|| {
