@@ -550,13 +550,9 @@ impl Catalog {
             }
             (None, None) => Box::new(self.sites.values()),
         };
+        // Cheap tests first; the exact geometry tests (the box's, the filter's) last.
         let mut matching: Vec<&Arc<SiteEntry>> = candidates
             .filter(|e| filter.visibility.sees_site(e))
-            .filter(|e| {
-                exact
-                    .as_ref()
-                    .is_none_or(|area| e.site.fields.geometry.intersects(area))
-            })
             .filter(|e| filter.status.is_none_or(|s| e.site.fields.status == s))
             .filter(|e| {
                 filter
@@ -573,6 +569,11 @@ impl Catalog {
                     .unit
                     .as_ref()
                     .is_none_or(|u| e.units.iter().any(|c| self.is_within(c, u)))
+            })
+            .filter(|e| {
+                exact
+                    .as_ref()
+                    .is_none_or(|area| e.site.fields.geometry.intersects(area))
             })
             .filter(|e| {
                 filter
