@@ -26,8 +26,29 @@ pub fn derive_site(site: Site, candidates: &[(UnitCode, Arc<UnitEntry>)]) -> Sit
         area_m2: measure::area_m2(geometry),
         length_m: measure::length_m(geometry),
         shape: Prepared::new(geometry),
+        label: area_label(geometry),
         site,
     }
+}
+
+/// Where an area's name goes on the map: one point inside its largest part, so that a polygon
+/// crossing tiles is labelled once, not once per tile. Points and lines have none (their own
+/// geometry places their labels).
+fn area_label(g: &Geometry) -> Option<Prepared> {
+    let largest = match g {
+        Geometry::Polygon(p) => Some(p.clone()),
+        Geometry::Rect(r) => Some(r.to_polygon()),
+        Geometry::Triangle(t) => Some(t.to_polygon()),
+        Geometry::MultiPolygon(m) => {
+            m.0.iter()
+                .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))
+                .cloned()
+        }
+        _ => None,
+    }?;
+    largest
+        .interior_point()
+        .map(|p: Point| Prepared::new(&p.into()))
 }
 
 /// Of the `candidates` (from [`Catalog::units_near`]), the units with a boundary that `g` falls
@@ -115,6 +136,8 @@ pub struct SiteEntry {
     pub unit_list: Arc<str>,
     /// The geometry projected for tiles.
     pub shape: Prepared,
+    /// For an area, the point its name is drawn at, projected for tiles.
+    pub label: Option<Prepared>,
 }
 
 /// Where and when a collection's items lie.

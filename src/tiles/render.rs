@@ -1,5 +1,5 @@
 //! One tile from the catalog's features: layers `units` (boundaries), `unit_labels` (a point
-//! per unit for its name) and `sites`. Properties are those a map needs; the rest of a
+//! per unit for its name), `sites` and `site_labels` (a point per area site for its name). Properties are those a map needs; the rest of a
 //! feature is one API call away.
 
 use super::math::TileId;
@@ -55,22 +55,30 @@ pub fn render(tile: TileId, units: &[&UnitEntry], sites: &[&SiteEntry]) -> Vec<u
         }
     }
     let mut site_layer = LayerWriter::new("sites", SITE_KEYS);
+    let mut site_labels = LayerWriter::new("site_labels", SITE_KEYS);
     for entry in sites {
         let f = &entry.site.fields;
+        let values = [
+            Some(Value::Str(&f.name)),
+            Some(Value::Str(f.element_type.as_str())),
+            Some(Value::Str(f.status.as_str())),
+            Some(Value::Str(&entry.unit_list[..])),
+        ];
         if let Some(kind) = entry.shape.encode(tile, &mut geometry, &mut scratch) {
-            let values = [
-                Some(Value::Str(&f.name)),
-                Some(Value::Str(f.element_type.as_str())),
-                Some(Value::Str(f.status.as_str())),
-                Some(Value::Str(&entry.unit_list[..])),
-            ];
             site_layer.feature(entry.site.id as u64, kind, &geometry, &values);
         }
+        if let Some(label) = &entry.label
+            && label.encode(tile, &mut geometry, &mut scratch) == Some(GeomType::Point)
+        {
+            site_labels.feature(entry.site.id as u64, GeomType::Point, &geometry, &values);
+        }
     }
-    let mut out =
-        Vec::with_capacity(boundaries.bytes() + labels.bytes() + site_layer.bytes() + 4096);
+    let mut out = Vec::with_capacity(
+        boundaries.bytes() + labels.bytes() + site_layer.bytes() + site_labels.bytes() + 4096,
+    );
     boundaries.finish_into(&mut out);
     labels.finish_into(&mut out);
     site_layer.finish_into(&mut out);
+    site_labels.finish_into(&mut out);
     out
 }

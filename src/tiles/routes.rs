@@ -305,6 +305,11 @@ async fn tilejson(State(state): State<AppState>, base: BaseUrl) -> Response {
                 description: "Micro-renewal sites; units is a comma-separated list of codes",
                 fields: fields(SITE_KEYS),
             },
+            VectorLayer {
+                id: "site_labels",
+                description: "A label point per area site (polygons), inside its largest part",
+                fields: fields(SITE_KEYS),
+            },
         ],
     };
     ([(CACHE_CONTROL, "no-cache")], axum::Json(body)).into_response()

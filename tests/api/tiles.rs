@@ -185,6 +185,44 @@ async fn decoded_tiles_hold_the_right_features_with_valid_geometry_at_z10_z14_z1
     }
 }
 
+async fn an_area_site_across_tile_edges_has_one_label_point_and_points_and_lines_none(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let mut garden = fixture("sites/pocket_garden_in_east.geojson");
+    garden["properties"]["status"] = json!("published");
+    let (garden_id, _) = app.create_site(&garden).await;
+    let (point_id, _) = app
+        .create_site(&fixture("sites/point_in_west.geojson"))
+        .await;
+    // The garden (121.4300–121.4311°E, 31.2500–31.2509°N) spans several z19 tiles.
+    let z = 19;
+    let (x0, y1) = tile_of(121.4300, 31.2500, z);
+    let (x1, y0) = tile_of(121.4311, 31.2509, z);
+    let (mut drawn, mut labels) = (0, Vec::new());
+    for x in x0..=x1 {
+        for y in y0..=y1 {
+            let tile = get_tile(&app, z, x, y, None).await;
+            drawn += usize::from(tile.site(garden_id).is_some());
+            labels.extend(
+                tile.layer("site_labels")
+                    .iter()
+                    .filter(|f| f.id == Some(garden_id as u64))
+                    .map(|f| text(f, "name")),
+            );
+        }
+    }
+    assert!(drawn > 1, "the garden crosses tile edges ({drawn} tiles)");
+    assert_eq!(labels, ["东区口袋花园"], "one label for the whole garden");
+    let (x, y) = tile_of(121.40, 31.26, 16);
+    let tile = get_tile(&app, 16, x, y, None).await;
+    assert!(tile.site(point_id).is_some());
+    assert!(
+        tile.layer("site_labels").is_empty(),
+        "a point labels itself"
+    );
+}
+
 async fn a_draft_is_absent_from_every_public_tile_and_present_in_the_token_holders_tile(
     backend: Backend,
 ) {
@@ -345,7 +383,7 @@ async fn tilejson_and_style_point_at_this_server_and_its_own_font(backend: Backe
         .iter()
         .map(|l| l["id"].as_str().unwrap())
         .collect();
-    assert_eq!(layers, ["units", "unit_labels", "sites"]);
+    assert_eq!(layers, ["units", "unit_labels", "sites", "site_labels"]);
     assert!(
         tilejson.json["attribution"]
             .as_str()
@@ -509,6 +547,7 @@ async fn a_draft_never_enters_the_public_tile_cache_whatever_the_order_of_reques
 on_both_backends!(
     a_draft_never_enters_the_public_tile_cache_whatever_the_order_of_requests,
     decoded_tiles_hold_the_right_features_with_valid_geometry_at_z10_z14_z18,
+    an_area_site_across_tile_edges_has_one_label_point_and_points_and_lines_none,
     a_draft_is_absent_from_every_public_tile_and_present_in_the_token_holders_tile,
     a_moved_site_shows_at_its_new_place_on_the_very_next_tile_request_at_z12_and_z16,
     tiles_answer_204_when_empty_400_when_out_of_range_304_when_unchanged_and_gzip_when_asked,

@@ -165,7 +165,7 @@ function applyFilters() {
   const conditions = [];
   if (state.unit) conditions.push(['in', `,${state.unit},`, ['concat', ',', ['get', 'units'], ',']]);
   if (state.query) conditions.push(['in', state.query, ['get', 'name']]);
-  for (const id of [...SITE_LAYERS, 'site-outline', 'site-label']) {
+  for (const id of [...SITE_LAYERS, 'site-outline', 'site-label', 'site-area-label']) {
     const base = style.layers.find((l) => l.id === id).filter;
     map.setFilter(id, conditions.length ? ['all', ...(base ? [base] : []), ...conditions] : (base ?? null));
   }
