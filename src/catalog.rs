@@ -229,7 +229,8 @@ fn unit_entry(unit: Unit) -> UnitEntry {
     }
 }
 
-fn rect_polygon(r: Rect) -> Geometry {
+/// A box as a polygon, for exact intersection tests.
+pub fn rect_polygon(r: Rect) -> Geometry {
     r.to_polygon().into()
 }
 

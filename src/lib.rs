@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod http;
 pub mod import;
+pub mod needs;
 pub mod network;
 pub mod ogc;
 pub mod planners;

@@ -110,6 +110,24 @@ struct ServeArgs {
     /// current version and are audited as unconditional, as QGIS and OWSLib need.
     #[arg(long, env = "LANTU_REQUIRE_IF_MATCH")]
     require_if_match: bool,
+    /// Residents' submissions (needs, photos) one address may make per minute, after a burst
+    /// of ten.
+    #[arg(long, env = "LANTU_SUBMISSIONS_PER_MINUTE", default_value_t = 10.0)]
+    submissions_per_minute: f64,
+    /// Residents' submissions from everyone together per minute, after a burst of 300.
+    #[arg(
+        long,
+        env = "LANTU_ALL_SUBMISSIONS_PER_MINUTE",
+        default_value_t = 600.0
+    )]
+    all_submissions_per_minute: f64,
+    /// The SMTP relay that tells needs' followers of each step (smtp://host:port); without
+    /// it, followers read the tracking page and the Atom feed, and e-mails wait in the outbox.
+    #[arg(long, env = "LANTU_SMTP")]
+    smtp: Option<String>,
+    /// The sender of those e-mails.
+    #[arg(long, env = "LANTU_SMTP_FROM", default_value = "lantu@localhost")]
+    smtp_from: String,
 }
 
 #[derive(Args)]
@@ -262,7 +280,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     },
                     distance_cache_bytes: args.distance_cache_mb * 1024 * 1024,
                     require_if_match: args.require_if_match,
+                    submission_rate: Budget {
+                        per_second: args.submissions_per_minute / 60.0,
+                        burst: 10.0,
+                    },
+                    all_submissions_rate: Budget {
+                        per_second: args.all_submissions_per_minute / 60.0,
+                        burst: 300.0,
+                    },
                 },
+                smtp: args
+                    .smtp
+                    .map(|url| lantu::needs::mail::Smtp::parse(&url, &args.smtp_from))
+                    .transpose()
+                    .map_err(anyhow::Error::msg)?,
                 demo: args.demo.then_some(DemoSources {
                     shared_data: args.shared_data,
                     fixtures,

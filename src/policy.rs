@@ -37,6 +37,9 @@ pub enum Action {
     ManageAccounts,
     /// Read the audit log.
     ReadAudit,
+    /// Moderate residents' needs: accept, decline, merge, hide and restore, and read their
+    /// contacts (where, [`may_moderate`] decides).
+    ModerateNeeds,
 }
 
 /// The appointments of `principal` in force at `now` (China Standard Time days).
@@ -96,7 +99,7 @@ pub fn may(principal: &Principal, action: Action, now: DateTime<Utc>) -> Result<
                 || has(principal, Role::Analyst)
                 || (is_service(principal) && has(principal, Role::Planner))
         }
-        Action::EditSites => {
+        Action::EditSites | Action::ModerateNeeds => {
             admin
                 || (is_service(principal) && has(principal, Role::Planner))
                 || holds(principal, now, &[TeamKind::Chief, TeamKind::Subdistrict])
@@ -111,6 +114,10 @@ pub fn may(principal: &Principal, action: Action, now: DateTime<Utc>) -> Result<
             "the audit log is for admins and the chief planner team (总规划师团队)".into()
         }
         Action::EditFacilities => "facilities are edited by bureau analysts and admins".into(),
+        Action::ModerateNeeds => format!(
+            "{} holds no appointment in force to moderate needs (聘任: a sub-district planner team or the chief planner team); ask an admin to appoint you",
+            principal.author
+        ),
         Action::EditSites => format!(
             "{} holds no appointment in force to edit sites (聘任: a sub-district planner team or the chief planner team); ask an admin to appoint you",
             principal.author
@@ -133,6 +140,42 @@ fn site_areas(principal: &Principal, now: DateTime<Utc>) -> Option<Vec<(&Appoint
             .flat_map(|a| a.units.iter().map(move |u| (a, u)))
             .collect(),
     )
+}
+
+/// The units whose needs `principal` moderates at `now`: `None` for the whole district.
+pub fn moderated_units(principal: &Principal, now: DateTime<Utc>) -> Option<Vec<UnitCode>> {
+    site_areas(principal, now).map(|areas| areas.into_iter().map(|(_, u)| u.clone()).collect())
+}
+
+/// Checks that `principal` may moderate a need falling in `units` at `now`: the chief planner
+/// team and admins anywhere, a sub-district planner team in the units it is appointed to (the
+/// need lands in that unit's queue). 403 naming the units otherwise.
+pub fn may_moderate(
+    principal: &Principal,
+    units: &[UnitCode],
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    may(principal, Action::ModerateNeeds, now)?;
+    let Some(areas) = moderated_units(principal, now) else {
+        return Ok(());
+    };
+    if units.iter().any(|u| areas.iter().any(|a| within(u, a))) {
+        return Ok(());
+    }
+    let named: Vec<&str> = units.iter().map(UnitCode::as_str).collect();
+    Err(AppError::Forbidden(format!(
+        "this need lies in {}, outside the units you are appointed to moderate ({}); it is in that sub-district's queue",
+        if named.is_empty() {
+            "no planning unit".to_string()
+        } else {
+            named.join(", ")
+        },
+        areas
+            .iter()
+            .map(UnitCode::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
+    )))
 }
 
 /// Whether `unit` lies in (or is) `area`: codes nest by prefix (district, sub-district,

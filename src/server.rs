@@ -40,6 +40,8 @@ pub struct ServeOptions {
     pub settings: Settings,
     /// Demo data to load into an empty store.
     pub demo: Option<DemoSources>,
+    /// Where e-mail to needs' followers goes.
+    pub smtp: Option<crate::needs::mail::Smtp>,
 }
 
 /// Serves until SIGTERM or Ctrl-C.
@@ -53,6 +55,10 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     let state = AppState::load(store.clone(), options.settings).await?;
     // What other replicas and CLI imports write reaches this server through the change log.
     let follower = crate::apply::follow::spawn(state.clone());
+    let mailer = options
+        .smtp
+        .clone()
+        .map(|smtp| crate::needs::mail::spawn(store.clone(), smtp, Duration::from_secs(5)));
     let (units, sites) = state.catalog().counts();
     let listener = TcpListener::bind(options.listen).await.with_context(|| {
         format!(
@@ -69,6 +75,9 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     let settings = state.settings.clone();
     accept(listener, crate::app(state), &settings).await;
     drop(follower);
+    if let Some(mailer) = mailer {
+        mailer.abort();
+    }
     store.close().await;
     // True by construction: a write is acknowledged only after its transaction committed, and
     // a failed commit is answered with an error and its connection discarded.

@@ -9,6 +9,7 @@ use crate::catalog::{Catalog, SiteEntry};
 use crate::coverage::Catalogue;
 use crate::coverage::service::CoverageState;
 use crate::http::rate::{Budget, Limits};
+use crate::needs::{Need, NeedCatalogue, NeedIndex};
 use crate::sites::Site;
 use crate::spatial::index::bbox;
 use crate::store::Store;
@@ -40,6 +41,10 @@ pub struct Settings {
     pub anonymous_rate: Budget,
     /// Writes per token.
     pub write_rate: Budget,
+    /// Residents' submissions (needs, photos) per address.
+    pub submission_rate: Budget,
+    /// Residents' submissions from everyone together.
+    pub all_submissions_rate: Budget,
     /// Bytes the life-circle distance tables may hold (least recently used are dropped).
     pub distance_cache_bytes: usize,
     /// Refuse PUT, PATCH and DELETE without `If-Match` (428) instead of applying them to the
@@ -66,6 +71,16 @@ impl Default for Settings {
                 per_second: 10.0,
                 burst: 100.0,
             },
+            // Ten at once, then one every six seconds: a family at a meeting, not a script.
+            submission_rate: Budget {
+                per_second: 1.0 / 6.0,
+                burst: 10.0,
+            },
+            // A district's whole week of needs in an afternoon, at most.
+            all_submissions_rate: Budget {
+                per_second: 10.0,
+                burst: 300.0,
+            },
             distance_cache_bytes: 256 * 1024 * 1024,
             require_if_match: false,
         }
@@ -90,6 +105,10 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     /// Resolved credentials, briefly, and the sign-in throttle.
     pub access: Arc<crate::auth::Access>,
+    /// Residents' needs, in memory.
+    needs: Arc<RwLock<NeedIndex>>,
+    /// The needs catalogue.
+    pub need_catalogue: Arc<NeedCatalogue>,
     /// Serialises changes to the catalog (a site's swap, a rebuild for changed units), so a
     /// rebuild made outside the lock never drops a site written meanwhile. Readers never take it.
     catalog_writer: Arc<Mutex<()>>,
@@ -105,8 +124,12 @@ impl AppState {
         let applied = store.last_change().await?;
         let units = store.load_units().await?;
         let sites = store.load_sites().await?;
+        let needs = store.load_needs().await?;
         let catalogue =
             Catalogue::parse(crate::coverage::catalogue::DEFAULT).map_err(anyhow::Error::msg)?;
+        let facility_ids: Vec<&str> = catalogue.categories.iter().map(|c| c.id.as_str()).collect();
+        let need_catalogue = NeedCatalogue::parse(crate::needs::catalogue::DEFAULT, &facility_ids)
+            .map_err(anyhow::Error::msg)?;
         let coverage = CoverageState::load(
             store.as_ref(),
             catalogue,
@@ -121,6 +144,7 @@ impl AppState {
             limits: Arc::new(Limits::new(
                 settings.anonymous_rate,
                 settings.write_rate,
+                (settings.submission_rate, settings.all_submissions_rate),
                 store.clone(),
             )),
             access: Arc::new(crate::auth::Access::default()),
@@ -129,6 +153,8 @@ impl AppState {
             // Four fifths for the blueprint, one fifth for coverage tiles (above).
             tiles: Arc::new(TileCache::new(settings.tile_cache_bytes / 5 * 4)),
             settings: Arc::new(settings),
+            needs: Arc::new(RwLock::new(NeedIndex::new(needs))),
+            need_catalogue: Arc::new(need_catalogue),
             catalog_writer: Arc::new(Mutex::new(())),
             applied: Arc::new(AtomicI64::new(applied)),
         })
@@ -182,6 +208,24 @@ impl AppState {
         let removed = self.catalog_mut().remove_site(id, version);
         if let Some(old) = removed.and_then(|e| bbox(&e.site.fields.geometry)) {
             self.tiles.invalidate(&[old]);
+        }
+    }
+
+    /// Reads the needs. Hold the guard briefly and never across an `.await`.
+    pub fn needs(&self) -> RwLockReadGuard<'_, NeedIndex> {
+        self.needs.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// After a committed change to a need: the index learns it (an older version than it
+    /// holds is ignored) and the tiles it touches are dropped.
+    pub fn need_written(&self, need: Need) {
+        let rect = self
+            .needs
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .put(need);
+        if let Some(rect) = rect {
+            self.tiles.invalidate(&[rect]);
         }
     }
 

@@ -22,7 +22,7 @@ pub enum Lines {
 }
 
 /// Characters that take no space and show nothing: they do not make a name visible.
-fn invisible(c: char) -> bool {
+pub fn invisible(c: char) -> bool {
     c.is_whitespace()
         || matches!(c,
             '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'

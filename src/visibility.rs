@@ -37,6 +37,17 @@ impl Visibility {
         self.sees(entry.site.fields.status, &entry.units)
     }
 
+    /// Whether a resident's need may be shown: a public one (not hidden, not declined) to
+    /// everyone; hidden and declined ones to its area's planners and everything-viewers.
+    pub fn sees_need(&self, need: &crate::needs::Need) -> bool {
+        match self {
+            _ if need.is_public() => true,
+            Self::Public => false,
+            Self::Areas(areas) => need.units.iter().any(|u| areas.contains(u)),
+            Self::Everything => true,
+        }
+    }
+
     /// Whether this is the public's view (shared caches, public `Cache-Control`).
     pub fn is_public(&self) -> bool {
         *self == Self::Public

@@ -38,6 +38,13 @@ pub async fn apply(state: &AppState, changes: &[ChangeEntry]) -> anyhow::Result<
             Key::Facility(id) => apply_facility(state, id, change.version).await?,
             Key::Source => reload_coverage = true,
             Key::Accounts => state.access.forget_all(),
+            Key::Need(id) => {
+                if state.needs().version(id).is_none_or(|v| v < change.version)
+                    && let Some(need) = state.store.find_need(id).await?
+                {
+                    state.need_written(need);
+                }
+            }
         }
     }
     if !units.is_empty() {
@@ -60,6 +67,8 @@ enum Key {
     Source,
     /// Accounts, tokens or appointments: access is resolved afresh.
     Accounts,
+    /// A resident's need.
+    Need(i64),
 }
 
 impl Key {
@@ -73,6 +82,7 @@ impl Key {
             // Life-circle data is only ever replaced by imports.
             (Collection::LifeCircle, Operation::Write(_)) => return None,
             (Collection::Accounts, _) => Self::Accounts,
+            (Collection::Needs, _) => Self::Need(id()?),
         })
     }
 }

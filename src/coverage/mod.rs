@@ -7,6 +7,7 @@ pub mod contour;
 pub mod facilities;
 pub mod import;
 pub mod isochrone;
+pub mod nearest;
 pub mod routes;
 pub mod service;
 pub mod snap;

@@ -113,6 +113,40 @@ impl FromRequest<AppState> for JsonBody {
     }
 }
 
+/// A raw body (a photo) of at most `limit` bytes that arrives within `deadline`: 413 over the
+/// limit (by its `Content-Length` before anything is read), 415 when compressed.
+pub async fn raw_bytes(
+    headers: &axum::http::HeaderMap,
+    body: Body,
+    limit: usize,
+    deadline: std::time::Duration,
+) -> Result<axum::body::Bytes, AppError> {
+    if headers
+        .get(CONTENT_ENCODING)
+        .is_some_and(|v| v.to_str().unwrap_or("?").trim() != "identity")
+    {
+        return Err(AppError::UnsupportedMediaType(
+            "send the body uncompressed (no Content-Encoding)".into(),
+        ));
+    }
+    let declared = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(AppError::PayloadTooLarge { limit });
+    }
+    tokio::time::timeout(deadline, axum::body::to_bytes(body, limit))
+        .await
+        .map_err(|_| {
+            AppError::RequestTimeout(format!(
+                "the body did not arrive within {} s; send it at once",
+                deadline.as_secs()
+            ))
+        })?
+        .map_err(|e| read_error(&e, limit))
+}
+
 /// Over the limit is a 413; anything else (the client stopped sending, the connection broke
 /// before `Content-Length` bytes came) is a 400.
 fn read_error(err: &axum::Error, limit: usize) -> AppError {

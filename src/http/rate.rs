@@ -110,6 +110,12 @@ impl<K: std::hash::Hash + Eq + Clone> Limiter<K> {
 pub struct Limits {
     /// Anonymous requests, by address.
     pub anonymous: Limiter<IpAddr>,
+    /// Residents' submissions (a need, a photo), by address: a flood from one address is
+    /// refused while everyone else's submissions and reads go on.
+    pub submissions: Limiter<IpAddr>,
+    /// Residents' submissions from everyone together: a flood from many addresses cannot fill
+    /// the moderation queues faster than this.
+    pub all_submissions: Limiter<()>,
     /// Writes, by token hash.
     pub writes: Limiter<String>,
     /// Token hashes that named a live token lately. A request with any other `Authorization`
@@ -126,10 +132,17 @@ const KNOWN_FOR: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl Limits {
     /// Limits with these budgets.
-    pub fn new(anonymous: Budget, writes: Budget, store: Arc<Store>) -> Self {
+    pub fn new(
+        anonymous: Budget,
+        writes: Budget,
+        (submissions, all_submissions): (Budget, Budget),
+        store: Arc<Store>,
+    ) -> Self {
         Self {
             store,
             anonymous: Limiter::new(anonymous),
+            submissions: Limiter::new(submissions),
+            all_submissions: Limiter::new(all_submissions),
             writes: Limiter::new(writes),
             known: Mutex::new(lru::LruCache::new(
                 std::num::NonZeroUsize::new(10_000).expect("non-zero"),
@@ -202,6 +215,33 @@ async fn charge_unknown(
         .map_err(refused)
 }
 
+/// Whether a request submits something of a resident's (a need, a photo of one).
+pub fn is_submission(method: &Method, path: &str) -> bool {
+    *method == Method::POST
+        && (path == "/api/collections/needs/items"
+            || (path.starts_with("/api/collections/needs/items/") && path.ends_with("/photos")))
+}
+
+/// A submission is charged to its address, then to everyone's budget; refused, 429.
+fn charge_submission(
+    limits: &Limits,
+    address: Option<IpAddr>,
+    now: Instant,
+) -> Result<(), (u64, &'static str)> {
+    if let Some(address) = address {
+        limits
+            .submissions
+            .take(&address, 1.0, now)
+            .map_err(|s| (s, "submissions per address"))?;
+    }
+    limits.all_submissions.take(&(), 1.0, now).map_err(|s| {
+        (
+            s,
+            "submissions from everyone (the moderation queues are full for now)",
+        )
+    })
+}
+
 /// The middleware: charges the caller's bucket before the request is read any further.
 pub async fn limit(State(limits): State<Arc<Limits>>, request: Request, next: Next) -> Response {
     let now = Instant::now();
@@ -229,7 +269,12 @@ pub async fn limit(State(limits): State<Arc<Limits>>, request: Request, next: Ne
             .map_err(|s| (s, "writes per token")),
         _ => Ok(()),
     };
-    let verdict = match per_token {
+    let submission = if is_submission(&method, path) {
+        charge_submission(&limits, address, now)
+    } else {
+        Ok(())
+    };
+    let verdict = match per_token.and(submission) {
         Err(refused) => Err(refused),
         Ok(()) if known => Ok(()),
         Ok(()) => charge_unknown(&limits, address, token.as_deref(), &method, path, now).await,

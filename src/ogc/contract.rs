@@ -10,6 +10,7 @@ use utoipa::openapi::{RefOr, schema::AnyOfBuilder};
 
 use crate::coverage::facilities::FacilityVersionFeature;
 use crate::http::links::BaseUrl;
+use crate::needs::api::NeedFeature;
 use crate::sites::api::{SiteFeature, SiteVersionFeature};
 use crate::units::api::{UnitFeature, UnitVersionFeature};
 
@@ -100,7 +101,11 @@ impl<'s> ToSchema<'s> for Geometry {
 
 /// One page of a collection's items (OGC API Features /req/geojson/content).
 #[derive(Debug, Serialize, ToSchema)]
-#[aliases(UnitPage = FeaturePage<UnitFeature>, SitePage = FeaturePage<SiteFeature>)]
+#[aliases(
+    UnitPage = FeaturePage<UnitFeature>,
+    SitePage = FeaturePage<SiteFeature>,
+    NeedPage = FeaturePage<NeedFeature>
+)]
 #[serde(rename_all = "camelCase")]
 pub struct FeaturePage<F> {
     /// `FeatureCollection`.

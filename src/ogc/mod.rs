@@ -63,8 +63,7 @@ pub struct CollectionSpec {
     /// What its items can be filtered and sorted on.
     pub queryables: &'static filter::Queryables,
     /// Where and when its items lie, as a caller who sees `Visibility` finds them.
-    pub extent:
-        fn(&crate::catalog::Catalog, &crate::visibility::Visibility) -> crate::catalog::Extents,
+    pub extent: fn(&AppState, &crate::visibility::Visibility) -> crate::catalog::Extents,
 }
 
 /// Every feature collection.
@@ -74,6 +73,7 @@ pub const COLLECTIONS: &[&CollectionSpec] = &[
     &crate::sites::routes::POINTS_COLLECTION,
     &crate::sites::routes::LINES_COLLECTION,
     &crate::sites::routes::POLYGONS_COLLECTION,
+    &crate::needs::routes::COLLECTION,
 ];
 
 /// The `/api` routes that are not a collection's items, and every collection's.
@@ -128,7 +128,7 @@ fn collection_info(
     base: &BaseUrl,
     spec: &CollectionSpec,
 ) -> CollectionInfo {
-    let extents = (spec.extent)(&state.catalog(), &viewer.visibility());
+    let extents = (spec.extent)(state, &viewer.visibility());
     // A collection that holds nothing yet covers the area the server serves.
     let bbox = extents
         .bbox

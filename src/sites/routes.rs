@@ -89,7 +89,7 @@ pub const COLLECTION: CollectionSpec = CollectionSpec {
     routes: || router(&SITES),
     openapi: SitesApi::openapi,
     queryables: &QUERYABLES,
-    extent: |catalog, visibility| catalog.site_extents(None, visibility),
+    extent: |state, visibility| state.catalog().site_extents(None, visibility),
 };
 
 /// Point sites, for clients that want one geometry type per layer (QGIS).
@@ -100,7 +100,11 @@ pub const POINTS_COLLECTION: CollectionSpec = CollectionSpec {
     routes: || router(&SITE_POINTS),
     openapi: || view_openapi(&SITE_POINTS),
     queryables: &SITE_POINTS.queryables,
-    extent: |catalog, visibility| catalog.site_extents(Some(Shape::Points), visibility),
+    extent: |state, visibility| {
+        state
+            .catalog()
+            .site_extents(Some(Shape::Points), visibility)
+    },
 };
 
 /// Line sites.
@@ -111,7 +115,7 @@ pub const LINES_COLLECTION: CollectionSpec = CollectionSpec {
     routes: || router(&SITE_LINES),
     openapi: || view_openapi(&SITE_LINES),
     queryables: &SITE_LINES.queryables,
-    extent: |catalog, visibility| catalog.site_extents(Some(Shape::Lines), visibility),
+    extent: |state, visibility| state.catalog().site_extents(Some(Shape::Lines), visibility),
 };
 
 /// Polygon sites.
@@ -122,7 +126,11 @@ pub const POLYGONS_COLLECTION: CollectionSpec = CollectionSpec {
     routes: || router(&SITE_POLYGONS),
     openapi: || view_openapi(&SITE_POLYGONS),
     queryables: &SITE_POLYGONS.queryables,
-    extent: |catalog, visibility| catalog.site_extents(Some(Shape::Polygons), visibility),
+    extent: |state, visibility| {
+        state
+            .catalog()
+            .site_extents(Some(Shape::Polygons), visibility)
+    },
 };
 
 /// A per-type collection's part of the OpenAPI document: the sites paths under its id.

@@ -25,6 +25,8 @@ pub enum Collection {
     /// Accounts, teams, appointments and tokens, keyed `user:ID`, `team:ID`, `appointment:ID`,
     /// `token:NAME`: whatever access follows from them is resolved afresh.
     Accounts,
+    /// Residents' needs (需求清单), keyed by id.
+    Needs,
 }
 
 impl Collection {
@@ -36,6 +38,7 @@ impl Collection {
             Self::Facilities => "facilities",
             Self::LifeCircle => "life_circle",
             Self::Accounts => "accounts",
+            Self::Needs => "needs",
         }
     }
 
@@ -46,6 +49,7 @@ impl Collection {
             Self::Facilities,
             Self::LifeCircle,
             Self::Accounts,
+            Self::Needs,
         ]
         .into_iter()
         .find(|c| c.as_str() == s)

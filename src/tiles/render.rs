@@ -1,5 +1,6 @@
 //! One tile from the catalog's features: layers `units` (boundaries), `unit_labels` (a point
-//! per unit for its name), `sites` and `site_labels` (a point per area site for its name). Properties are those a map needs; the rest of a
+//! per unit for its name), `sites` and `site_labels` (a point per area site for its name), `needs` (residents' needs
+//! on the list: accepted or answered for the public). Properties are those a map needs; the rest of a
 //! feature is one API call away.
 
 use super::math::TileId;
@@ -27,8 +28,20 @@ pub const SITE_KEYS: &[Key] = &[
     key("units", true),
 ];
 
+/// Properties of the `needs` layer: no text, no contact (one API call away, for who may see it).
+pub const NEED_KEYS: &[Key] = &[
+    key("category", true),
+    key("status", true),
+    key("supports", false),
+];
+
 /// Encodes the features into an MVT; an empty vector when nothing is in the tile.
-pub fn render(tile: TileId, units: &[&UnitEntry], sites: &[&SiteEntry]) -> Vec<u8> {
+pub fn render(
+    tile: TileId,
+    units: &[&UnitEntry],
+    sites: &[&SiteEntry],
+    needs: &[&crate::needs::Need],
+) -> Vec<u8> {
     let mut geometry = GeometryWriter::default();
     let mut scratch = Scratch::default();
     let mut boundaries = LayerWriter::new("units", UNIT_KEYS);
@@ -73,12 +86,30 @@ pub fn render(tile: TileId, units: &[&UnitEntry], sites: &[&SiteEntry]) -> Vec<u
             site_labels.feature(entry.site.id as u64, GeomType::Point, &geometry, &values);
         }
     }
+    let mut need_layer = LayerWriter::new("needs", NEED_KEYS);
+    for need in needs {
+        let values = [
+            Some(Value::Str(&need.category)),
+            Some(Value::Str(need.status.as_str())),
+            Some(Value::Int(need.supports)),
+        ];
+        let shape = super::shape::Prepared::new(&need.geometry);
+        if let Some(kind) = shape.encode(tile, &mut geometry, &mut scratch) {
+            need_layer.feature(need.id as u64, kind, &geometry, &values);
+        }
+    }
     let mut out = Vec::with_capacity(
-        boundaries.bytes() + labels.bytes() + site_layer.bytes() + site_labels.bytes() + 4096,
+        boundaries.bytes()
+            + labels.bytes()
+            + site_layer.bytes()
+            + site_labels.bytes()
+            + need_layer.bytes()
+            + 4096,
     );
     boundaries.finish_into(&mut out);
     labels.finish_into(&mut out);
     site_layer.finish_into(&mut out);
     site_labels.finish_into(&mut out);
+    need_layer.finish_into(&mut out);
     out
 }

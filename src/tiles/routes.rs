@@ -20,7 +20,7 @@ use utoipa::{OpenApi, ToSchema};
 use super::cache::EncodedTile;
 use super::math::{BUFFER, MAX_ZOOM, TileId};
 use super::mvt::Key;
-use super::render::{SITE_KEYS, UNIT_KEYS, render};
+use super::render::{NEED_KEYS, SITE_KEYS, UNIT_KEYS, render};
 use crate::auth::Viewer;
 use crate::catalog::{SiteEntry, UnitEntry};
 use crate::error::{AppError, AppResult};
@@ -187,9 +187,16 @@ async fn build(
             let (units, sites) = state
                 .catalog()
                 .tile_features(tile.lon_lat_box(BUFFER + 1), &visibility);
+            let needs = state
+                .needs()
+                .in_tile(tile.lon_lat_box(BUFFER + 1), &visibility);
             let units: Vec<&UnitEntry> = units.iter().map(|u| &**u).collect();
             let sites: Vec<&SiteEntry> = sites.iter().map(|s| &**s).collect();
-            let encoded = Arc::new(EncodedTile::new(render(tile, &units, &sites), level));
+            let needs: Vec<&crate::needs::Need> = needs.iter().map(|n| &**n).collect();
+            let encoded = Arc::new(EncodedTile::new(
+                render(tile, &units, &sites, &needs),
+                level,
+            ));
             state
                 .tiles
                 .insert(tile, &visibility, encoded.clone(), epoch);
@@ -309,6 +316,11 @@ async fn tilejson(State(state): State<AppState>, base: BaseUrl) -> Response {
                 id: "site_labels",
                 description: "A label point per area site (polygons), inside its largest part",
                 fields: fields(SITE_KEYS),
+            },
+            VectorLayer {
+                id: "needs",
+                description: "Residents' needs on the needs list (accepted or answered; planners see all of theirs)",
+                fields: fields(NEED_KEYS),
             },
         ],
     };

@@ -33,7 +33,7 @@ pub const COLLECTION: CollectionSpec = CollectionSpec {
     routes: router,
     openapi: UnitsApi::openapi,
     queryables: &super::query::QUERYABLES,
-    extent: |catalog, _| catalog.unit_extents(),
+    extent: |state, _| state.catalog().unit_extents(),
 };
 
 #[derive(OpenApi)]

@@ -115,6 +115,17 @@ fn run(mut command: Command) -> String {
     stdout
 }
 
+/// The JSON object a client script printed last (QGIS may print its own lines first).
+fn printed_json(stdout: &str, client: &str) -> Value {
+    let line = stdout
+        .lines()
+        .rev()
+        .find(|l| l.trim_start().starts_with('{'))
+        .unwrap_or_else(|| panic!("{client} printed no JSON object; it printed:\n{stdout}"));
+    serde_json::from_str(line)
+        .unwrap_or_else(|e| panic!("{client} printed a line that is not JSON ({e}):\n{stdout}"))
+}
+
 /// The `name` of each feature `ogrinfo -al` printed, sorted.
 fn ogr_names(output: &str) -> Vec<String> {
     let mut names: Vec<String> = output
@@ -212,7 +223,7 @@ async fn qgis_loads_every_site_per_type_with_basic_auth_and_filters_on_the_serve
     let mut qgis = tool("/usr/bin/python3", "python3-qgis qgis-providers");
     qgis.arg(root().join("tests/clients/qgis_reads.py"))
         .args([&desktop.base, LOGIN, PASSWORD]);
-    let out: Value = serde_json::from_str(&run(qgis)).expect("QGIS printed JSON");
+    let out: Value = printed_json(&run(qgis), "QGIS");
     let layer = |typename: &str, who: &str| out[typename][who].clone();
     assert_eq!(
         layer("sites_points", "public"),
@@ -270,7 +281,7 @@ async fn owslib_changes_and_deletes_a_site_without_if_match_and_history_shows_bo
         .args([&desktop.base, LOGIN, PASSWORD, "sites_points"])
         .arg(desktop.point.to_string())
         .arg("改名的街角");
-    let out: Value = serde_json::from_str(&run(owslib)).expect("OWSLib printed JSON");
+    let out: Value = printed_json(&run(owslib), "OWSLib");
     assert_eq!(
         out,
         json!({"created_status": 201, "read": "西区街角", "update_returned": true, "update_status": 200,
@@ -315,7 +326,7 @@ async fn qgis_draws_each_site_in_the_blueprints_colour_from_the_qml_lantu_serves
     qgis.arg(root().join("tests/clients/qgis_style.py"))
         .args([&desktop.base, LOGIN, PASSWORD])
         .env("LANTU_ARTIFACTS", &artifacts);
-    let out: Value = serde_json::from_str(&run(qgis)).expect("QGIS printed JSON");
+    let out: Value = printed_json(&run(qgis), "QGIS");
     let hex = |h: &str| -> [f64; 3] {
         [1, 3, 5].map(|i| f64::from(u8::from_str_radix(&h[i..i + 2], 16).unwrap()))
     };

@@ -14,7 +14,7 @@ use crate::helpers::{Backend, TestApp, close_to, eventually, fixture_path};
 use crate::on_both_backends;
 
 /// Metres east/north of the grid's south-west corner as lon/lat (the fixture's own formula).
-fn at(x: f64, y: f64) -> (f64, f64) {
+pub fn at(x: f64, y: f64) -> (f64, f64) {
     let lat0 = 31.25_f64;
     (
         121.415 + (x - 200.0) / (111_320.0 * lat0.to_radians().cos()),
@@ -24,7 +24,7 @@ fn at(x: f64, y: f64) -> (f64, f64) {
 
 /// The demo district with the grid, its kindergarten and its four homes, loaded as a restart
 /// would load them.
-async fn grid_app(backend: Backend) -> TestApp {
+pub async fn grid_app(backend: Backend) -> TestApp {
     let app = TestApp::spawn(backend).await;
     let catalogue = Catalogue::parse(lantu::coverage::catalogue::DEFAULT).unwrap();
     lantu::network::import::import_osm(

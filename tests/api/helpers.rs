@@ -473,6 +473,42 @@ impl TestApp {
         headers: &[(&str, &str)],
         body: Option<Vec<u8>>,
     ) -> (StatusCode, HeaderMap, Vec<u8>) {
+        self.send_raw_from(None, method, path, token, headers, body)
+            .await
+    }
+
+    /// A request as if it came over a socket from `address` (the rate limits and the flag rule
+    /// key on it); the response parsed as [`TestApp::send`] does.
+    pub async fn send_from(
+        &self,
+        address: &str,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+    ) -> TestResponse {
+        let address: std::net::SocketAddr = format!("{address}:40000").parse().unwrap();
+        let (status, headers, bytes) = self
+            .send_raw_from(Some(address), method, path, None, &[], body)
+            .await;
+        let json = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        TestResponse {
+            status,
+            headers,
+            json,
+        }
+    }
+
+    /// [`TestApp::send_raw`] from `address`, when given.
+    pub async fn send_raw_from(
+        &self,
+        address: Option<std::net::SocketAddr>,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> (StatusCode, HeaderMap, Vec<u8>) {
         let mut request = Request::builder()
             .method(method)
             .uri(path)
@@ -495,9 +531,14 @@ impl TestApp {
         for (k, v) in headers {
             request = request.header(*k, *v);
         }
-        let request = request
+        let mut request = request
             .body(body.map(Body::from).unwrap_or_else(Body::empty))
             .unwrap();
+        if let Some(address) = address {
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(address));
+        }
         let response = self
             .app
             .clone()

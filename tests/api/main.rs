@@ -7,6 +7,7 @@ mod connections;
 mod durability;
 mod hardening;
 mod history;
+mod needs;
 mod public;
 mod replicas;
 

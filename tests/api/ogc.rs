@@ -52,7 +52,8 @@ async fn collections_list_units_and_sites_with_their_extent(backend: Backend) {
             "sites",
             "sites_points",
             "sites_lines",
-            "sites_polygons"
+            "sites_polygons",
+            "needs"
         ]
     );
     let sites = app.get("/api/collections/sites").await;

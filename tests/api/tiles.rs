@@ -30,14 +30,14 @@ fn pixel_of(lon: f64, lat: f64, z: u32, x: u32, y: u32) -> (f64, f64) {
     (px, py)
 }
 
-struct Tile {
-    status: StatusCode,
+pub(crate) struct Tile {
+    pub(crate) status: StatusCode,
     etag: Option<String>,
-    layers: Vec<(String, Vec<Feature>)>,
+    pub(crate) layers: Vec<(String, Vec<Feature>)>,
 }
 
 impl Tile {
-    fn layer(&self, name: &str) -> &[Feature] {
+    pub(crate) fn layer(&self, name: &str) -> &[Feature] {
         self.layers
             .iter()
             .find(|(n, _)| n == name)
@@ -57,7 +57,7 @@ fn text(feature: &Feature, key: &str) -> String {
     }
 }
 
-async fn get_tile(app: &TestApp, z: u32, x: u32, y: u32, token: Option<&str>) -> Tile {
+pub(crate) async fn get_tile(app: &TestApp, z: u32, x: u32, y: u32, token: Option<&str>) -> Tile {
     let path = format!("/tiles/blueprint/{z}/{x}/{y}.mvt");
     let (status, headers, bytes) = app.send_raw(Method::GET, &path, token, &[], None).await;
     let etag = headers.get("etag").map(|v| v.to_str().unwrap().to_string());
@@ -383,7 +383,10 @@ async fn tilejson_and_style_point_at_this_server_and_its_own_font(backend: Backe
         .iter()
         .map(|l| l["id"].as_str().unwrap())
         .collect();
-    assert_eq!(layers, ["units", "unit_labels", "sites", "site_labels"]);
+    assert_eq!(
+        layers,
+        ["units", "unit_labels", "sites", "site_labels", "needs"]
+    );
     assert!(
         tilejson.json["attribution"]
             .as_str()
