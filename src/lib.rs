@@ -15,6 +15,7 @@ pub mod network;
 pub mod ogc;
 pub mod planners;
 pub mod policy;
+pub mod projects;
 pub mod server;
 pub mod sites;
 pub mod spatial;
@@ -51,6 +52,7 @@ pub fn app(state: AppState) -> Router {
         .merge(coverage::facilities::router())
         .merge(coverage::tiles::router())
         .merge(planners::routes::router())
+        .merge(projects::routes::router())
         .merge(auth::session::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

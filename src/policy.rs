@@ -178,6 +178,38 @@ pub fn may_moderate(
     )))
 }
 
+/// Checks that `principal` may create or change a project in sub-district `subdistrict` at
+/// `now`: its sub-district planner team (the project's lead), the chief planner team, admins.
+pub fn may_edit_project(
+    principal: &Principal,
+    subdistrict: &UnitCode,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    may(principal, Action::EditSites, now).map_err(|_| {
+        AppError::Forbidden(format!(
+            "{} holds no appointment in force to run projects (a sub-district planner team or the chief planner team)",
+            principal.author
+        ))
+    })?;
+    let Some(areas) = moderated_units(principal, now) else {
+        return Ok(());
+    };
+    if areas
+        .iter()
+        .any(|a| within(subdistrict, a) || within(a, subdistrict))
+    {
+        return Ok(());
+    }
+    Err(AppError::Forbidden(format!(
+        "the project lies in {subdistrict}, outside the units you are appointed to ({})",
+        areas
+            .iter()
+            .map(UnitCode::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
+    )))
+}
+
 /// Whether `unit` lies in (or is) `area`: codes nest by prefix (district, sub-district,
 /// committee).
 fn within(unit: &UnitCode, area: &UnitCode) -> bool {

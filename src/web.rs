@@ -80,6 +80,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let page = Router::new()
         .route_service("/", ServeFile::new(web.join("public/index.html")))
         .route_service("/login", ServeFile::new(web.join("public/login.html")))
+        // The residents' page: submit a need, and follow one by its receipt code.
+        .route_service("/needs", ServeFile::new(web.join("public/needs.html")))
+        .route_service(
+            "/needs/track/{receipt}",
+            ServeFile::new(web.join("public/needs.html")),
+        )
         .nest_service("/app", ServeDir::new(web.join("public")))
         .layer(SetResponseHeaderLayer::overriding(
             CACHE_CONTROL,

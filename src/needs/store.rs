@@ -201,6 +201,57 @@ async fn logged(tx: &mut Conn<'_>, need: &Need, change: Change, edit: &Edit) -> 
     tx.log(note, need.updated_at, &edit.author).await
 }
 
+/// Tells needs `ids` of a step of the project that answers them: each gets a public step on its
+/// trail (its followers are mailed) and a new version (every replica's index re-reads it).
+/// With `answered_by`, each also becomes answered by that project: a merged or declined need
+/// cannot be ([`StoreError::Invalid`] naming it). The needs as they are now.
+pub(crate) async fn tell_needs(
+    tx: &mut Conn<'_>,
+    ids: &[i64],
+    (kind, note): (&str, Option<&str>),
+    answered_by: Option<i64>,
+    project: i64,
+    edit: &Edit,
+    at: DateTime<Utc>,
+) -> StoreResult<Vec<Need>> {
+    let mut told = Vec::with_capacity(ids.len());
+    for &id in ids {
+        let before = match row(tx, id, true).await {
+            Err(StoreError::NotFound) => {
+                return Err(StoreError::Invalid(format!("there is no need {id}")));
+            }
+            other => other?,
+        };
+        let sql = if answered_by.is_some() {
+            if !matches!(before.status, NeedStatus::Received | NeedStatus::Accepted) {
+                return Err(StoreError::Invalid(format!(
+                    "need {id} is {}: only a received or accepted need can be answered by a project",
+                    before.status.as_str()
+                )));
+            }
+            "UPDATE needs SET status = 'answered', project_id = $3, answered_at = COALESCE(answered_at, $2),
+                              version = version + 1, updated_at = $2 WHERE id = $1"
+        } else {
+            "UPDATE needs SET version = version + 1, updated_at = $2 WHERE id = $1 AND $3 > 0"
+        };
+        tx.execute(sql, vals![id, at, project]).await?;
+        let need = row(tx, id, false).await?;
+        event(
+            tx,
+            &need,
+            kind,
+            (note, Some(project)),
+            true,
+            &edit.author,
+            at,
+        )
+        .await?;
+        logged(tx, &need, Change::Update, edit).await?;
+        told.push(need);
+    }
+    Ok(told)
+}
+
 impl Store {
     /// Every need (with its photos' ids), for the in-memory index.
     pub async fn load_needs(&self) -> StoreResult<Vec<Need>> {

@@ -27,6 +27,8 @@ pub enum Collection {
     Accounts,
     /// Residents' needs (需求清单), keyed by id.
     Needs,
+    /// Community renewal projects, keyed by id.
+    Projects,
 }
 
 impl Collection {
@@ -39,6 +41,7 @@ impl Collection {
             Self::LifeCircle => "life_circle",
             Self::Accounts => "accounts",
             Self::Needs => "needs",
+            Self::Projects => "projects",
         }
     }
 
@@ -50,6 +53,7 @@ impl Collection {
             Self::LifeCircle,
             Self::Accounts,
             Self::Needs,
+            Self::Projects,
         ]
         .into_iter()
         .find(|c| c.as_str() == s)

@@ -20,6 +20,7 @@ mod filters;
 mod network;
 mod ogc;
 mod people;
+mod projects;
 mod shutdown;
 mod sites;
 mod store;

@@ -752,7 +752,7 @@ async fn each_need_shows_the_walk_to_the_nearest_facility_and_the_queue_groups_t
 }
 
 /// A local SMTP server that takes every message; what it received.
-async fn smtp_server() -> (String, std::sync::Arc<tokio::sync::Mutex<Vec<String>>>) {
+pub async fn smtp_server() -> (String, std::sync::Arc<tokio::sync::Mutex<Vec<String>>>) {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap().to_string();

@@ -109,7 +109,7 @@ async fn a_change_this_build_cannot_read_is_skipped_and_read_past(backend: Backe
     run_sql(
         &storage,
         "INSERT INTO changes (collection, key, version, operation, at, author)
-         VALUES ('projects', '7', 1, 'create', '2026-12-01T00:00:00Z', 'x')",
+         VALUES ('a_later_collection', '7', 1, 'create', '2026-12-01T00:00:00Z', 'x')",
     )
     .await;
     store

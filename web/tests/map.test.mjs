@@ -572,3 +572,76 @@ test('a planner drawing across the edge of their area is warned before saving an
   assert.deepEqual(errors.map((e) => /status of (\d+)/.exec(e)?.[1] ?? e), ['403', '412']);
   await page.close();
 });
+
+test('a resident on a phone places a need, submits it, and follows it to the project that answers it', async () => {
+  const page = await browser.newPage({viewport: {width: 390, height: 844}, isMobile: true, hasTouch: true, deviceScaleFactor: 2});
+  const errors = [];
+  const requests = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('request', (r) => requests.push(r.url()));
+  // Where the sub-district planner changshou may run projects.
+  const auth = {Authorization: `Basic ${Buffer.from(`changshou:${demoPassword('changshou')}`).toString('base64')}`};
+  const me = await (await fetch(`${base}/api/me`, {headers: auth})).json();
+  const code = me.appointments.find((a) => a.in_force).units[0];
+  const unit = await api(`/api/collections/units/items/${code}`);
+  const {contains} = await import('../public/geometry.js');
+  const points = unit.geometry.coordinates.flat(2);
+  const box = [0, 1].map((i) => [Math.min(...points.map((p) => p[i])), Math.max(...points.map((p) => p[i]))]);
+  let place;
+  for (let step = 0; step < 40 && !place; step++) {
+    const c = [box[0][0] + (0.2 + 0.6 * ((step * 0.618) % 1)) * (box[0][1] - box[0][0]),
+      box[1][0] + (0.2 + 0.6 * ((step * 0.381) % 1)) * (box[1][1] - box[1][0])];
+    if (square(c, 100).every((p) => contains(unit.geometry, p))) place = c;
+  }
+  assert.ok(place, `a place inside ${code}`);
+
+  await page.goto(`${base}/needs?lang=en`);
+  await page.waitForFunction(() => window.lantuMap?.isStyleLoaded() && document.querySelectorAll('#category option').length > 5);
+  assert.equal(await page.textContent('h1'), 'Community needs');
+  await page.evaluate((c) => new Promise((resolve) => {
+    window.lantuMap.jumpTo({center: c, zoom: 17});
+    window.lantuMap.once('idle', resolve);
+  }), place);
+  await page.selectOption('#category', 'pocket_garden');
+  await page.fill('#text', '街角堆满杂物，希望改成口袋花园');
+  await page.fill('#contact', 'resident@example.cn');
+  await page.check('#follow');
+  await page.screenshot({path: `${artifacts}/needs-phone-form-en.png`});
+  await page.tap('#submit');
+  await page.waitForSelector('#receipt:not([hidden])');
+  const receipt = (await page.textContent('#receipt-code')).trim();
+  assert.match(receipt, /^[2-9A-Z]{5}-[2-9A-Z]{5}$/);
+  await page.screenshot({path: `${artifacts}/needs-phone-receipt-en.png`});
+  const tracked = await api(`/api/needs/track/${receipt}`);
+  assert.equal(tracked.properties.status, 'received');
+  const [lon, lat] = tracked.geometry.coordinates;
+  assert.ok(Math.abs(lon - place[0]) < 1e-6 && Math.abs(lat - place[1]) < 1e-6, 'the need is where the pin pointed');
+  assert.equal(tracked.properties.contact, undefined, 'the tracking view holds no contact');
+
+  // The planner answers it with a project on a site there.
+  const post = async (path, body, type = 'application/json') => {
+    const r = await fetch(`${base}${path}`, {method: 'POST', headers: {...auth, 'content-type': type}, body: JSON.stringify(body)});
+    assert.ok(r.ok, `${path}: ${r.status} ${await r.clone().text()}`);
+    return r.json();
+  };
+  const site = await post('/api/collections/sites/items', {type: 'Feature', geometry: {type: 'Point', coordinates: place},
+    properties: {name: '街角口袋花园', element_type: 'pocket_garden', status: 'published'}}, 'application/geo+json');
+  const project = await post('/api/projects', {name: '街角口袋花园项目', element_type: 'pocket_garden', sites: [site.id],
+    needs: [tracked.id], plan_year: 2027});
+
+  await page.tap('#track-link');
+  await page.waitForURL(`${base}/needs/track/${receipt}?lang=en`);
+  await page.waitForFunction(() => document.querySelector('#need-status')?.dataset.status === 'answered');
+  assert.equal(await page.textContent('#need-status'), 'Answered by a project');
+  const answered = await page.textContent('#trail li[data-kind="answered"]');
+  assert.match(answered, /Answered by a project · 街角口袋花园项目/);
+  assert.equal(await page.locator('#trail li').count(), 2);
+  await idle(page);
+  await page.screenshot({path: `${artifacts}/needs-phone-tracking-en.png`});
+  assert.ok(project.id > 0);
+  // Light: no editor, no drawing library, none of the planners' modules.
+  assert.deepEqual(requests.filter((u) => /editor|terra-draw|app\.js/.test(u)), []);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
