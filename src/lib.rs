@@ -6,6 +6,7 @@ pub mod auth;
 pub mod catalog;
 pub mod config;
 pub mod coverage;
+pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod http;
@@ -53,6 +54,7 @@ pub fn app(state: AppState) -> Router {
         .merge(coverage::tiles::router())
         .merge(planners::routes::router())
         .merge(projects::routes::router())
+        .merge(dashboard::router())
         .merge(auth::session::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

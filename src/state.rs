@@ -109,6 +109,8 @@ pub struct AppState {
     needs: Arc<RwLock<NeedIndex>>,
     /// The needs catalogue.
     pub need_catalogue: Arc<NeedCatalogue>,
+    /// Projects, as the tiles draw them.
+    projects: Arc<RwLock<crate::projects::index::ProjectIndex>>,
     /// Serialises changes to the catalog (a site's swap, a rebuild for changed units), so a
     /// rebuild made outside the lock never drops a site written meanwhile. Readers never take it.
     catalog_writer: Arc<Mutex<()>>,
@@ -125,6 +127,12 @@ impl AppState {
         let units = store.load_units().await?;
         let sites = store.load_sites().await?;
         let needs = store.load_needs().await?;
+        let mut projects = crate::projects::index::ProjectIndex::default();
+        for summary in store.projects().await? {
+            if let Some(p) = store.find_project(summary.id).await? {
+                projects.put(crate::projects::index::ProjectTile::of(&p));
+            }
+        }
         let catalogue =
             Catalogue::parse(crate::coverage::catalogue::DEFAULT).map_err(anyhow::Error::msg)?;
         let facility_ids: Vec<&str> = catalogue.categories.iter().map(|c| c.id.as_str()).collect();
@@ -155,6 +163,7 @@ impl AppState {
             settings: Arc::new(settings),
             needs: Arc::new(RwLock::new(NeedIndex::new(needs))),
             need_catalogue: Arc::new(need_catalogue),
+            projects: Arc::new(RwLock::new(projects)),
             catalog_writer: Arc::new(Mutex::new(())),
             applied: Arc::new(AtomicI64::new(applied)),
         })
@@ -227,6 +236,29 @@ impl AppState {
         if let Some(rect) = rect {
             self.tiles.invalidate(&[rect]);
         }
+    }
+
+    /// Reads the projects' tile records. Hold the guard briefly and never across an `.await`.
+    pub fn projects(&self) -> RwLockReadGuard<'_, crate::projects::index::ProjectIndex> {
+        self.projects.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// After a committed change to a project: the tiles of its old and new sites are dropped.
+    pub fn project_written(&self, project: &crate::projects::api::Project) {
+        let touched = self
+            .projects
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .put(crate::projects::index::ProjectTile::of(project));
+        let rects: Vec<_> = {
+            let catalog = self.catalog();
+            touched
+                .iter()
+                .filter_map(|id| catalog.site(*id))
+                .filter_map(|e| bbox(&e.site.fields.geometry))
+                .collect()
+        };
+        self.tiles.invalidate(&rects);
     }
 
     /// After units were created or changed: the catalog is rebuilt with them outside its lock

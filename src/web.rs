@@ -80,6 +80,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let page = Router::new()
         .route_service("/", ServeFile::new(web.join("public/index.html")))
         .route_service("/login", ServeFile::new(web.join("public/login.html")))
+        .route_service(
+            "/dashboard",
+            ServeFile::new(web.join("public/dashboard.html")),
+        )
         // The residents' page: submit a need, and follow one by its receipt code.
         .route_service("/needs", ServeFile::new(web.join("public/needs.html")))
         .route_service(

@@ -38,7 +38,11 @@ pub async fn apply(state: &AppState, changes: &[ChangeEntry]) -> anyhow::Result<
             Key::Facility(id) => apply_facility(state, id, change.version).await?,
             Key::Source => reload_coverage = true,
             Key::Accounts => state.access.forget_all(),
-            Key::Project => {}
+            Key::Project(id) => {
+                if let Some(project) = state.store.find_project(id).await? {
+                    state.project_written(&project);
+                }
+            }
             Key::Need(id) => {
                 if state.needs().version(id).is_none_or(|v| v < change.version)
                     && let Some(need) = state.store.find_need(id).await?
@@ -70,9 +74,8 @@ enum Key {
     Accounts,
     /// A resident's need.
     Need(i64),
-    /// A project: read from the store when asked, so nothing here holds it (the needs it
-    /// tells are logged on their own).
-    Project,
+    /// A project (the needs it tells are logged on their own).
+    Project(i64),
 }
 
 impl Key {
@@ -87,7 +90,7 @@ impl Key {
             (Collection::LifeCircle, Operation::Write(_)) => return None,
             (Collection::Accounts, _) => Self::Accounts,
             (Collection::Needs, _) => Self::Need(id()?),
-            (Collection::Projects, _) => Self::Project,
+            (Collection::Projects, _) => Self::Project(id()?),
         })
     }
 }

@@ -6,7 +6,9 @@
 //! told to the needs the project answers, and so to their followers.
 
 pub mod api;
+pub mod index;
 pub mod model;
+pub mod reserve;
 pub mod routes;
 pub mod store;
 
@@ -26,7 +28,8 @@ use utoipa::OpenApi;
         routes::meeting,
         routes::publication,
         routes::funding,
-        routes::survey
+        routes::survey,
+        reserve::reserve
     ),
     components(schemas(
         routes::ProjectFeature,
@@ -45,6 +48,8 @@ use utoipa::OpenApi;
         api::Funding,
         api::Survey,
         api::StageStep,
+        reserve::Reserve,
+        reserve::ReserveEntry,
         Stage,
         MeetingKind,
         FundingSource

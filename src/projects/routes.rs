@@ -33,6 +33,7 @@ use crate::version::Audience;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/projects", get(list).post(create))
+        .route("/api/projects/reserve", get(super::reserve::reserve))
         .route("/api/projects/{projectId}", get(one).patch(patch))
         .route("/api/projects/{projectId}/stage", post(stage))
         .route("/api/projects/{projectId}/meetings", post(meeting))
@@ -290,6 +291,7 @@ fn applied(state: &AppState, viewer: &Viewer, written: Written) -> ProjectFeatur
     for need in written.needs {
         state.need_written(need);
     }
+    state.project_written(&written.project);
     feature(state, viewer, written.project)
 }
 
@@ -363,6 +365,7 @@ async fn patch(
         .store
         .patch_project(project.id, &change, &edit)
         .await?;
+    state.project_written(&after);
     Ok(json(StatusCode::OK, &feature(&state, &viewer, after)))
 }
 

@@ -1,6 +1,7 @@
 //! One tile from the catalog's features: layers `units` (boundaries), `unit_labels` (a point
 //! per unit for its name), `sites` and `site_labels` (a point per area site for its name), `needs` (residents' needs
-//! on the list: accepted or answered for the public). Properties are those a map needs; the rest of a
+//! on the list: accepted or answered for the public), `projects` (the sites of the projects the
+//! caller may see: published ones for the public). Properties are those a map needs; the rest of a
 //! feature is one API call away.
 
 use super::math::TileId;
@@ -35,12 +36,24 @@ pub const NEED_KEYS: &[Key] = &[
     key("supports", false),
 ];
 
+/// Properties of the `projects` layer: one feature per site of a project (its id is the site's).
+pub const PROJECT_KEYS: &[Key] = &[
+    key("project", false),
+    key("name", false),
+    key("stage", true),
+    key("element_type", true),
+];
+
+/// The projects a tile shows: each with one of its sites.
+pub type ProjectSites<'a> = [(&'a SiteEntry, &'a crate::projects::index::ProjectTile)];
+
 /// Encodes the features into an MVT; an empty vector when nothing is in the tile.
 pub fn render(
     tile: TileId,
     units: &[&UnitEntry],
     sites: &[&SiteEntry],
     needs: &[&crate::needs::Need],
+    projects: &ProjectSites<'_>,
 ) -> Vec<u8> {
     let mut geometry = GeometryWriter::default();
     let mut scratch = Scratch::default();
@@ -98,8 +111,21 @@ pub fn render(
             need_layer.feature(need.id as u64, kind, &geometry, &values);
         }
     }
+    let mut project_layer = LayerWriter::new("projects", PROJECT_KEYS);
+    for (entry, project) in projects {
+        let values = [
+            Some(Value::Int(project.id)),
+            Some(Value::Str(&project.name)),
+            Some(Value::Str(project.stage.as_str())),
+            Some(Value::Str(&project.element_type)),
+        ];
+        if let Some(kind) = entry.shape.encode(tile, &mut geometry, &mut scratch) {
+            project_layer.feature(entry.site.id as u64, kind, &geometry, &values);
+        }
+    }
     let mut out = Vec::with_capacity(
-        boundaries.bytes()
+        project_layer.bytes()
+            + boundaries.bytes()
             + labels.bytes()
             + site_layer.bytes()
             + site_labels.bytes()
@@ -111,5 +137,6 @@ pub fn render(
     site_layer.finish_into(&mut out);
     site_labels.finish_into(&mut out);
     need_layer.finish_into(&mut out);
+    project_layer.finish_into(&mut out);
     out
 }

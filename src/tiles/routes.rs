@@ -20,7 +20,7 @@ use utoipa::{OpenApi, ToSchema};
 use super::cache::EncodedTile;
 use super::math::{BUFFER, MAX_ZOOM, TileId};
 use super::mvt::Key;
-use super::render::{NEED_KEYS, SITE_KEYS, UNIT_KEYS, render};
+use super::render::{NEED_KEYS, PROJECT_KEYS, SITE_KEYS, UNIT_KEYS, render};
 use crate::auth::Viewer;
 use crate::catalog::{SiteEntry, UnitEntry};
 use crate::error::{AppError, AppResult};
@@ -193,8 +193,22 @@ async fn build(
             let units: Vec<&UnitEntry> = units.iter().map(|u| &**u).collect();
             let sites: Vec<&SiteEntry> = sites.iter().map(|s| &**s).collect();
             let needs: Vec<&crate::needs::Need> = needs.iter().map(|n| &**n).collect();
+            let projects: Vec<(&SiteEntry, Arc<crate::projects::index::ProjectTile>)> = {
+                let index = state.projects();
+                sites
+                    .iter()
+                    .flat_map(|s| {
+                        index
+                            .on_site(s.site.id, &visibility)
+                            .into_iter()
+                            .map(move |p| (*s, p))
+                    })
+                    .collect()
+            };
+            let projects: Vec<(&SiteEntry, &crate::projects::index::ProjectTile)> =
+                projects.iter().map(|(s, p)| (*s, &**p)).collect();
             let encoded = Arc::new(EncodedTile::new(
-                render(tile, &units, &sites, &needs),
+                render(tile, &units, &sites, &needs, &projects),
                 level,
             ));
             state
@@ -321,6 +335,11 @@ async fn tilejson(State(state): State<AppState>, base: BaseUrl) -> Response {
                 id: "needs",
                 description: "Residents' needs on the needs list (accepted or answered; planners see all of theirs)",
                 fields: fields(NEED_KEYS),
+            },
+            VectorLayer {
+                id: "projects",
+                description: "The sites of projects (published ones for the public), by stage; the feature id is the site's",
+                fields: fields(PROJECT_KEYS),
             },
         ],
     };

@@ -16,6 +16,7 @@ mod bad_input;
 mod cli;
 mod clients;
 mod coverage;
+mod dashboard;
 mod filters;
 mod network;
 mod ogc;

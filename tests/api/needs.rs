@@ -423,7 +423,7 @@ async fn public_bodies(app: &TestApp, ids: &[i64], receipts: &[String]) -> Vec<S
     bodies
 }
 
-fn tile_of(lon: f64, lat: f64, z: u32) -> (u32, u32) {
+pub fn tile_of(lon: f64, lat: f64, z: u32) -> (u32, u32) {
     let n = f64::from(1u32 << z);
     let x = ((lon + 180.0) / 360.0 * n) as u32;
     let lat = lat.to_radians();

@@ -416,7 +416,138 @@ async fn a_project_needs_sites_in_one_subdistrict_and_needs_that_can_be_answered
     );
 }
 
+async fn the_reserve_is_ranked_by_the_residents_each_project_brings_within_reach(backend: Backend) {
+    let app = crate::coverage::grid_app(backend).await;
+    let at = crate::coverage::at;
+    // The grid's known answers: a kindergarten near home 4 adds its 400 residents, near home 3
+    // its 300, near home 1 nobody (home 1 is covered today).
+    let mut ids = Vec::new();
+    for (name, (x, y)) in [
+        ("近一号", (0.0, 50.0)),
+        ("近三号", (400.0, 100.0)),
+        ("近四号", (100.0, 300.0)),
+    ] {
+        let (lon, lat) = at(x, y);
+        let (site, _) = app
+            .create_site(&json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {"name": name, "element_type": "public_facility", "status": "published"}}))
+            .await;
+        let p = ok(
+            &app,
+            &app.planner.clone(),
+            "/api/projects",
+            json!({"name": name, "element_type": "public_facility",
+            "sites": [site], "reserve_from": 2026, "reserve_to": 2028}),
+        )
+        .await;
+        ids.push(p["id"].as_i64().unwrap());
+    }
+    let ranked = app
+        .get_as("/api/projects/reserve?category=kindergarten", &app.planner)
+        .await;
+    assert_eq!(ranked.status, StatusCode::OK, "{}", ranked.json);
+    let got: Vec<(i64, f64)> = ranked.json["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["id"].as_i64().unwrap(),
+                p["people_added"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, [(ids[2], 400.0), (ids[1], 300.0), (ids[0], 0.0)]);
+    assert_eq!(ranked.json["threshold_m"], 300.0);
+    // The public sees no unpublished project in the reserve.
+    assert_eq!(
+        app.get("/api/projects/reserve?category=kindergarten")
+            .await
+            .json["projects"],
+        json!([])
+    );
+    app.get("/api/projects/reserve?category=unicorns")
+        .await
+        .assert_problem(400);
+    app.get("/api/projects/reserve").await.assert_problem(400);
+}
+
+async fn a_project_shows_in_the_public_tiles_once_published_with_its_stage(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (site, _) = app
+        .create_site(&crate::helpers::fixture("sites/point_in_west.geojson"))
+        .await;
+    let planner = app.planner.clone();
+    let p = ok(
+        &app,
+        &planner,
+        "/api/projects",
+        json!({"name": "西区街角更新", "element_type": "street_corner", "sites": [site]}),
+    )
+    .await;
+    let id = p["id"].as_i64().unwrap();
+    let (x, y) = crate::needs::tile_of(121.4, 31.26, 14);
+    let projects = |tile: crate::tiles::Tile| -> Vec<(Option<u64>, String)> {
+        tile.layer("projects")
+            .iter()
+            .map(|f| {
+                let stage = match f.properties.as_ref().and_then(|p| p.get("stage")) {
+                    Some(mvt_reader::feature::Value::String(s)) => s.clone(),
+                    other => format!("{other:?}"),
+                };
+                (f.id, stage)
+            })
+            .collect()
+    };
+    assert_eq!(
+        projects(crate::tiles::get_tile(&app, 14, x, y, None).await),
+        [],
+        "unpublished: not public"
+    );
+    assert_eq!(
+        projects(crate::tiles::get_tile(&app, 14, x, y, Some(&planner)).await),
+        [(Some(site as u64), "proposal".into())]
+    );
+    let r = patch(
+        &app,
+        &planner,
+        &format!("/api/projects/{id}"),
+        json!({"published": true}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        projects(crate::tiles::get_tile(&app, 14, x, y, None).await),
+        [(Some(site as u64), "proposal".into())]
+    );
+    ok(
+        &app,
+        &planner,
+        &format!("/api/projects/{id}/stage"),
+        json!({"stage": "withdrawn"}),
+    )
+    .await;
+    assert_eq!(
+        projects(crate::tiles::get_tile(&app, 14, x, y, None).await),
+        [(Some(site as u64), "withdrawn".into())]
+    );
+    // Another server follows.
+    let other = app.replica().await;
+    crate::helpers::eventually("the replica draws the project", || {
+        let other = &other;
+        async move {
+            !crate::tiles::get_tile(other, 14, x, y, None)
+                .await
+                .layer("projects")
+                .is_empty()
+        }
+    })
+    .await;
+}
+
 on_both_backends!(
+    a_project_shows_in_the_public_tiles_once_published_with_its_stage,
+    the_reserve_is_ranked_by_the_residents_each_project_brings_within_reach,
     a_project_walks_from_three_needs_to_operation_and_every_follower_is_told_at_each_step,
     a_project_needs_sites_in_one_subdistrict_and_needs_that_can_be_answered,
 );

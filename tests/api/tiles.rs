@@ -385,7 +385,14 @@ async fn tilejson_and_style_point_at_this_server_and_its_own_font(backend: Backe
         .collect();
     assert_eq!(
         layers,
-        ["units", "unit_labels", "sites", "site_labels", "needs"]
+        [
+            "units",
+            "unit_labels",
+            "sites",
+            "site_labels",
+            "needs",
+            "projects"
+        ]
     );
     assert!(
         tilejson.json["attribution"]

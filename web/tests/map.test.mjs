@@ -645,3 +645,34 @@ test('a resident on a phone places a need, submits it, and follows it to the pro
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the dashboard charts every table for the district and a sub-district, each as CSV, with the API\'s figures', async () => {
+  const page = await browser.newPage({viewport: {width: 1280, height: 900}});
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(`${base}/dashboard?lang=en`);
+  await page.waitForSelector('body[data-ready="true"]');
+  assert.equal(await page.textContent('h1'), 'Dashboard');
+  const check = async (query) => {
+    const board = await api(`/api/dashboard${query}`);
+    assert.equal(await page.textContent('[data-total="dashProjects"] strong'), String(board.projects));
+    assert.equal(await page.textContent('[data-total="dashNeeds"] strong'), String(board.needs));
+    for (const [name, rows] of Object.entries(board.tables)) {
+      const shown = await page.$$eval(`figure[data-table="${name}"] .bar`, (bars) => bars.map((b) => [b.dataset.key, Number(b.querySelector('.n').textContent)]));
+      assert.deepEqual(shown, rows.map((r) => [r.key, r.count]), name);
+      const href = await page.getAttribute(`figure[data-table="${name}"] a`, 'href');
+      const csv = await (await fetch(`${base}${href}`)).text();
+      assert.equal(csv.replace(/^\uFEFF/, '').trim().split('\r\n').length - 1, rows.length, `${name}.csv`);
+    }
+  };
+  await check('');
+  const units = await page.$$eval('#unit option', (o) => o.map((x) => x.value).filter(Boolean));
+  assert.ok(units.length > 0, 'sub-districts to choose');
+  await page.selectOption('#unit', units[0]);
+  await page.waitForSelector(`body[data-shown="${units[0]}"]`);
+  await check(`?unit=${units[0]}`);
+  await page.screenshot({path: `${artifacts}/dashboard-en.png`, fullPage: true});
+  assert.deepEqual(errors, []);
+  await page.close();
+});
