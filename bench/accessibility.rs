@@ -214,6 +214,7 @@ fn run(asked: &Run) -> anyhow::Result<()> {
         graph: graph.clone(),
         facilities: Vec::new(),
         homes: Vec::new(),
+        streets: Vec::new(),
         estimate_rule: String::new(),
     }))?;
     let started = Instant::now();

@@ -109,6 +109,8 @@ pub struct AppState {
     needs: Arc<RwLock<NeedIndex>>,
     /// The needs catalogue.
     pub need_catalogue: Arc<NeedCatalogue>,
+    /// The named streets of the imported networks (the basemap).
+    streets: Arc<RwLock<Arc<crate::tiles::basemap::Streets>>>,
     /// Projects, as the tiles draw them.
     projects: Arc<RwLock<crate::projects::index::ProjectIndex>>,
     /// Serialises changes to the catalog (a site's swap, a rebuild for changed units), so a
@@ -127,6 +129,7 @@ impl AppState {
         let units = store.load_units().await?;
         let sites = store.load_sites().await?;
         let needs = store.load_needs().await?;
+        let streets = crate::tiles::basemap::Streets::new(store.load_streets().await?);
         let mut projects = crate::projects::index::ProjectIndex::default();
         for summary in store.projects().await? {
             if let Some(p) = store.find_project(summary.id).await? {
@@ -164,6 +167,7 @@ impl AppState {
             needs: Arc::new(RwLock::new(NeedIndex::new(needs))),
             need_catalogue: Arc::new(need_catalogue),
             projects: Arc::new(RwLock::new(projects)),
+            streets: Arc::new(RwLock::new(Arc::new(streets))),
             catalog_writer: Arc::new(Mutex::new(())),
             applied: Arc::new(AtomicI64::new(applied)),
         })
@@ -236,6 +240,25 @@ impl AppState {
         if let Some(rect) = rect {
             self.tiles.invalidate(&[rect]);
         }
+    }
+
+    /// The basemap's streets now.
+    pub fn streets(&self) -> Arc<crate::tiles::basemap::Streets> {
+        self.streets
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// After an import replaced a network: the streets are read again and every tile drawn
+    /// afresh.
+    pub async fn reload_streets(&self) -> anyhow::Result<()> {
+        let found = self.store.load_streets().await?;
+        let streets =
+            tokio::task::spawn_blocking(move || crate::tiles::basemap::Streets::new(found)).await?;
+        *self.streets.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(streets);
+        self.tiles.clear();
+        Ok(())
     }
 
     /// Reads the projects' tile records. Hold the guard briefly and never across an `.await`.

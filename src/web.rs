@@ -84,6 +84,13 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/dashboard",
             ServeFile::new(web.join("public/dashboard.html")),
         )
+        // The sub-district planners' moderation queue.
+        .route_service(
+            "/moderation",
+            ServeFile::new(web.join("public/moderation.html")),
+        )
+        // A sub-district's community blueprint as a printable poster (?unit=CODE).
+        .route_service("/poster", ServeFile::new(web.join("public/poster.html")))
         // The residents' page: submit a need, and follow one by its receipt code.
         .route_service("/needs", ServeFile::new(web.join("public/needs.html")))
         .route_service(

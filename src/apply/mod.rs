@@ -59,6 +59,7 @@ pub async fn apply(state: &AppState, changes: &[ChangeEntry]) -> anyhow::Result<
     }
     if reload_coverage {
         state.coverage.reload(&state.store).await?;
+        state.reload_streets().await?;
     }
     Ok(())
 }

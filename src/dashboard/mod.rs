@@ -213,8 +213,14 @@ async fn count(state: &AppState, viewer: &Viewer, unit: Option<UnitCode>) -> App
         Ok(Dashboard {
             unit: unit_code,
             projects: projects.len(),
-            planned: projects.iter().map(|p| p.planned_total).sum(),
-            spent: projects.iter().map(|p| p.spent_total).sum(),
+            planned: projects
+                .iter()
+                .map(|p| p.planned_total)
+                .fold(0.0, |a, b| a + b),
+            spent: projects
+                .iter()
+                .map(|p| p.spent_total)
+                .fold(0.0, |a, b| a + b),
             needs: needs.len(),
             median_days_to_first_answer: median(waits),
             tables: out,

@@ -125,6 +125,40 @@ pub fn facilities(osm: &OsmData, catalogue: &Catalogue) -> Vec<FoundFacility> {
     found
 }
 
+/// A named street of the import, for the basemap.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoundStreet {
+    /// Its name.
+    pub name: String,
+    /// Its `highway` value (primary, residential, footway…).
+    pub class: String,
+    /// Its line, lon/lat.
+    pub line: geo::LineString,
+}
+
+/// Named streets: ways with `highway` and `name` and at least two known nodes (a way split in
+/// OSM stays several lines).
+pub fn streets(osm: &OsmData) -> Vec<FoundStreet> {
+    osm.ways
+        .iter()
+        .filter_map(|way| {
+            let class = way.tag("highway")?;
+            let name = way.tag("name").map(str::trim).filter(|n| !n.is_empty())?;
+            let coords: Vec<geo::Coord> = way
+                .nodes
+                .iter()
+                .filter_map(|id| osm.positions.get(id))
+                .map(|p| geo::coord! {x: p[0], y: p[1]})
+                .collect();
+            (coords.len() >= 2).then(|| FoundStreet {
+                name: name.to_string(),
+                class: class.to_string(),
+                line: geo::LineString(coords),
+            })
+        })
+        .collect()
+}
+
 /// Homes: `landuse=residential` areas and residential buildings, with population.
 pub fn homes(osm: &OsmData, rule: &PopulationRule) -> Vec<FoundHome> {
     let mut found = Vec::new();

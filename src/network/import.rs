@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 
-use super::extract::{PopulationRule, facilities, homes};
+use super::extract::{PopulationRule, facilities, homes, streets};
 use super::graph::{BuildReport, build_walk_graph};
 use super::osm::read_osm_xml;
 use super::pbf::read_osm_pbf;
@@ -122,9 +122,14 @@ pub async fn import_osm(
         graph,
         facilities: found_facilities,
         homes: found_homes,
+        streets: streets(&osm),
         estimate_rule: rule.describe(),
     };
     let homes_total = import.homes.len();
+    eprintln!(
+        "  named streets (for the basemap): {}",
+        import.streets.len()
+    );
     store.replace_import(&import).await?;
     eprintln!(
         "imported {} as source \"{source}\", replacing any earlier import of it ({:.1} s)",

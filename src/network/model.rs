@@ -19,6 +19,8 @@ pub struct OsmImport {
     pub facilities: Vec<FoundFacility>,
     /// Homes found.
     pub homes: Vec<FoundHome>,
+    /// Named streets, for the basemap.
+    pub streets: Vec<super::extract::FoundStreet>,
     /// The population rule the estimates used, in words.
     pub estimate_rule: String,
 }

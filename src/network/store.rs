@@ -119,6 +119,24 @@ impl Store {
             ],
         )
         .await?;
+        tx.execute(
+            "DELETE FROM streets WHERE source = $1",
+            vals![&import.source],
+        )
+        .await?;
+        for street in &import.streets {
+            let line = crate::spatial::wkb::encode(&geo::Geometry::LineString(street.line.clone()));
+            tx.execute(
+                "INSERT INTO streets (source, name, class, geom) VALUES ($1, $2, $3, ST_GeomFromWKB($4, 4326))",
+                vec![
+                    (&import.source).into(),
+                    (&street.name).into(),
+                    (&street.class).into(),
+                    crate::store::Value::Geometry(Some(line)),
+                ],
+            )
+            .await?;
+        }
         let (facilities, homes) = (&import.facilities[..], &import.homes[..]);
         let homes = Some((homes, import.estimate_rule.as_str()));
         replace_source(
@@ -130,6 +148,21 @@ impl Store {
         )
         .await?;
         tx.commit().await
+    }
+
+    /// Every named street of every import.
+    pub async fn load_streets(&self) -> StoreResult<Vec<super::extract::FoundStreet>> {
+        let sql = "SELECT name, class, ST_AsBinary(geom) AS geom FROM streets ORDER BY id";
+        let rows: Vec<(String, String, Vec<u8>)> = self.fetch_all(sql, vec![]).await?;
+        decode(
+            rows,
+            |(name, class, geom)| match crate::spatial::wkb::decode(&geom)? {
+                geo::Geometry::LineString(line) => {
+                    Ok(super::extract::FoundStreet { name, class, line })
+                }
+                other => anyhow::bail!("a stored street is a {other:?}, not a line"),
+            },
+        )
     }
 
     /// Every stored network.

@@ -250,8 +250,9 @@ async fn load(tx: &mut Conn<'_>, id: i64, lock: bool) -> StoreResult<Project> {
                 comments_until: p.comments_until,
             })
             .collect(),
-        planned_total: funding.iter().map(|f| f.planned).sum(),
-        spent_total: funding.iter().map(|f| f.spent).sum(),
+        // An empty f64 `sum()` is -0.0.
+        planned_total: funding.iter().map(|f| f.planned).fold(0.0, |a, b| a + b),
+        spent_total: funding.iter().map(|f| f.spent).fold(0.0, |a, b| a + b),
         funding,
         surveys: surveys
             .into_iter()

@@ -2,6 +2,7 @@
 //! `/tiles/blueprint/{z}/{x}/{y}.mvt` (MVT 2.1), its TileJSON 3.0, and a tile cache that an
 //! edit invalidates exactly where the old or new geometry was.
 
+pub mod basemap;
 pub mod cache;
 pub mod math;
 pub mod mvt;

@@ -1,6 +1,7 @@
 //! One tile from the catalog's features: layers `units` (boundaries), `unit_labels` (a point
 //! per unit for its name), `sites` and `site_labels` (a point per area site for its name), `needs` (residents' needs
-//! on the list: accepted or answered for the public), `projects` (the sites of the projects the
+//! on the list: accepted or answered for the public), `streets` and `compounds` (the basemap,
+//! from the imported OpenStreetMap data), `projects` (the sites of the projects the
 //! caller may see: published ones for the public). Properties are those a map needs; the rest of a
 //! feature is one API call away.
 
@@ -47,6 +48,20 @@ pub const PROJECT_KEYS: &[Key] = &[
 /// The projects a tile shows: each with one of its sites.
 pub type ProjectSites<'a> = [(&'a SiteEntry, &'a crate::projects::index::ProjectTile)];
 
+/// Properties of the `streets` layer.
+pub const STREET_KEYS: &[Key] = &[key("name", false), key("class", true)];
+/// Properties of the `compounds` layer.
+pub const COMPOUND_KEYS: &[Key] = &[key("name", false)];
+
+/// The basemap a tile shows: named streets, and compounds (name, shape).
+#[derive(Default)]
+pub struct Basemap<'a> {
+    /// Named streets.
+    pub streets: Vec<&'a super::basemap::Street>,
+    /// Residential compounds.
+    pub compounds: Vec<(Option<&'a str>, &'a super::shape::Prepared)>,
+}
+
 /// Encodes the features into an MVT; an empty vector when nothing is in the tile.
 pub fn render(
     tile: TileId,
@@ -54,9 +69,27 @@ pub fn render(
     sites: &[&SiteEntry],
     needs: &[&crate::needs::Need],
     projects: &ProjectSites<'_>,
+    basemap: &Basemap<'_>,
 ) -> Vec<u8> {
     let mut geometry = GeometryWriter::default();
     let mut scratch = Scratch::default();
+    // The basemap first: it is drawn beneath everything.
+    let mut compound_layer = LayerWriter::new("compounds", COMPOUND_KEYS);
+    for (i, (name, shape)) in basemap.compounds.iter().enumerate() {
+        if let Some(kind) = shape.encode(tile, &mut geometry, &mut scratch) {
+            compound_layer.feature(i as u64 + 1, kind, &geometry, &[name.map(Value::Str)]);
+        }
+    }
+    let mut street_layer = LayerWriter::new("streets", STREET_KEYS);
+    for (i, street) in basemap.streets.iter().enumerate() {
+        let values = [
+            Some(Value::Str(&street.name)),
+            Some(Value::Str(&street.class)),
+        ];
+        if let Some(kind) = street.shape.encode(tile, &mut geometry, &mut scratch) {
+            street_layer.feature(i as u64 + 1, kind, &geometry, &values);
+        }
+    }
     let mut boundaries = LayerWriter::new("units", UNIT_KEYS);
     let mut labels = LayerWriter::new("unit_labels", UNIT_KEYS);
     for entry in units {
@@ -124,7 +157,9 @@ pub fn render(
         }
     }
     let mut out = Vec::with_capacity(
-        project_layer.bytes()
+        compound_layer.bytes()
+            + street_layer.bytes()
+            + project_layer.bytes()
             + boundaries.bytes()
             + labels.bytes()
             + site_layer.bytes()
@@ -132,6 +167,8 @@ pub fn render(
             + need_layer.bytes()
             + 4096,
     );
+    compound_layer.finish_into(&mut out);
+    street_layer.finish_into(&mut out);
     boundaries.finish_into(&mut out);
     labels.finish_into(&mut out);
     site_layer.finish_into(&mut out);

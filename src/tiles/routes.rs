@@ -20,7 +20,9 @@ use utoipa::{OpenApi, ToSchema};
 use super::cache::EncodedTile;
 use super::math::{BUFFER, MAX_ZOOM, TileId};
 use super::mvt::Key;
-use super::render::{NEED_KEYS, PROJECT_KEYS, SITE_KEYS, UNIT_KEYS, render};
+use super::render::{
+    COMPOUND_KEYS, NEED_KEYS, PROJECT_KEYS, SITE_KEYS, STREET_KEYS, UNIT_KEYS, render,
+};
 use crate::auth::Viewer;
 use crate::catalog::{SiteEntry, UnitEntry};
 use crate::error::{AppError, AppResult};
@@ -207,8 +209,36 @@ async fn build(
             };
             let projects: Vec<(&SiteEntry, &crate::projects::index::ProjectTile)> =
                 projects.iter().map(|(s, p)| (*s, &**p)).collect();
+            let rect = tile.lon_lat_box(BUFFER + 1);
+            let streets = if tile.z >= super::basemap::STREETS_FROM_ZOOM {
+                state.streets().touching(rect)
+            } else {
+                Vec::new()
+            };
+            let analysis = state
+                .coverage
+                .analysis()
+                .filter(|_| tile.z >= super::basemap::COMPOUNDS_FROM_ZOOM);
+            let mut basemap = super::render::Basemap {
+                streets: streets.iter().map(|s| &**s).collect(),
+                compounds: Vec::new(),
+            };
+            if let Some(analysis) = &analysis {
+                let prepared = analysis.homes.prepared();
+                basemap.compounds = analysis
+                    .homes
+                    .touching(rect)
+                    .into_iter()
+                    .map(|i| {
+                        (
+                            analysis.homes.homes[i as usize].name.as_deref(),
+                            &prepared[i as usize],
+                        )
+                    })
+                    .collect();
+            }
             let encoded = Arc::new(EncodedTile::new(
-                render(tile, &units, &sites, &needs, &projects),
+                render(tile, &units, &sites, &needs, &projects, &basemap),
                 level,
             ));
             state
@@ -311,6 +341,16 @@ async fn tilejson(State(state): State<AppState>, base: BaseUrl) -> Response {
         center,
         attribution: ATTRIBUTION,
         vector_layers: vec![
+            VectorLayer {
+                id: "compounds",
+                description: "Residential compounds (the life circle's homes), from z14",
+                fields: fields(COMPOUND_KEYS),
+            },
+            VectorLayer {
+                id: "streets",
+                description: "Named streets of the imported OpenStreetMap network, from z13",
+                fields: fields(STREET_KEYS),
+            },
             VectorLayer {
                 id: "units",
                 description: "Planning unit boundaries",

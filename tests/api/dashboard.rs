@@ -63,6 +63,19 @@ async fn the_dashboard_matches_a_count_of_what_was_made_and_the_public_sees_only
     backend: Backend,
 ) {
     let app = TestApp::spawn(backend).await;
+    let empty = app.get("/api/dashboard").await;
+    assert_eq!(
+        (
+            empty.json["projects"].as_u64(),
+            empty.json["planned"].as_f64()
+        ),
+        (Some(0), Some(0.0))
+    );
+    assert!(
+        !empty.json.to_string().contains("-0"),
+        "no negative zeros: {}",
+        empty.json
+    );
     let term = ("2025-01-01", "2030-12-31");
     let west = app
         .person(

@@ -341,6 +341,11 @@ async fn life_circle_data_is_replaced_by_source_and_facilities_are_versioned(bac
         graph: graph.clone(),
         facilities: vec![facility("kindergarten", 121.43)],
         homes: vec![home.clone()],
+        streets: vec![lantu::network::extract::FoundStreet {
+            name: "长寿路".into(),
+            class: "primary".into(),
+            line: geo::LineString::from(vec![(121.43, 31.25), (121.431, 31.25)]),
+        }],
         estimate_rule: "2.5 per flat".into(),
     };
     store.replace_import(&import).await.unwrap();
@@ -351,6 +356,12 @@ async fn life_circle_data_is_replaced_by_source_and_facilities_are_versioned(bac
         "a re-import replaces"
     );
     assert_eq!(store.load_networks().await.unwrap()[0].graph, graph);
+    let streets = store.load_streets().await.unwrap();
+    assert_eq!(streets.len(), 1, "a re-import replaces its streets too");
+    assert_eq!(
+        (streets[0].name.as_str(), streets[0].line.0.len()),
+        ("长寿路", 2)
+    );
     store
         .replace_facilities(
             "geojson",

@@ -386,6 +386,8 @@ async fn tilejson_and_style_point_at_this_server_and_its_own_font(backend: Backe
     assert_eq!(
         layers,
         [
+            "compounds",
+            "streets",
             "units",
             "unit_labels",
             "sites",
@@ -555,6 +557,7 @@ async fn a_draft_never_enters_the_public_tile_cache_whatever_the_order_of_reques
 }
 
 on_both_backends!(
+    the_basemap_holds_the_imported_streets_names_and_compounds_from_street_zoom_up,
     a_draft_never_enters_the_public_tile_cache_whatever_the_order_of_requests,
     decoded_tiles_hold_the_right_features_with_valid_geometry_at_z10_z14_z18,
     an_area_site_across_tile_edges_has_one_label_point_and_points_and_lines_none,
@@ -563,3 +566,72 @@ on_both_backends!(
     tiles_answer_204_when_empty_400_when_out_of_range_304_when_unchanged_and_gzip_when_asked,
     tilejson_and_style_point_at_this_server_and_its_own_font,
 );
+
+/// The value of property `key` of `f`, as text.
+fn text_of(f: &Feature, key: &str) -> Option<String> {
+    match f.properties.as_ref()?.get(key)? {
+        MvtValue::String(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+async fn the_basemap_holds_the_imported_streets_names_and_compounds_from_street_zoom_up(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await.following();
+    let catalogue = lantu::coverage::Catalogue::parse(lantu::coverage::catalogue::DEFAULT).unwrap();
+    // The block's square of streets, named 示范路 on one side, and its compound 示范小区.
+    let (x, y) = (
+        zoom_tile(121.4003, 31.2502, 16),
+        zoom_tile(121.4003, 31.2502, 12),
+    );
+    assert!(
+        get_tile(&app, 16, x.0, x.1, None)
+            .await
+            .layer("streets")
+            .is_empty(),
+        "nothing before the import"
+    );
+    lantu::network::import::import_osm(
+        app.store.as_ref(),
+        &crate::helpers::fixture_path("network/block_with_kindergarten_and_compound.osm"),
+        "block",
+        &catalogue,
+        &lantu::network::extract::PopulationRule::default(),
+    )
+    .await
+    .unwrap();
+    // The running server learns of the import through the change log.
+    crate::helpers::eventually("the import reaches the tiles", || {
+        let app = &app;
+        async move {
+            !get_tile(app, 16, x.0, x.1, None)
+                .await
+                .layer("streets")
+                .is_empty()
+        }
+    })
+    .await;
+    let tile = get_tile(&app, 16, x.0, x.1, None).await;
+    let streets: Vec<Option<String>> = tile
+        .layer("streets")
+        .iter()
+        .map(|f| text_of(f, "name"))
+        .collect();
+    assert!(streets.contains(&Some("示范路".into())), "{streets:?}");
+    let compounds: Vec<Option<String>> = tile
+        .layer("compounds")
+        .iter()
+        .map(|f| text_of(f, "name"))
+        .collect();
+    assert_eq!(compounds, [Some("示范小区".to_string())]);
+    let low = get_tile(&app, 12, y.0, y.1, None).await;
+    assert!(
+        low.layer("streets").is_empty() && low.layer("compounds").is_empty(),
+        "not at z12"
+    );
+}
+
+fn zoom_tile(lon: f64, lat: f64, z: u32) -> (u32, u32) {
+    crate::needs::tile_of(lon, lat, z)
+}

@@ -41,6 +41,12 @@ export const MESSAGES = {
     dash_reviewed: '已评议', dash_in_operation: '运营中', dash_withdrawn: '已撤销', dash_autonomy_fund: '自治金',
     dash_community_foundation: '社区基金会', dash_maintenance_fund: '维修资金', dash_fiscal: '财政资金', dash_partner_units: '共建单位',
     dash_residents: '居民自筹', dash_property_owner: '产权单位',
+    posterTitle: '{unit}社区蓝图', posterSubtitle: '社区规划师与居民共同编制 · 一图三会', legendWord: '图例', posterProjects: '更新项目（按年度与阶段）',
+    moderationTitle: '需求审核', supportsWord: '{n} 人支持', flagsWord: '{n} 次举报', contactWord: '联系方式',
+    walkTo: '步行至最近的{name} {m} 米（生活圈 {limit} 米）', walkNone: '{m} 米内没有{name}', reasonHint: '理由（不予采纳或隐藏时必填，居民可见）',
+    mergeHint: '合并到需求编号', accept: '受理', decline: '不予采纳', merge: '合并', hide: '隐藏', moderationSignIn: '请先登录。',
+    gapLine: '{n} 条需求距最近的{name}超过 {m} 米', openNeeds: '待处理（已收到和已受理）',
+    posterYear: '年度', posterStage: '阶段', posterPrint: '打印 / 保存为 PDF', posterPng: '下载 PNG', posterFooter: '公示日期：{date} · lantu 蓝图',
   },
   en: {
     signIn: 'Sign in', signOut: 'Sign out', login: 'Login name', password: 'Password', signInTitle: 'Community planners: sign in',
@@ -86,6 +92,14 @@ export const MESSAGES = {
     dash_in_operation: 'In operation', dash_withdrawn: 'Withdrawn', dash_autonomy_fund: 'Autonomy fund',
     dash_community_foundation: 'Community foundation', dash_maintenance_fund: 'Maintenance fund', dash_fiscal: 'Fiscal funds',
     dash_partner_units: 'Partner units', dash_residents: 'Residents', dash_property_owner: 'Property owner',
+    posterTitle: 'Community blueprint: {unit}', posterSubtitle: 'Drawn by community planners with residents · one blueprint, three meetings',
+    moderationTitle: 'Moderation queue', supportsWord: '{n} supports', flagsWord: '{n} flags', contactWord: 'Contact',
+    walkTo: '{m} m walk to the nearest {name} (life circle: {limit} m)', walkNone: 'no {name} within {m} m',
+    reasonHint: 'Reason (required to decline or hide; residents read it)', mergeHint: 'Merge into need number', accept: 'Accept',
+    decline: 'Decline', merge: 'Merge', hide: 'Hide', moderationSignIn: 'Sign in first.',
+    gapLine: '{n} needs sit more than {m} m from any {name}', openNeeds: 'Open (received and accepted)',
+    legendWord: 'Legend', posterProjects: 'Renewal projects by year and stage', posterYear: 'Year', posterStage: 'Stage',
+    posterPrint: 'Print / save as PDF', posterPng: 'Download PNG', posterFooter: 'Published {date} · lantu',
   },
 };
 

@@ -676,3 +676,102 @@ test('the dashboard charts every table for the district and a sub-district, each
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a sub-district\'s blueprint prints as a poster with its published projects, as PDF and as PNG', async () => {
+  const auth = {Authorization: `Basic ${Buffer.from(`changshou:${demoPassword('changshou')}`).toString('base64')}`};
+  const me = await (await fetch(`${base}/api/me`, {headers: auth})).json();
+  const code = me.appointments.find((a) => a.in_force).units[0];
+  const unit = await api(`/api/collections/units/items/${code}`);
+  const {contains} = await import('../public/geometry.js');
+  const points = unit.geometry.coordinates.flat(2);
+  const box = [0, 1].map((i) => [Math.min(...points.map((p) => p[i])), Math.max(...points.map((p) => p[i]))]);
+  let place;
+  for (let step = 3; step < 60 && !place; step++) {
+    const c = [box[0][0] + (0.2 + 0.6 * ((step * 0.618) % 1)) * (box[0][1] - box[0][0]),
+      box[1][0] + (0.2 + 0.6 * ((step * 0.381) % 1)) * (box[1][1] - box[1][0])];
+    if (contains(unit.geometry, c)) place = c;
+  }
+  const post = async (path, body, type = 'application/json', method = 'POST') => {
+    const r = await fetch(`${base}${path}`, {method, headers: {...auth, 'content-type': type}, body: JSON.stringify(body)});
+    assert.ok(r.ok, `${path}: ${r.status} ${await r.clone().text()}`);
+    return r.json();
+  };
+  const site = await post('/api/collections/sites/items', {type: 'Feature', geometry: {type: 'Point', coordinates: place},
+    properties: {name: '公示花园', element_type: 'pocket_garden', status: 'published'}}, 'application/geo+json');
+  const shown = await post('/api/projects', {name: '公示花园项目', element_type: 'pocket_garden', sites: [site.id], plan_year: 2026});
+  await post(`/api/projects/${shown.id}`, {published: true}, 'application/json', 'PATCH');
+  const hidden = await post('/api/projects', {name: '未公布的项目', element_type: 'street_corner', sites: [site.id]});
+
+  const page = await browser.newPage({viewport: {width: 1600, height: 1100}, acceptDownloads: true});
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(`${base}/poster?unit=${code}`);
+  await page.waitForSelector('body[data-ready="true"]', {timeout: 60_000});
+  assert.equal(await page.textContent('h1'), `${unit.properties.name_zh}社区蓝图`);
+  const rows = await page.$$eval('#rows tr', (trs) => trs.map((tr) => [Number(tr.dataset.project), tr.cells[1].textContent, tr.cells[2].textContent, tr.cells[3].textContent]));
+  assert.deepEqual(rows, [[shown.id, '公示花园项目', '口袋花园', '项目提议']], 'published projects only');
+  assert.ok(!rows.some(([id]) => id === hidden.id));
+  assert.ok(await page.locator('#legend-types li').count() >= 9, 'the element types in the legend');
+  await page.screenshot({path: `${artifacts}/poster-zh.png`});
+  const pdf = await page.pdf({format: 'A3', landscape: true, printBackground: true});
+  assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+  writeFileSync(`${artifacts}/poster-zh.pdf`, pdf);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#png')]);
+  const file = `${artifacts}/poster-zh-download.png`;
+  await download.saveAs(file);
+  const png = PNG.sync.read(readFileSync(file));
+  assert.ok(png.width >= 1600 && png.height > 1000, `${png.width}×${png.height}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a sub-district planner moderates the needs in their queue: sees the contact, declines with a reason, accepts', async () => {
+  const auth = {Authorization: `Basic ${Buffer.from(`changshou:${demoPassword('changshou')}`).toString('base64')}`};
+  const me = await (await fetch(`${base}/api/me`, {headers: auth})).json();
+  const code = me.appointments.find((a) => a.in_force).units[0];
+  const unit = await api(`/api/collections/units/items/${code}`);
+  const {contains} = await import('../public/geometry.js');
+  const points = unit.geometry.coordinates.flat(2);
+  const box = [0, 1].map((i) => [Math.min(...points.map((p) => p[i])), Math.max(...points.map((p) => p[i]))]);
+  const inside = [];
+  for (let step = 5; step < 80 && inside.length < 2; step++) {
+    const c = [box[0][0] + (0.2 + 0.6 * ((step * 0.618) % 1)) * (box[0][1] - box[0][0]),
+      box[1][0] + (0.2 + 0.6 * ((step * 0.381) % 1)) * (box[1][1] - box[1][0])];
+    if (contains(unit.geometry, c)) inside.push(c);
+  }
+  const ids = [];
+  for (const [i, c] of inside.entries()) {
+    const r = await fetch(`${base}/api/collections/needs/items`, {method: 'POST', headers: {'content-type': 'application/geo+json'},
+      body: JSON.stringify({type: 'Feature', geometry: {type: 'Point', coordinates: c},
+        properties: {category: 'safety', text: `路口需要护栏 ${i}`, contact: `1390000000${i}`}})});
+    assert.equal(r.status, 201);
+    ids.push((await r.json()).need.id);
+  }
+  const page = await browser.newPage({viewport: {width: 1280, height: 900}});
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${base}/login?lang=en`);
+  await page.fill('#login', 'changshou');
+  await page.fill('#password', demoPassword('changshou'));
+  await Promise.all([page.waitForURL(`${base}/?lang=en`), page.click('button[type=submit]')]);
+  await page.goto(`${base}/moderation?lang=en`);
+  await page.waitForSelector(`article[data-id="${ids[0]}"]`);
+  assert.equal(await page.textContent('h1'), 'Moderation queue');
+  assert.match(await page.textContent(`article[data-id="${ids[0]}"] .meta`), /Contact 13900000000/);
+  await page.screenshot({path: `${artifacts}/moderation-en.png`, fullPage: true});
+  // Declining without a reason is refused, with the server's words.
+  await page.click(`article[data-id="${ids[0]}"] .actions button:nth-child(2)`);
+  await page.waitForSelector('#notice:not([hidden])');
+  assert.match(await page.textContent('#notice'), /say why/);
+  await page.fill(`article[data-id="${ids[0]}"] .reason`, '已有同类项目');
+  await page.click(`article[data-id="${ids[0]}"] .actions button:nth-child(2)`);
+  await page.waitForSelector(`article[data-id="${ids[0]}"]`, {state: 'detached'});
+  await page.click(`article[data-id="${ids[1]}"] .actions button:nth-child(1)`);
+  await page.waitForFunction((id) => /Accepted/.test(document.querySelector(`article[data-id="${id}"] h2`)?.textContent ?? ''), ids[1]);
+  const declined = await (await fetch(`${base}/api/collections/needs/items/${ids[0]}`, {headers: auth})).json();
+  assert.deepEqual([declined.properties.status, declined.properties.reason], ['declined', '已有同类项目']);
+  assert.equal((await api(`/api/collections/needs/items/${ids[1]}`)).properties.status, 'accepted');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
