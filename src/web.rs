@@ -89,6 +89,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/moderation",
             ServeFile::new(web.join("public/moderation.html")),
         )
+        // A project's public page.
+        .route_service(
+            "/projects/{projectId}",
+            ServeFile::new(web.join("public/project.html")),
+        )
         // A sub-district's community blueprint as a printable poster (?unit=CODE).
         .route_service("/poster", ServeFile::new(web.join("public/poster.html")))
         // The residents' page: submit a need, and follow one by its receipt code.

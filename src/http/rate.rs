@@ -215,11 +215,13 @@ async fn charge_unknown(
         .map_err(refused)
 }
 
-/// Whether a request submits something of a resident's (a need, a photo of one).
+/// Whether a request submits something of a resident's (a need, a photo of one, a comment on
+/// a publication).
 pub fn is_submission(method: &Method, path: &str) -> bool {
     *method == Method::POST
         && (path == "/api/collections/needs/items"
-            || (path.starts_with("/api/collections/needs/items/") && path.ends_with("/photos")))
+            || (path.starts_with("/api/collections/needs/items/") && path.ends_with("/photos"))
+            || (path.starts_with("/api/projects/") && path.ends_with("/comments")))
 }
 
 /// A submission is charged to its address, then to everyone's budget; refused, 429.

@@ -62,6 +62,34 @@ pub struct Publication {
     /// Comments are taken until this day.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comments_until: Option<NaiveDate>,
+    /// Comments received.
+    pub comments: i64,
+}
+
+/// A photo of a project, before or after (`GET /api/projects/photos/{id}`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProjectPhoto {
+    /// Its id.
+    pub id: i64,
+    /// `before` or `after`.
+    pub phase: String,
+}
+
+/// A comment on a publication.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Comment {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// What was said.
+    pub text: String,
+}
+
+/// A comment to put on record.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommentInput {
+    /// What to say (at most 2,000 characters).
+    pub text: String,
 }
 
 /// Money from one source.
@@ -181,6 +209,8 @@ pub struct Project {
     pub spent_total: f64,
     /// Its satisfaction surveys.
     pub surveys: Vec<Survey>,
+    /// Its photos, before and after.
+    pub photos: Vec<ProjectPhoto>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
     /// When it last changed.

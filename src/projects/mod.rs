@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod index;
+pub mod media;
 pub mod model;
 pub mod reserve;
 pub mod routes;
@@ -29,7 +30,11 @@ use utoipa::OpenApi;
         routes::publication,
         routes::funding,
         routes::survey,
-        reserve::reserve
+        reserve::reserve,
+        media::add_photo,
+        media::photo,
+        media::comment,
+        media::comments
     ),
     components(schemas(
         routes::ProjectFeature,
@@ -49,6 +54,9 @@ use utoipa::OpenApi;
         api::Survey,
         api::StageStep,
         reserve::Reserve,
+        api::ProjectPhoto,
+        api::Comment,
+        api::CommentInput,
         reserve::ReserveEntry,
         Stage,
         MeetingKind,

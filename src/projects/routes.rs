@@ -40,6 +40,15 @@ pub fn router() -> Router<AppState> {
         .route("/api/projects/{projectId}/publications", post(publication))
         .route("/api/projects/{projectId}/funding", post(funding))
         .route("/api/projects/{projectId}/surveys", post(survey))
+        .route(
+            "/api/projects/{projectId}/photos",
+            post(super::media::add_photo),
+        )
+        .route("/api/projects/photos/{photoId}", get(super::media::photo))
+        .route(
+            "/api/projects/{projectId}/publications/{publicationId}/comments",
+            get(super::media::comments).post(super::media::comment),
+        )
 }
 
 /// A project as a GeoJSON Feature: its sites' geometries, and its record.
@@ -73,7 +82,7 @@ fn sees(viewer: &Viewer, project: &Project) -> bool {
     viewer.visibility().sees(status, &units)
 }
 
-async fn visible(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<Project> {
+pub(super) async fn visible(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<Project> {
     state
         .store
         .find_project(id)
@@ -111,7 +120,7 @@ fn feature(state: &AppState, viewer: &Viewer, mut project: Project) -> ProjectFe
     }
 }
 
-fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
+pub(super) fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
     let mut response = (status, axum::Json(body)).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -287,7 +296,7 @@ async fn create(
 }
 
 /// The needs a write told, applied here; the project as a Feature.
-fn applied(state: &AppState, viewer: &Viewer, written: Written) -> ProjectFeature {
+pub(super) fn applied(state: &AppState, viewer: &Viewer, written: Written) -> ProjectFeature {
     for need in written.needs {
         state.need_written(need);
     }
@@ -296,7 +305,7 @@ fn applied(state: &AppState, viewer: &Viewer, written: Written) -> ProjectFeatur
 }
 
 /// The project `id` and the right to change it.
-async fn editable(state: &AppState, viewer: &Viewer, id: &str) -> AppResult<Project> {
+pub(super) async fn editable(state: &AppState, viewer: &Viewer, id: &str) -> AppResult<Project> {
     let principal = viewer.principal()?;
     let project = state
         .store
@@ -309,7 +318,7 @@ async fn editable(state: &AppState, viewer: &Viewer, id: &str) -> AppResult<Proj
     Ok(project)
 }
 
-fn edit_of(
+pub(super) fn edit_of(
     viewer: &Viewer,
     info: &RequestInfo,
     project: &Project,

@@ -88,6 +88,46 @@ struct PublicationRow {
 }
 
 #[derive(sqlx::FromRow)]
+struct PhotoRow {
+    id: i64,
+    phase: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct CountRow {
+    id: i64,
+    n: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct CommentRow {
+    at: DateTime<Utc>,
+    text: String,
+}
+
+/// A stored project photo.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StoredProjectPhoto {
+    /// The project.
+    pub project_id: i64,
+    /// Its media type.
+    pub media_type: String,
+    /// The image, metadata stripped.
+    pub bytes: Vec<u8>,
+}
+
+/// Where a publication belongs and when it takes comments.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PublicationWindow {
+    /// The project.
+    pub project_id: i64,
+    /// First day.
+    pub starts_on: NaiveDate,
+    /// Comments until (none: no comments taken).
+    pub comments_until: Option<NaiveDate>,
+}
+
+#[derive(sqlx::FromRow)]
 struct FundingRow {
     id: i64,
     source: String,
@@ -167,6 +207,26 @@ async fn load(tx: &mut Conn<'_>, id: i64, lock: bool) -> StoreResult<Project> {
             vals![id],
         )
         .await?;
+    let photos: Vec<PhotoRow> = tx
+        .fetch_all(
+            "SELECT id, phase FROM project_photos WHERE project_id = $1 ORDER BY id",
+            vals![id],
+        )
+        .await?;
+    let comment_counts: Vec<CountRow> = tx
+        .fetch_all(
+            "SELECT p.id AS id, count(c.id) AS n FROM publications p
+             LEFT JOIN publication_comments c ON c.publication_id = p.id
+             WHERE p.project_id = $1 GROUP BY p.id",
+            vals![id],
+        )
+        .await?;
+    let comments_of = |publication: i64| {
+        comment_counts
+            .iter()
+            .find(|c| c.id == publication)
+            .map_or(0, |c| c.n)
+    };
     let (stage_zh, stage_en) = stage.label();
     let funding: Vec<Funding> = funding
         .into_iter()
@@ -242,6 +302,7 @@ async fn load(tx: &mut Conn<'_>, id: i64, lock: bool) -> StoreResult<Project> {
         publications: publications
             .into_iter()
             .map(|p| Publication {
+                comments: comments_of(p.id),
                 id: p.id,
                 subject: p.subject,
                 text: p.text,
@@ -264,6 +325,13 @@ async fn load(tx: &mut Conn<'_>, id: i64, lock: bool) -> StoreResult<Project> {
                 satisfaction: s.satisfied as f64 / s.respondents.max(1) as f64,
                 mean_score: s.mean_score,
                 verdict: s.verdict,
+            })
+            .collect(),
+        photos: photos
+            .into_iter()
+            .map(|p| super::api::ProjectPhoto {
+                id: p.id,
+                phase: p.phase,
             })
             .collect(),
         created_at: r.created_at,
@@ -628,6 +696,57 @@ impl Store {
             .await
     }
 
+    /// Stores a photo of project `id`, `before` or `after` (its metadata already stripped).
+    pub async fn add_project_photo(
+        &self,
+        id: i64,
+        phase: &str,
+        (media_type, bytes): (&str, Vec<u8>),
+        edit: &Edit,
+    ) -> StoreResult<Written> {
+        let at = now();
+        let sql = "INSERT INTO project_photos (project_id, phase, media_type, bytes, created_at, created_by)
+                   VALUES ($1, $2, $3, $4, $5, $6)";
+        let values = vals![id, phase, media_type, bytes, at, &edit.author];
+        self.add_record(id, (sql, values), ("", ""), edit, at).await
+    }
+
+    /// One project photo.
+    pub async fn project_photo(&self, photo: i64) -> StoreResult<Option<StoredProjectPhoto>> {
+        let sql = "SELECT project_id, media_type, bytes FROM project_photos WHERE id = $1";
+        self.fetch_optional(sql, vals![photo]).await
+    }
+
+    /// Publication `id`'s project and comment window.
+    pub async fn publication_window(&self, id: i64) -> StoreResult<Option<PublicationWindow>> {
+        let sql = "SELECT project_id, starts_on, comments_until FROM publications WHERE id = $1";
+        self.fetch_optional(sql, vals![id]).await
+    }
+
+    /// Records a comment on publication `id`.
+    pub async fn add_comment(&self, id: i64, text: &str) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        tx.execute(
+            "INSERT INTO publication_comments (publication_id, text, at) VALUES ($1, $2, $3)",
+            vals![id, text, now()],
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// The comments on publication `id`, oldest first.
+    pub async fn comments(&self, id: i64) -> StoreResult<Vec<super::api::Comment>> {
+        let sql = "SELECT at, text FROM publication_comments WHERE publication_id = $1 ORDER BY id";
+        let rows: Vec<CommentRow> = self.fetch_all(sql, vals![id]).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| super::api::Comment {
+                at: r.at,
+                text: r.text,
+            })
+            .collect())
+    }
+
     async fn add_record(
         &self,
         id: i64,
@@ -653,7 +772,11 @@ impl Store {
             )
             .await?
         };
-        let action = if kind.is_empty() { "funding" } else { kind };
+        let action = if kind.is_empty() {
+            sql.split_whitespace().nth(2).unwrap_or("record")
+        } else {
+            kind
+        };
         let project = written(&mut tx, id, action, Some(&before), edit, at).await?;
         tx.commit().await?;
         Ok(Written { project, needs })

@@ -392,6 +392,10 @@ async fn public_bodies(app: &TestApp, ids: &[i64], receipts: &[String]) -> Vec<S
         "/api/collections/needs".to_string(),
         "/api/collections".to_string(),
         "/api/needs/categories".to_string(),
+        "/api/projects".to_string(),
+        "/api/dashboard".to_string(),
+        "/api/dashboard/needs_by_status.csv".to_string(),
+        "/api/dashboard/needs_by_category.csv".to_string(),
         "/api/openapi.json".to_string(),
     ];
     for id in ids {

@@ -545,7 +545,142 @@ async fn a_project_shows_in_the_public_tiles_once_published_with_its_stage(backe
     .await;
 }
 
+async fn photos_before_and_after_lose_their_metadata_and_comments_are_taken_within_the_window(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let (site, _) = app
+        .create_site(&crate::helpers::fixture("sites/point_in_west.geojson"))
+        .await;
+    let planner = app.planner.clone();
+    let p = ok(
+        &app,
+        &planner,
+        "/api/projects",
+        json!({"name": "街角", "element_type": "street_corner", "sites": [site]}),
+    )
+    .await;
+    let id = p["id"].as_i64().unwrap();
+    let jpeg = std::fs::read(crate::helpers::fixture_path(
+        "photos/street_corner_with_gps.jpg",
+    ))
+    .unwrap();
+    let photo = |query: &'static str, media: &'static str, bytes: Vec<u8>| {
+        let (app, planner) = (&app, planner.clone());
+        async move {
+            app.send(
+                Method::POST,
+                &format!("/api/projects/{id}/photos{query}"),
+                Some(&planner),
+                &[("content-type", media)],
+                Some(bytes),
+            )
+            .await
+        }
+    };
+    let added = photo("?phase=before", "image/jpeg", jpeg.clone()).await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.json);
+    let photos = added.json["properties"]["photos"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(photos.len(), 1);
+    assert_eq!(photos[0]["phase"], "before");
+    photo("?phase=during", "image/jpeg", jpeg.clone())
+        .await
+        .assert_problem(400);
+    photo("?phase=after", "image/gif", b"GIF89a".to_vec())
+        .await
+        .assert_problem(415);
+    let anonymous = app
+        .send(
+            Method::POST,
+            &format!("/api/projects/{id}/photos?phase=after"),
+            None,
+            &[("content-type", "image/jpeg")],
+            Some(jpeg.clone()),
+        )
+        .await;
+    anonymous.assert_problem(401);
+    let href = format!("/api/projects/photos/{}", photos[0]["id"]);
+    app.get(&href).await.assert_problem(404);
+    patch(
+        &app,
+        &planner,
+        &format!("/api/projects/{id}"),
+        json!({"published": true}),
+    )
+    .await;
+    let (status, _, bytes) = app.send_raw(Method::GET, &href, None, &[], None).await;
+    assert_eq!(status, StatusCode::OK);
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(
+        bytes.starts_with(&[0xFF, 0xD8])
+            && !text.contains("Exif")
+            && !text.contains("GPS")
+            && !text.contains("Canon")
+    );
+
+    // A publication whose window closed, and one open now.
+    let today = chrono::Utc::now().date_naive();
+    let closed = ok(&app, &planner, &format!("/api/projects/{id}/publications"), json!({"subject": "方案公示",
+        "text": "方案", "starts_on": "2026-01-01", "ends_on": "2026-01-10", "comments_until": "2026-01-10"})).await;
+    let open = ok(&app, &planner, &format!("/api/projects/{id}/publications"), json!({"subject": "成果公示",
+        "text": "成果", "starts_on": today.to_string(), "ends_on": "2099-01-01", "comments_until": "2099-01-01"})).await;
+    let pubs = open["properties"]["publications"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let (closed_id, open_id) = (
+        pubs[0]["id"].as_i64().unwrap(),
+        pubs[1]["id"].as_i64().unwrap(),
+    );
+    assert!(closed["properties"]["publications"][0]["comments"] == 0);
+    let comment = |publication: i64, text: &'static str| {
+        let app = &app;
+        async move {
+            app.send(
+                Method::POST,
+                &format!("/api/projects/{id}/publications/{publication}/comments"),
+                None,
+                &[("content-type", "application/json")],
+                Some(json!({"text": text}).to_string().into_bytes()),
+            )
+            .await
+        }
+    };
+    let late = comment(closed_id, "太晚了").await;
+    assert!(
+        late.assert_problem(409)["detail"]
+            .as_str()
+            .unwrap()
+            .contains("2026-01-10")
+    );
+    assert_eq!(
+        comment(open_id, "希望多种树").await.status,
+        StatusCode::NO_CONTENT
+    );
+    comment(open_id, "").await.assert_problem(422);
+    app.get(&format!("/api/projects/{id}/publications/999/comments"))
+        .await
+        .assert_problem(401);
+    let public = app.get(&format!("/api/projects/{id}")).await;
+    assert_eq!(public.json["properties"]["publications"][1]["comments"], 1);
+    assert!(
+        !public.json.to_string().contains("希望多种树"),
+        "the public sees how many, not what"
+    );
+    let theirs = app
+        .get_as(
+            &format!("/api/projects/{id}/publications/{open_id}/comments"),
+            &planner,
+        )
+        .await;
+    assert_eq!(theirs.json[0]["text"], "希望多种树");
+}
+
 on_both_backends!(
+    photos_before_and_after_lose_their_metadata_and_comments_are_taken_within_the_window,
     a_project_shows_in_the_public_tiles_once_published_with_its_stage,
     the_reserve_is_ranked_by_the_residents_each_project_brings_within_reach,
     a_project_walks_from_three_needs_to_operation_and_every_follower_is_told_at_each_step,

@@ -1,7 +1,7 @@
 // @ts-check
 // The residents' page (居民需求): place a need on the map, submit it without an account, keep
 // the receipt code, and follow what becomes of it. Phone first; Chinese by default.
-import {Map} from '/vendor/maplibre-gl/maplibre-gl.mjs';
+import {Map, Popup} from '/vendor/maplibre-gl/maplibre-gl.mjs';
 import {pageLanguage, text} from './messages.js';
 
 const lang = pageLanguage();
@@ -109,10 +109,50 @@ async function track(code) {
     const kind = /** @type {import('./messages.js').Key} */ (`step_${step.kind}`);
     what.textContent = [t(kind), step.note].filter(Boolean).join(' · ');
     li.append(time, what);
+    if (step.kind === 'answered' && step.related) {
+      const link = document.createElement('a');
+      link.href = withLang(`/projects/${step.related}`);
+      link.textContent = t('viewProject');
+      link.className = 'project-link';
+      li.append(' ', link);
+    }
     return li;
   }));
   /** @type {HTMLAnchorElement} */ (el('feed-link')).href = `/api/collections/needs/items/${need.id}/feed`;
   return need;
+}
+
+/** Needs nearby: tapping one on the map shows it, with a button to support it (+1).
+ * @param {import('maplibre-gl').Map} map */
+function nearby(map) {
+  map.on('click', 'need-point', async (e) => {
+    const id = e.features?.[0]?.id;
+    if (id == null) return;
+    const need = await (await fetch(`/api/collections/needs/items/${id}`)).json();
+    const p = need.properties;
+    const box = document.createElement('div');
+    box.className = 'need-popup';
+    const title = document.createElement('strong');
+    title.textContent = `${lang === 'en' ? p.category_en : p.category_zh} · ${lang === 'en' ? p.status_en : p.status_zh}`;
+    const body = document.createElement('p');
+    body.textContent = p.text;
+    const support = document.createElement('button');
+    support.type = 'button';
+    support.className = 'support';
+    support.textContent = t('supportButton', {n: p.supports});
+    support.addEventListener('click', async () => {
+      const r = await fetch(`/api/collections/needs/items/${id}/support`, {
+        method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({supporter: deviceId()}),
+      });
+      const answer = await r.json();
+      support.textContent = r.ok ? t('supportButton', {n: answer.supports}) : `${t('needRefused')} ${answer.detail}`;
+      support.disabled = true;
+    });
+    box.append(title, body, support);
+    new Popup({closeButton: true}).setLngLat(e.lngLat).setDOMContent(box).addTo(map);
+  });
+  map.on('mouseenter', 'need-point', () => { map.getCanvas().style.cursor = 'pointer'; });
+  map.on('mouseleave', 'need-point', () => { map.getCanvas().style.cursor = ''; });
 }
 
 async function main() {
@@ -131,6 +171,7 @@ async function main() {
     return;
   }
   await categories();
+  nearby(map);
   el('need-form').addEventListener('submit', (e) => {
     e.preventDefault();
     submit(map);

@@ -775,3 +775,100 @@ test('a sub-district planner moderates the needs in their queue: sees the contac
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a resident reads a project\'s page on a phone, its meetings, funding and photos, and comments on its publication', async () => {
+  const auth = {Authorization: `Basic ${Buffer.from(`changshou:${demoPassword('changshou')}`).toString('base64')}`};
+  const me = await (await fetch(`${base}/api/me`, {headers: auth})).json();
+  const code = me.appointments.find((a) => a.in_force).units[0];
+  const unit = await api(`/api/collections/units/items/${code}`);
+  const {contains} = await import('../public/geometry.js');
+  const points = unit.geometry.coordinates.flat(2);
+  const box = [0, 1].map((i) => [Math.min(...points.map((p) => p[i])), Math.max(...points.map((p) => p[i]))]);
+  let place;
+  for (let step = 9; step < 90 && !place; step++) {
+    const c = [box[0][0] + (0.2 + 0.6 * ((step * 0.618) % 1)) * (box[0][1] - box[0][0]),
+      box[1][0] + (0.2 + 0.6 * ((step * 0.381) % 1)) * (box[1][1] - box[1][0])];
+    if (contains(unit.geometry, c)) place = c;
+  }
+  const send = async (path, body, type = 'application/json', method = 'POST') => {
+    const r = await fetch(`${base}${path}`, {method, headers: {...auth, 'content-type': type}, body: type.startsWith('image/') ? body : JSON.stringify(body)});
+    assert.ok(r.ok, `${path}: ${r.status} ${await r.clone().text()}`);
+    return r.json();
+  };
+  const site = await send('/api/collections/sites/items', {type: 'Feature', geometry: {type: 'Point', coordinates: place},
+    properties: {name: '弄堂口', element_type: 'vibrant_alley', status: 'published'}}, 'application/geo+json');
+  const project = await send('/api/projects', {name: '弄堂口微更新', element_type: 'vibrant_alley', sites: [site.id], plan_year: 2026});
+  const path = `/api/projects/${project.id}`;
+  await send(`${path}/meetings`, {kind: 'hearing', held_on: '2026-05-06', place: '居委会', attendance: {residents: 30, planners: 2},
+    motion: '同意', votes_for: 28, votes_against: 1, votes_abstain: 3});
+  await send(`${path}/funding`, {source: 'autonomy_fund', planned: 80000, spent: 30000});
+  await send(`${path}/photos?phase=before`, readFileSync(`${root}fixtures/photos/street_corner_with_gps.jpg`), 'image/jpeg');
+  const today = new Date().toISOString().slice(0, 10);
+  await send(`${path}/publications`, {subject: '方案公示', text: '弄堂口将增设座椅与绿化', starts_on: today, ends_on: '2099-01-01', comments_until: '2099-01-01'});
+  await send(path, {published: true}, 'application/json', 'PATCH');
+
+  const page = await browser.newPage({viewport: {width: 390, height: 844}, isMobile: true, hasTouch: true});
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${base}/projects/${project.id}?lang=en`);
+  await page.waitForSelector('body[data-ready="true"]');
+  assert.equal(await page.textContent('h1'), '弄堂口微更新');
+  assert.equal(await page.textContent('#stage'), 'Proposal');
+  assert.match(await page.textContent('#meetings li[data-kind="hearing"]'), /Hearing · .* 32 people · for 28 · against 1 · abstain 3/);
+  assert.match(await page.textContent('#funding'), /Autonomy fund80,00030,000/);
+  await page.waitForFunction(() => document.querySelector('#photos img')?.naturalWidth > 0);
+  await page.fill('.publication textarea', '希望座椅有靠背');
+  await page.tap('.publication button');
+  await page.waitForFunction(() => /received/.test(document.querySelector('.publication .thanks')?.textContent ?? ''));
+  await page.screenshot({path: `${artifacts}/project-phone-en.png`, fullPage: true});
+  const pubs = (await api(path)).properties.publications;
+  const comments = await (await fetch(`${base}${path}/publications/${pubs[0].id}/comments`, {headers: auth})).json();
+  assert.deepEqual(comments.map((c) => c.text), ['希望座椅有靠背']);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a resident finds a need nearby on the phone map, reads it and supports it once', async () => {
+  const auth = {Authorization: `Basic ${Buffer.from(`changshou:${demoPassword('changshou')}`).toString('base64')}`};
+  const me = await (await fetch(`${base}/api/me`, {headers: auth})).json();
+  const code = me.appointments.find((a) => a.in_force).units[0];
+  const unit = await api(`/api/collections/units/items/${code}`);
+  const {contains} = await import('../public/geometry.js');
+  const points = unit.geometry.coordinates.flat(2);
+  const box = [0, 1].map((i) => [Math.min(...points.map((p) => p[i])), Math.max(...points.map((p) => p[i]))]);
+  let place;
+  for (let step = 13; step < 90 && !place; step++) {
+    const c = [box[0][0] + (0.2 + 0.6 * ((step * 0.618) % 1)) * (box[0][1] - box[0][0]),
+      box[1][0] + (0.2 + 0.6 * ((step * 0.381) % 1)) * (box[1][1] - box[1][0])];
+    if (contains(unit.geometry, c)) place = c;
+  }
+  const r = await fetch(`${base}/api/collections/needs/items`, {method: 'POST', headers: {'content-type': 'application/geo+json'},
+    body: JSON.stringify({type: 'Feature', geometry: {type: 'Point', coordinates: place}, properties: {category: 'greenery', text: '这里缺少树荫'}})});
+  const id = (await r.json()).need.id;
+  const accepted = await fetch(`${base}/api/collections/needs/items/${id}/decision`, {method: 'POST',
+    headers: {...auth, 'content-type': 'application/json'}, body: JSON.stringify({action: 'accept'})});
+  assert.equal(accepted.status, 200);
+
+  const page = await browser.newPage({viewport: {width: 390, height: 844}, isMobile: true, hasTouch: true});
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${base}/needs?lang=en`);
+  await page.waitForFunction(() => window.lantuMap?.isStyleLoaded());
+  await page.evaluate((c) => new Promise((resolve) => {
+    window.lantuMap.jumpTo({center: c, zoom: 17});
+    window.lantuMap.once('idle', resolve);
+  }), place);
+  await page.waitForFunction(() => window.lantuMap.queryRenderedFeatures({layers: ['need-point']}).length > 0);
+  const at = await page.evaluate((c) => { const p = window.lantuMap.project(c); return {x: p.x, y: p.y}; }, place);
+  const mapBox = await page.locator('#map').boundingBox();
+  await page.mouse.click(mapBox.x + at.x, mapBox.y + at.y);
+  await page.waitForSelector('.need-popup');
+  assert.match(await page.textContent('.need-popup'), /这里缺少树荫/);
+  assert.equal(await page.textContent('.need-popup .support'), 'I need this too (0)');
+  await page.tap('.need-popup .support');
+  await page.waitForFunction(() => document.querySelector('.need-popup .support')?.textContent === 'I need this too (1)');
+  await page.screenshot({path: `${artifacts}/needs-phone-nearby-en.png`});
+  assert.equal((await api(`/api/collections/needs/items/${id}`)).properties.supports, 1);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

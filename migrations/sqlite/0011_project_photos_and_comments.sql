@@ -1,0 +1,20 @@
+-- A project's photos before and after (metadata stripped), and the public's comments on a
+-- publication (公示) within its comment window (issue 13).
+CREATE TABLE project_photos (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    project_id INTEGER NOT NULL REFERENCES projects (id),
+    phase      TEXT NOT NULL CHECK (phase IN ('before', 'after')),
+    media_type TEXT NOT NULL,
+    bytes      BLOB NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL
+);
+CREATE INDEX project_photos_project ON project_photos (project_id);
+
+CREATE TABLE publication_comments (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    publication_id INTEGER NOT NULL REFERENCES publications (id),
+    text           TEXT NOT NULL,
+    at             TEXT NOT NULL
+);
+CREATE INDEX publication_comments_publication ON publication_comments (publication_id);

@@ -1,0 +1,209 @@
+//! A project's photos before and after, and the public's comments on its publications (公示)
+//! within their comment window.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::api::CommentInput;
+use crate::auth::Viewer;
+use crate::error::{AppError, AppResult};
+use crate::http::body::JsonBody;
+use crate::http::request::RequestInfo;
+use crate::needs::photo::{MAX_PHOTO_BYTES, strip};
+use crate::state::AppState;
+use crate::work::on_pool;
+
+/// Photos a project may carry.
+pub const MAX_PROJECT_PHOTOS: usize = 12;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PhaseQuery {
+    phase: String,
+}
+
+/// Adds a photo (JPEG or PNG, ≤ 2 MiB, metadata stripped) taken before or after the work.
+#[utoipa::path(post, operation_id = "projects_add_photo", path = "/api/projects/{projectId}/photos", tag = "Projects",
+    params(("projectId" = i64, Path, description = "The project's id"),
+        ("phase" = String, Query, description = "before or after")),
+    request_body(content = Vec<u8>, content_type = "image/jpeg"),
+    responses(
+        (status = 201, description = "Stored", body = ProjectFeature, content_type = "application/geo+json"),
+        (status = 409, description = "The project has its 12 photos", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than 2 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not a JPEG or PNG", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(super) async fn add_photo(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    info: RequestInfo,
+    Path(id): Path<String>,
+    Query(query): Query<PhaseQuery>,
+    request: axum::extract::Request,
+) -> AppResult<Response> {
+    let project = super::routes::editable(&state, &viewer, &id).await?;
+    if !["before", "after"].contains(&query.phase.as_str()) {
+        return Err(AppError::bad_request(
+            "Invalid query parameter",
+            "?phase",
+            "before or after",
+        ));
+    }
+    if project.photos.len() >= MAX_PROJECT_PHOTOS {
+        return Err(AppError::Conflict(format!(
+            "project {} has {MAX_PROJECT_PHOTOS} photos, the most it may have",
+            project.id
+        )));
+    }
+    let (parts, body) = request.into_parts();
+    let media_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if !["image/jpeg", "image/png"].contains(&media_type.as_str()) {
+        return Err(AppError::UnsupportedMediaType(format!(
+            "send the photo as image/jpeg or image/png (got {media_type})"
+        )));
+    }
+    let limit = MAX_PHOTO_BYTES.min(state.settings.body_limit.max(64 * 1024));
+    let bytes =
+        crate::http::body::raw_bytes(&parts.headers, body, limit, state.settings.body_timeout)
+            .await?;
+    let (clean, kind) = on_pool(&state.work.ingest, &state, move |_| {
+        strip(&bytes).map_err(|e| AppError::UnsupportedMediaType(e.0))
+    })
+    .await?;
+    if kind != media_type {
+        return Err(AppError::UnsupportedMediaType(format!(
+            "the body is {kind}, not {media_type}"
+        )));
+    }
+    let edit = super::routes::edit_of(&viewer, &info, &project)?;
+    let written = state
+        .store
+        .add_project_photo(project.id, &query.phase, (kind, clean), &edit)
+        .await?;
+    Ok(super::routes::json(
+        StatusCode::CREATED,
+        &super::routes::applied(&state, &viewer, written),
+    ))
+}
+
+/// A project's photo, if the caller may see the project.
+#[utoipa::path(get, operation_id = "projects_photo", path = "/api/projects/photos/{photoId}", tag = "Projects",
+    params(("photoId" = i64, Path, description = "The photo's id")),
+    responses(
+        (status = 200, description = "The image", content_type = "image/jpeg"),
+        (status = 404, description = "No such photo, or of a project not yet published", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(super) async fn photo(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let missing = || AppError::NotFound(format!("no photo with id {id}"));
+    let photo_id: i64 = id.parse().map_err(|_| missing())?;
+    let photo = state
+        .store
+        .project_photo(photo_id)
+        .await?
+        .ok_or_else(missing)?;
+    super::routes::visible(&state, &viewer, photo.project_id)
+        .await
+        .map_err(|_| missing())?;
+    let mut response = photo.bytes.into_response();
+    if let Ok(v) = HeaderValue::from_str(&photo.media_type) {
+        response.headers_mut().insert(header::CONTENT_TYPE, v);
+    }
+    Ok(response)
+}
+
+/// Comments on a publication, by anyone, within its comment window (throttled like needs).
+#[utoipa::path(post, operation_id = "projects_comment", path = "/api/projects/{projectId}/publications/{publicationId}/comments", tag = "Projects",
+    params(("projectId" = i64, Path, description = "The project's id"), ("publicationId" = i64, Path, description = "The publication's id")),
+    request_body(content = CommentInput, content_type = "application/json"),
+    responses(
+        (status = 204, description = "Recorded"),
+        (status = 404, description = "No such publication of a published project", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The comment window is not open", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(super) async fn comment(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((project, publication)): Path<(String, String)>,
+    body: JsonBody,
+) -> AppResult<Response> {
+    let window = publication_of(&state, &viewer, &project, &publication).await?;
+    let input: CommentInput = body.parse()?;
+    let text = crate::text::clean(input.text.trim(), "/text", crate::text::Lines::Many, 2_000)?;
+    if text.is_empty() {
+        return Err(AppError::unprocessable(
+            "Missing text",
+            "/text",
+            "say something",
+        ));
+    }
+    let today = crate::planners::china_day(chrono::Utc::now());
+    match window.comments_until {
+        None => {
+            return Err(AppError::Conflict(
+                "this publication takes no comments".into(),
+            ));
+        }
+        Some(until) if today < window.starts_on || today > until => {
+            return Err(AppError::Conflict(format!(
+                "comments are taken from {} to {until}; today is {today}",
+                window.starts_on
+            )));
+        }
+        Some(_) => {}
+    }
+    let id: i64 = publication.parse().unwrap_or_default();
+    state.store.add_comment(id, &text).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn publication_of(
+    state: &AppState,
+    viewer: &Viewer,
+    project: &str,
+    publication: &str,
+) -> AppResult<crate::projects::store::PublicationWindow> {
+    let missing =
+        || AppError::NotFound(format!("no publication {publication} of project {project}"));
+    let project_id: i64 = project.parse().map_err(|_| missing())?;
+    let id: i64 = publication.parse().map_err(|_| missing())?;
+    let window = state
+        .store
+        .publication_window(id)
+        .await?
+        .filter(|w| w.project_id == project_id)
+        .ok_or_else(missing)?;
+    super::routes::visible(state, viewer, project_id)
+        .await
+        .map_err(|_| missing())?;
+    Ok(window)
+}
+
+/// The comments on a publication, for the project's planners (comments are residents' words,
+/// and may name people: the public sees how many there are).
+#[utoipa::path(get, operation_id = "projects_comments", path = "/api/projects/{projectId}/publications/{publicationId}/comments", tag = "Projects",
+    params(("projectId" = i64, Path, description = "The project's id"), ("publicationId" = i64, Path, description = "The publication's id")),
+    responses(
+        (status = 200, description = "The comments, oldest first", body = Vec<Comment>),
+        (status = 403, description = "Not a planner of the project", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(super) async fn comments(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((project, publication)): Path<(String, String)>,
+) -> AppResult<Response> {
+    super::routes::editable(&state, &viewer, &project).await?;
+    publication_of(&state, &viewer, &project, &publication).await?;
+    let id: i64 = publication.parse().unwrap_or_default();
+    Ok(axum::Json(state.store.comments(id).await?).into_response())
+}
