@@ -18,3 +18,15 @@ CREATE TABLE publication_comments (
     at             timestamptz NOT NULL
 );
 CREATE INDEX publication_comments_publication ON publication_comments (publication_id);
+
+-- The files of a meeting: signed minutes, sign-in sheets, the plans shown.
+CREATE TABLE meeting_attachments (
+    id         bigserial PRIMARY KEY,
+    meeting_id bigint NOT NULL REFERENCES meetings (id),
+    name       TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    bytes      bytea NOT NULL,
+    created_at timestamptz NOT NULL,
+    created_by TEXT NOT NULL
+);
+CREATE INDEX meeting_attachments_meeting ON meeting_attachments (meeting_id);

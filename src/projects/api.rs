@@ -44,6 +44,19 @@ pub struct Meeting {
     /// The minutes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub minutes: Option<String>,
+    /// Its files (`GET /api/projects/attachments/{id}`).
+    pub attachments: Vec<Attachment>,
+}
+
+/// A meeting's file: signed minutes, a sign-in sheet, the plans shown.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Attachment {
+    /// Its id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// `application/pdf`, `image/jpeg` or `image/png`.
+    pub media_type: String,
 }
 
 /// A publication (公示): a period in which the public reads it and may comment.

@@ -207,3 +207,134 @@ pub(super) async fn comments(
     let id: i64 = publication.parse().unwrap_or_default();
     Ok(axum::Json(state.store.comments(id).await?).into_response())
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct NameQuery {
+    name: String,
+}
+
+/// `text` percent-encoded for a `filename*` parameter (RFC 8187).
+fn encoded_name(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Adds a file to a meeting: a PDF (signed minutes, a sign-in sheet) or an image (metadata
+/// stripped), at most 2 MiB.
+#[utoipa::path(post, operation_id = "projects_add_attachment", path = "/api/projects/{projectId}/meetings/{meetingId}/attachments", tag = "Projects",
+    params(("projectId" = i64, Path, description = "The project's id"), ("meetingId" = i64, Path, description = "The meeting's id"),
+        ("name" = String, Query, description = "The file's name")),
+    request_body(content = Vec<u8>, content_type = "application/pdf"),
+    responses(
+        (status = 201, description = "Stored", body = ProjectFeature, content_type = "application/geo+json"),
+        (status = 404, description = "No such meeting of the project", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than 2 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not a PDF, JPEG or PNG", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(super) async fn add_attachment(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    info: RequestInfo,
+    Path((id, meeting)): Path<(String, String)>,
+    Query(query): Query<NameQuery>,
+    request: axum::extract::Request,
+) -> AppResult<Response> {
+    let project = super::routes::editable(&state, &viewer, &id).await?;
+    let meeting_id: i64 = meeting.parse().unwrap_or(-1);
+    if !project.meetings.iter().any(|m| m.id == meeting_id) {
+        return Err(AppError::NotFound(format!(
+            "project {} has no meeting {meeting}",
+            project.id
+        )));
+    }
+    let name = crate::text::name(&query.name, "?name", 200)?;
+    let (parts, body) = request.into_parts();
+    let media_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let limit = MAX_PHOTO_BYTES.min(state.settings.body_limit.max(64 * 1024));
+    let bytes =
+        crate::http::body::raw_bytes(&parts.headers, body, limit, state.settings.body_timeout)
+            .await?;
+    let (clean, kind): (Vec<u8>, &str) = match media_type.as_str() {
+        "application/pdf" if bytes.starts_with(b"%PDF-") => (bytes.to_vec(), "application/pdf"),
+        "application/pdf" => {
+            return Err(AppError::UnsupportedMediaType(
+                "the body is not a PDF".into(),
+            ));
+        }
+        "image/jpeg" | "image/png" => {
+            let (clean, kind) = on_pool(&state.work.ingest, &state, move |_| {
+                strip(&bytes).map_err(|e| AppError::UnsupportedMediaType(e.0))
+            })
+            .await?;
+            if kind != media_type {
+                return Err(AppError::UnsupportedMediaType(format!(
+                    "the body is {kind}, not {media_type}"
+                )));
+            }
+            (clean, kind)
+        }
+        other => {
+            return Err(AppError::UnsupportedMediaType(format!(
+                "a meeting's file is a PDF, JPEG or PNG (got {})",
+                if other.is_empty() {
+                    "no Content-Type"
+                } else {
+                    other
+                }
+            )));
+        }
+    };
+    let edit = super::routes::edit_of(&viewer, &info, &project)?;
+    let written = state
+        .store
+        .add_attachment((project.id, meeting_id), &name, (kind, clean), &edit)
+        .await?;
+    Ok(super::routes::json(
+        StatusCode::CREATED,
+        &super::routes::applied(&state, &viewer, written),
+    ))
+}
+
+/// A meeting's file, if the caller may see the project.
+#[utoipa::path(get, operation_id = "projects_attachment", path = "/api/projects/attachments/{attachmentId}", tag = "Projects",
+    params(("attachmentId" = i64, Path, description = "The file's id")),
+    responses(
+        (status = 200, description = "The file", content_type = "application/pdf"),
+        (status = 404, description = "No such file, or of a project not yet published", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(super) async fn attachment(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let missing = || AppError::NotFound(format!("no file with id {id}"));
+    let file_id: i64 = id.parse().map_err(|_| missing())?;
+    let file = state.store.attachment(file_id).await?.ok_or_else(missing)?;
+    super::routes::visible(&state, &viewer, file.project_id)
+        .await
+        .map_err(|_| missing())?;
+    let mut response = file.bytes.into_response();
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&file.media_type) {
+        headers.insert(header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename*=UTF-8''{}",
+        encoded_name(&file.name)
+    )) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
+}

@@ -34,7 +34,9 @@ use utoipa::OpenApi;
         media::add_photo,
         media::photo,
         media::comment,
-        media::comments
+        media::comments,
+        media::add_attachment,
+        media::attachment
     ),
     components(schemas(
         routes::ProjectFeature,
@@ -55,6 +57,7 @@ use utoipa::OpenApi;
         api::StageStep,
         reserve::Reserve,
         api::ProjectPhoto,
+        api::Attachment,
         api::Comment,
         api::CommentInput,
         reserve::ReserveEntry,

@@ -46,6 +46,14 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/projects/photos/{photoId}", get(super::media::photo))
         .route(
+            "/api/projects/{projectId}/meetings/{meetingId}/attachments",
+            post(super::media::add_attachment),
+        )
+        .route(
+            "/api/projects/attachments/{attachmentId}",
+            get(super::media::attachment),
+        )
+        .route(
             "/api/projects/{projectId}/publications/{publicationId}/comments",
             get(super::media::comments).post(super::media::comment),
         )

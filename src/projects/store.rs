@@ -88,6 +88,27 @@ struct PublicationRow {
 }
 
 #[derive(sqlx::FromRow)]
+struct AttachmentRow {
+    id: i64,
+    meeting_id: i64,
+    name: String,
+    media_type: String,
+}
+
+/// A stored meeting file.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StoredAttachment {
+    /// The project.
+    pub project_id: i64,
+    /// Its name.
+    pub name: String,
+    /// Its media type.
+    pub media_type: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+#[derive(sqlx::FromRow)]
 struct PhotoRow {
     id: i64,
     phase: String,
@@ -207,6 +228,14 @@ async fn load(tx: &mut Conn<'_>, id: i64, lock: bool) -> StoreResult<Project> {
             vals![id],
         )
         .await?;
+    let attachments: Vec<AttachmentRow> = tx
+        .fetch_all(
+            "SELECT a.id AS id, a.meeting_id AS meeting_id, a.name AS name, a.media_type AS media_type
+             FROM meeting_attachments a JOIN meetings m ON m.id = a.meeting_id
+             WHERE m.project_id = $1 ORDER BY a.id",
+            vals![id],
+        )
+        .await?;
     let photos: Vec<PhotoRow> = tx
         .fetch_all(
             "SELECT id, phase FROM project_photos WHERE project_id = $1 ORDER BY id",
@@ -296,6 +325,15 @@ async fn load(tx: &mut Conn<'_>, id: i64, lock: bool) -> StoreResult<Project> {
                     votes_against: m.votes_against,
                     votes_abstain: m.votes_abstain,
                     minutes: m.minutes,
+                    attachments: attachments
+                        .iter()
+                        .filter(|a| a.meeting_id == m.id)
+                        .map(|a| super::api::Attachment {
+                            id: a.id,
+                            name: a.name.clone(),
+                            media_type: a.media_type.clone(),
+                        })
+                        .collect(),
                 })
             })
             .collect::<StoreResult<_>>()?,
@@ -709,6 +747,28 @@ impl Store {
                    VALUES ($1, $2, $3, $4, $5, $6)";
         let values = vals![id, phase, media_type, bytes, at, &edit.author];
         self.add_record(id, (sql, values), ("", ""), edit, at).await
+    }
+
+    /// Stores a file of meeting `meeting` of project `id`.
+    pub async fn add_attachment(
+        &self,
+        (id, meeting): (i64, i64),
+        name: &str,
+        (media_type, bytes): (&str, Vec<u8>),
+        edit: &Edit,
+    ) -> StoreResult<Written> {
+        let at = now();
+        let sql = "INSERT INTO meeting_attachments (meeting_id, name, media_type, bytes, created_at, created_by)
+                   VALUES ($1, $2, $3, $4, $5, $6)";
+        let values = vals![meeting, name, media_type, bytes, at, &edit.author];
+        self.add_record(id, (sql, values), ("", ""), edit, at).await
+    }
+
+    /// One meeting file.
+    pub async fn attachment(&self, id: i64) -> StoreResult<Option<StoredAttachment>> {
+        let sql = "SELECT m.project_id AS project_id, a.name AS name, a.media_type AS media_type, a.bytes AS bytes
+                   FROM meeting_attachments a JOIN meetings m ON m.id = a.meeting_id WHERE a.id = $1";
+        self.fetch_optional(sql, vals![id]).await
     }
 
     /// One project photo.

@@ -677,6 +677,62 @@ async fn photos_before_and_after_lose_their_metadata_and_comments_are_taken_with
         )
         .await;
     assert_eq!(theirs.json[0]["text"], "希望多种树");
+
+    // The hearing's signed minutes as a PDF; a file that is not what it says is refused.
+    let m = ok(
+        &app,
+        &planner,
+        &format!("/api/projects/{id}/meetings"),
+        meeting("hearing", "2026-03-16", true),
+    )
+    .await;
+    let meeting_id = m["properties"]["meetings"][0]["id"].as_i64().unwrap();
+    let pdf = b"%PDF-1.4\n% minutes signed by 12 representatives\n%%EOF\n".to_vec();
+    let attach = |name: &'static str, media: &'static str, bytes: Vec<u8>| {
+        let (app, planner) = (&app, planner.clone());
+        async move {
+            app.send(
+                Method::POST,
+                &format!("/api/projects/{id}/meetings/{meeting_id}/attachments?name={name}"),
+                Some(&planner),
+                &[("content-type", media)],
+                Some(bytes),
+            )
+            .await
+        }
+    };
+    let added = attach(
+        "%E4%BC%9A%E8%AE%AE%E7%BA%AA%E8%A6%81.pdf",
+        "application/pdf",
+        pdf.clone(),
+    )
+    .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.json);
+    let file = added.json["properties"]["meetings"][0]["attachments"][0].clone();
+    assert_eq!(file["name"], "会议纪要.pdf");
+    attach("x.pdf", "application/pdf", b"not a pdf".to_vec())
+        .await
+        .assert_problem(415);
+    attach("x.doc", "application/msword", pdf.clone())
+        .await
+        .assert_problem(415);
+    attach("x.pdf", "application/pdf", vec![b'%'; 70 * 1024])
+        .await
+        .assert_problem(413);
+    let (status, headers, bytes) = app
+        .send_raw(
+            Method::GET,
+            &format!("/api/projects/attachments/{}", file["id"]),
+            None,
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!((status, bytes), (StatusCode::OK, pdf));
+    assert_eq!(
+        headers["content-disposition"],
+        "attachment; filename*=UTF-8''%E4%BC%9A%E8%AE%AE%E7%BA%AA%E8%A6%81.pdf"
+    );
 }
 
 on_both_backends!(

@@ -151,6 +151,20 @@ function nearby(map) {
     box.append(title, body, support);
     new Popup({closeButton: true}).setLngLat(e.lngLat).setDOMContent(box).addTo(map);
   });
+  // Projects nearby: their name and stage, and a link to their page.
+  for (const layer of ['project-ring', 'project-outline']) {
+    map.on('click', layer, (e) => {
+      const f = e.features?.[0];
+      if (!f) return;
+      const box = document.createElement('div');
+      box.className = 'project-popup';
+      const link = document.createElement('a');
+      link.href = withLang(`/projects/${f.properties.project}`);
+      link.textContent = `${f.properties.name} · ${t(/** @type {import('./messages.js').Key} */ (`dash_${f.properties.stage}`))}`;
+      box.append(link);
+      new Popup({closeButton: true}).setLngLat(e.lngLat).setDOMContent(box).addTo(map);
+    });
+  }
   map.on('mouseenter', 'need-point', () => { map.getCanvas().style.cursor = 'pointer'; });
   map.on('mouseleave', 'need-point', () => { map.getCanvas().style.cursor = ''; });
 }

@@ -83,6 +83,12 @@ async function main() {
     const vote = m.motion ? ` · ${t('voteLine', {for: m.votes_for ?? 0, against: m.votes_against ?? 0, abstain: m.votes_abstain ?? 0})}` : '';
     const li = node('li', `${lang === 'en' ? m.kind_en : m.kind_zh} · ${date(m.held_on)} · ${m.place} · ${t('peopleCount', {n: people})}${vote}`);
     li.dataset.kind = m.kind;
+    for (const a of m.attachments ?? []) {
+      const link = document.createElement('a');
+      link.href = `/api/projects/attachments/${a.id}`;
+      link.textContent = a.name;
+      li.append(' · ', link);
+    }
     return li;
   }));
   el('funding').replaceChildren(...p.funding.map((/** @type {any} */ f) => {

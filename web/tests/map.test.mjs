@@ -868,6 +868,30 @@ test('a resident finds a need nearby on the phone map, reads it and supports it 
   await page.tap('.need-popup .support');
   await page.waitForFunction(() => document.querySelector('.need-popup .support')?.textContent === 'I need this too (1)');
   await page.screenshot({path: `${artifacts}/needs-phone-nearby-en.png`});
+  // A published project nearby opens its page.
+  const send = async (path, body, type = 'application/json', method = 'POST') => {
+    const res = await fetch(`${base}${path}`, {method, headers: {...auth, 'content-type': type}, body: JSON.stringify(body)});
+    assert.ok(res.ok, `${path}: ${res.status} ${await res.clone().text()}`);
+    return res.json();
+  };
+  const near = [place[0] + 0.0006, place[1]];
+  const site = await send('/api/collections/sites/items', {type: 'Feature', geometry: {type: 'Point', coordinates: near},
+    properties: {name: '树荫广场', element_type: 'tree_lined_street', status: 'published'}}, 'application/geo+json');
+  const project = await send('/api/projects', {name: '树荫广场项目', element_type: 'tree_lined_street', sites: [site.id], needs: [id]});
+  await send(`/api/projects/${project.id}`, {published: true}, 'application/json', 'PATCH');
+  await page.goto(`${base}/needs?lang=en`);
+  await page.waitForFunction(() => window.lantuMap?.isStyleLoaded());
+  await page.evaluate((c) => new Promise((resolve) => {
+    window.lantuMap.jumpTo({center: c, zoom: 17});
+    window.lantuMap.once('idle', resolve);
+  }), place);
+  await page.waitForFunction(() => window.lantuMap.queryRenderedFeatures({layers: ['project-ring']}).length > 0, null, {timeout: 20_000});
+  const pa = await page.evaluate((c) => { const p = window.lantuMap.project(c); return {x: p.x, y: p.y}; }, near);
+  await page.mouse.click(mapBox.x + pa.x + 10, mapBox.y + pa.y);
+  await page.waitForSelector('.project-popup a');
+  assert.equal(await page.textContent('.project-popup a'), '树荫广场项目 · Proposal');
+  await Promise.all([page.waitForURL(`${base}/projects/${project.id}?lang=en`), page.click('.project-popup a')]);
+  await page.waitForSelector('body[data-ready="true"]');
   assert.equal((await api(`/api/collections/needs/items/${id}`)).properties.supports, 1);
   assert.deepEqual(errors, []);
   await page.close();
