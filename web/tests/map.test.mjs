@@ -573,6 +573,28 @@ test('a planner drawing across the edge of their area is warned before saving an
   await page.close();
 });
 
+
+/** The demo planner changshou (Basic credentials), the unit they are appointed to, and `count`
+ * places well inside it (100 m squares), searched among steps `from` to `from + 39`: each test
+ * its own forty, so no two tests put things in one place. */
+async function changshouPlaces(count, from) {
+  const auth = {Authorization: `Basic ${Buffer.from(`changshou:${demoPassword('changshou')}`).toString('base64')}`};
+  const me = await (await fetch(`${base}/api/me`, {headers: auth})).json();
+  const code = me.appointments.find((a) => a.in_force).units[0];
+  const unit = await api(`/api/collections/units/items/${code}`);
+  const {contains} = await import('../public/geometry.js');
+  const points = unit.geometry.coordinates.flat(2);
+  const box = [0, 1].map((i) => [Math.min(...points.map((p) => p[i])), Math.max(...points.map((p) => p[i]))]);
+  const places = [];
+  for (let step = from; step < from + 40 && places.length < count; step++) {
+    const c = [box[0][0] + (0.2 + 0.6 * ((step * 0.618) % 1)) * (box[0][1] - box[0][0]),
+      box[1][0] + (0.2 + 0.6 * ((step * 0.381) % 1)) * (box[1][1] - box[1][0])];
+    if (square(c, 100).every((p) => contains(unit.geometry, p))) places.push(c);
+  }
+  assert.equal(places.length, count, `${count} places inside ${code}`);
+  return {auth, code, unit, places};
+}
+
 test('a resident on a phone places a need, submits it, and follows it to the project that answers it', async () => {
   const page = await browser.newPage({viewport: {width: 390, height: 844}, isMobile: true, hasTouch: true, deviceScaleFactor: 2});
   const errors = [];
@@ -581,20 +603,7 @@ test('a resident on a phone places a need, submits it, and follows it to the pro
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('request', (r) => requests.push(r.url()));
   // Where the sub-district planner changshou may run projects.
-  const auth = {Authorization: `Basic ${Buffer.from(`changshou:${demoPassword('changshou')}`).toString('base64')}`};
-  const me = await (await fetch(`${base}/api/me`, {headers: auth})).json();
-  const code = me.appointments.find((a) => a.in_force).units[0];
-  const unit = await api(`/api/collections/units/items/${code}`);
-  const {contains} = await import('../public/geometry.js');
-  const points = unit.geometry.coordinates.flat(2);
-  const box = [0, 1].map((i) => [Math.min(...points.map((p) => p[i])), Math.max(...points.map((p) => p[i]))]);
-  let place;
-  for (let step = 0; step < 40 && !place; step++) {
-    const c = [box[0][0] + (0.2 + 0.6 * ((step * 0.618) % 1)) * (box[0][1] - box[0][0]),
-      box[1][0] + (0.2 + 0.6 * ((step * 0.381) % 1)) * (box[1][1] - box[1][0])];
-    if (square(c, 100).every((p) => contains(unit.geometry, p))) place = c;
-  }
-  assert.ok(place, `a place inside ${code}`);
+  const {auth, code, unit, places: [place]} = await changshouPlaces(1, 0);
 
   await page.goto(`${base}/needs?lang=en`);
   await page.waitForFunction(() => window.lantuMap?.isStyleLoaded() && document.querySelectorAll('#category option').length > 5);
@@ -678,19 +687,7 @@ test('the dashboard charts every table for the district and a sub-district, each
 });
 
 test('a sub-district\'s blueprint prints as a poster with its published projects, as PDF and as PNG', async () => {
-  const auth = {Authorization: `Basic ${Buffer.from(`changshou:${demoPassword('changshou')}`).toString('base64')}`};
-  const me = await (await fetch(`${base}/api/me`, {headers: auth})).json();
-  const code = me.appointments.find((a) => a.in_force).units[0];
-  const unit = await api(`/api/collections/units/items/${code}`);
-  const {contains} = await import('../public/geometry.js');
-  const points = unit.geometry.coordinates.flat(2);
-  const box = [0, 1].map((i) => [Math.min(...points.map((p) => p[i])), Math.max(...points.map((p) => p[i]))]);
-  let place;
-  for (let step = 3; step < 60 && !place; step++) {
-    const c = [box[0][0] + (0.2 + 0.6 * ((step * 0.618) % 1)) * (box[0][1] - box[0][0]),
-      box[1][0] + (0.2 + 0.6 * ((step * 0.381) % 1)) * (box[1][1] - box[1][0])];
-    if (contains(unit.geometry, c)) place = c;
-  }
+  const {auth, code, unit, places: [place]} = await changshouPlaces(1, 40);
   const post = async (path, body, type = 'application/json', method = 'POST') => {
     const r = await fetch(`${base}${path}`, {method, headers: {...auth, 'content-type': type}, body: JSON.stringify(body)});
     assert.ok(r.ok, `${path}: ${r.status} ${await r.clone().text()}`);
@@ -727,19 +724,7 @@ test('a sub-district\'s blueprint prints as a poster with its published projects
 });
 
 test('a sub-district planner moderates the needs in their queue: sees the contact, declines with a reason, accepts', async () => {
-  const auth = {Authorization: `Basic ${Buffer.from(`changshou:${demoPassword('changshou')}`).toString('base64')}`};
-  const me = await (await fetch(`${base}/api/me`, {headers: auth})).json();
-  const code = me.appointments.find((a) => a.in_force).units[0];
-  const unit = await api(`/api/collections/units/items/${code}`);
-  const {contains} = await import('../public/geometry.js');
-  const points = unit.geometry.coordinates.flat(2);
-  const box = [0, 1].map((i) => [Math.min(...points.map((p) => p[i])), Math.max(...points.map((p) => p[i]))]);
-  const inside = [];
-  for (let step = 5; step < 80 && inside.length < 2; step++) {
-    const c = [box[0][0] + (0.2 + 0.6 * ((step * 0.618) % 1)) * (box[0][1] - box[0][0]),
-      box[1][0] + (0.2 + 0.6 * ((step * 0.381) % 1)) * (box[1][1] - box[1][0])];
-    if (contains(unit.geometry, c)) inside.push(c);
-  }
+  const {auth, places: inside} = await changshouPlaces(2, 80);
   const ids = [];
   for (const [i, c] of inside.entries()) {
     const r = await fetch(`${base}/api/collections/needs/items`, {method: 'POST', headers: {'content-type': 'application/geo+json'},
@@ -777,19 +762,7 @@ test('a sub-district planner moderates the needs in their queue: sees the contac
 });
 
 test('a resident reads a project\'s page on a phone, its meetings, funding and photos, and comments on its publication', async () => {
-  const auth = {Authorization: `Basic ${Buffer.from(`changshou:${demoPassword('changshou')}`).toString('base64')}`};
-  const me = await (await fetch(`${base}/api/me`, {headers: auth})).json();
-  const code = me.appointments.find((a) => a.in_force).units[0];
-  const unit = await api(`/api/collections/units/items/${code}`);
-  const {contains} = await import('../public/geometry.js');
-  const points = unit.geometry.coordinates.flat(2);
-  const box = [0, 1].map((i) => [Math.min(...points.map((p) => p[i])), Math.max(...points.map((p) => p[i]))]);
-  let place;
-  for (let step = 9; step < 90 && !place; step++) {
-    const c = [box[0][0] + (0.2 + 0.6 * ((step * 0.618) % 1)) * (box[0][1] - box[0][0]),
-      box[1][0] + (0.2 + 0.6 * ((step * 0.381) % 1)) * (box[1][1] - box[1][0])];
-    if (contains(unit.geometry, c)) place = c;
-  }
+  const {auth, code, unit, places: [place]} = await changshouPlaces(1, 120);
   const send = async (path, body, type = 'application/json', method = 'POST') => {
     const r = await fetch(`${base}${path}`, {method, headers: {...auth, 'content-type': type}, body: type.startsWith('image/') ? body : JSON.stringify(body)});
     assert.ok(r.ok, `${path}: ${r.status} ${await r.clone().text()}`);
@@ -829,19 +802,7 @@ test('a resident reads a project\'s page on a phone, its meetings, funding and p
 });
 
 test('a resident finds a need nearby on the phone map, reads it and supports it once', async () => {
-  const auth = {Authorization: `Basic ${Buffer.from(`changshou:${demoPassword('changshou')}`).toString('base64')}`};
-  const me = await (await fetch(`${base}/api/me`, {headers: auth})).json();
-  const code = me.appointments.find((a) => a.in_force).units[0];
-  const unit = await api(`/api/collections/units/items/${code}`);
-  const {contains} = await import('../public/geometry.js');
-  const points = unit.geometry.coordinates.flat(2);
-  const box = [0, 1].map((i) => [Math.min(...points.map((p) => p[i])), Math.max(...points.map((p) => p[i]))]);
-  let place;
-  for (let step = 13; step < 90 && !place; step++) {
-    const c = [box[0][0] + (0.2 + 0.6 * ((step * 0.618) % 1)) * (box[0][1] - box[0][0]),
-      box[1][0] + (0.2 + 0.6 * ((step * 0.381) % 1)) * (box[1][1] - box[1][0])];
-    if (contains(unit.geometry, c)) place = c;
-  }
+  const {auth, code, unit, places: [place]} = await changshouPlaces(1, 160);
   const r = await fetch(`${base}/api/collections/needs/items`, {method: 'POST', headers: {'content-type': 'application/geo+json'},
     body: JSON.stringify({type: 'Feature', geometry: {type: 'Point', coordinates: place}, properties: {category: 'greenery', text: '这里缺少树荫'}})});
   const id = (await r.json()).need.id;
