@@ -131,10 +131,8 @@ impl AppState {
         let needs = store.load_needs().await?;
         let streets = crate::tiles::basemap::Streets::new(store.load_streets().await?);
         let mut projects = crate::projects::index::ProjectIndex::default();
-        for summary in store.projects().await? {
-            if let Some(p) = store.find_project(summary.id).await? {
-                projects.put(crate::projects::index::ProjectTile::of(&p));
-            }
+        for p in store.all_projects().await? {
+            projects.put(crate::projects::index::ProjectTile::of(&p));
         }
         let catalogue =
             Catalogue::parse(crate::coverage::catalogue::DEFAULT).map_err(anyhow::Error::msg)?;

@@ -123,7 +123,7 @@ fn in_area(code: &str, unit: Option<&UnitCode>) -> bool {
 async fn count(state: &AppState, viewer: &Viewer, unit: Option<UnitCode>) -> AppResult<Dashboard> {
     let visibility = viewer.visibility();
     let mut projects: Vec<Project> = Vec::new();
-    for summary in state.store.projects().await? {
+    for summary in state.store.all_projects().await? {
         let units: Vec<UnitCode> = UnitCode::parse(&summary.subdistrict).into_iter().collect();
         let status = if summary.published {
             SiteStatus::Published
@@ -131,7 +131,7 @@ async fn count(state: &AppState, viewer: &Viewer, unit: Option<UnitCode>) -> App
             SiteStatus::Draft
         };
         if in_area(&summary.subdistrict, unit.as_ref()) && visibility.sees(status, &units) {
-            projects.extend(state.store.find_project(summary.id).await?);
+            projects.push(summary);
         }
     }
     let needs: Vec<_> = state

@@ -14,7 +14,7 @@ use super::api::{
     StatusLabel, SupportInput, Supported,
 };
 use super::model::{Decision, NeedStatus};
-use super::photo::{MAX_PHOTO_BYTES, MAX_PHOTOS};
+use super::photo::MAX_PHOTOS;
 use super::routes::{Extras, detailed, feature, moderates, need_id, visible};
 use crate::auth::Viewer;
 use crate::auth::hash_token;
@@ -291,33 +291,7 @@ async fn add_photo(
             "need {id} has {MAX_PHOTOS} photos, the most a need may have"
         )));
     }
-    let media_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if !["image/jpeg", "image/png"].contains(&media_type.as_str()) {
-        return Err(AppError::UnsupportedMediaType(format!(
-            "send the photo as image/jpeg or image/png (got {})",
-            if media_type.is_empty() {
-                "no Content-Type"
-            } else {
-                &media_type
-            }
-        )));
-    }
-    let limit = MAX_PHOTO_BYTES.min(state.settings.body_limit.max(64 * 1024));
-    let bytes =
-        crate::http::body::raw_bytes(&headers, body, limit, state.settings.body_timeout).await?;
-    let (clean, kind) = on_pool(&state.work.ingest, &state, move |_| {
-        super::photo::strip(&bytes).map_err(|e| AppError::UnsupportedMediaType(e.0))
-    })
-    .await?;
-    if kind != media_type {
-        return Err(AppError::UnsupportedMediaType(format!(
-            "the body is {kind}, not the {media_type} its Content-Type says"
-        )));
-    }
+    let (clean, kind) = super::photo::read(&state, &headers, body).await?;
     let edit = anonymous_edit(&viewer, &info);
     let (written, photo) = state.store.add_need_photo(id, kind, clean, &edit).await?;
     state.need_written(written);

@@ -9,6 +9,50 @@ pub const MAX_PHOTO_BYTES: usize = 2 * 1024 * 1024;
 /// Photos one need may carry.
 pub const MAX_PHOTOS: usize = 3;
 
+/// The `Content-Type` of a request, lower case (empty without one).
+pub fn media_type(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+/// Reads a photo's body (a need's, a project's, a meeting's image): JPEG or PNG as its
+/// `Content-Type` says (else 415), at most [`MAX_PHOTO_BYTES`] (413), its metadata stripped on
+/// the ingest pool. The clean bytes and their media type.
+pub async fn read(
+    state: &crate::state::AppState,
+    headers: &axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> crate::error::AppResult<(Vec<u8>, &'static str)> {
+    use crate::error::AppError;
+    let declared = media_type(headers);
+    if !["image/jpeg", "image/png"].contains(&declared.as_str()) {
+        return Err(AppError::UnsupportedMediaType(format!(
+            "send the photo as image/jpeg or image/png (got {})",
+            if declared.is_empty() {
+                "no Content-Type"
+            } else {
+                &declared
+            }
+        )));
+    }
+    let limit = MAX_PHOTO_BYTES.min(state.settings.body_limit.max(64 * 1024));
+    let bytes =
+        crate::http::body::raw_bytes(headers, body, limit, state.settings.body_timeout).await?;
+    let (clean, kind) = crate::work::on_pool(&state.work.ingest, state, move |_| {
+        strip(&bytes).map_err(|e| AppError::UnsupportedMediaType(e.0))
+    })
+    .await?;
+    if kind != declared {
+        return Err(AppError::UnsupportedMediaType(format!(
+            "the body is {kind}, not the {declared} its Content-Type says"
+        )));
+    }
+    Ok((clean, kind))
+}
+
 /// Why a photo was refused.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NotAnImage(pub String);

@@ -11,9 +11,8 @@ use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::http::body::JsonBody;
 use crate::http::request::RequestInfo;
-use crate::needs::photo::{MAX_PHOTO_BYTES, strip};
+use crate::needs::photo::MAX_PHOTO_BYTES;
 use crate::state::AppState;
-use crate::work::on_pool;
 
 /// Photos a project may carry.
 pub const MAX_PROJECT_PHOTOS: usize = 12;
@@ -58,30 +57,7 @@ pub(super) async fn add_photo(
         )));
     }
     let (parts, body) = request.into_parts();
-    let media_type = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if !["image/jpeg", "image/png"].contains(&media_type.as_str()) {
-        return Err(AppError::UnsupportedMediaType(format!(
-            "send the photo as image/jpeg or image/png (got {media_type})"
-        )));
-    }
-    let limit = MAX_PHOTO_BYTES.min(state.settings.body_limit.max(64 * 1024));
-    let bytes =
-        crate::http::body::raw_bytes(&parts.headers, body, limit, state.settings.body_timeout)
-            .await?;
-    let (clean, kind) = on_pool(&state.work.ingest, &state, move |_| {
-        strip(&bytes).map_err(|e| AppError::UnsupportedMediaType(e.0))
-    })
-    .await?;
-    if kind != media_type {
-        return Err(AppError::UnsupportedMediaType(format!(
-            "the body is {kind}, not {media_type}"
-        )));
-    }
+    let (clean, kind) = crate::needs::photo::read(&state, &parts.headers, body).await?;
     let edit = super::routes::edit_of(&viewer, &info, &project)?;
     let written = state
         .store
@@ -256,46 +232,38 @@ pub(super) async fn add_attachment(
     }
     let name = crate::text::name(&query.name, "?name", 200)?;
     let (parts, body) = request.into_parts();
-    let media_type = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let limit = MAX_PHOTO_BYTES.min(state.settings.body_limit.max(64 * 1024));
-    let bytes =
-        crate::http::body::raw_bytes(&parts.headers, body, limit, state.settings.body_timeout)
-            .await?;
-    let (clean, kind): (Vec<u8>, &str) = match media_type.as_str() {
-        "application/pdf" if bytes.starts_with(b"%PDF-") => (bytes.to_vec(), "application/pdf"),
-        "application/pdf" => {
-            return Err(AppError::UnsupportedMediaType(
-                "the body is not a PDF".into(),
-            ));
-        }
-        "image/jpeg" | "image/png" => {
-            let (clean, kind) = on_pool(&state.work.ingest, &state, move |_| {
-                strip(&bytes).map_err(|e| AppError::UnsupportedMediaType(e.0))
-            })
-            .await?;
-            if kind != media_type {
+    let (clean, kind): (Vec<u8>, &str) =
+        match crate::needs::photo::media_type(&parts.headers).as_str() {
+            "application/pdf" => {
+                let limit = MAX_PHOTO_BYTES.min(state.settings.body_limit.max(64 * 1024));
+                let bytes = crate::http::body::raw_bytes(
+                    &parts.headers,
+                    body,
+                    limit,
+                    state.settings.body_timeout,
+                )
+                .await?;
+                if !bytes.starts_with(b"%PDF-") {
+                    return Err(AppError::UnsupportedMediaType(
+                        "the body is not a PDF".into(),
+                    ));
+                }
+                (bytes.to_vec(), "application/pdf")
+            }
+            "image/jpeg" | "image/png" => {
+                crate::needs::photo::read(&state, &parts.headers, body).await?
+            }
+            other => {
                 return Err(AppError::UnsupportedMediaType(format!(
-                    "the body is {kind}, not {media_type}"
+                    "a meeting's file is a PDF, JPEG or PNG (got {})",
+                    if other.is_empty() {
+                        "no Content-Type"
+                    } else {
+                        other
+                    }
                 )));
             }
-            (clean, kind)
-        }
-        other => {
-            return Err(AppError::UnsupportedMediaType(format!(
-                "a meeting's file is a PDF, JPEG or PNG (got {})",
-                if other.is_empty() {
-                    "no Content-Type"
-                } else {
-                    other
-                }
-            )));
-        }
-    };
+        };
     let edit = super::routes::edit_of(&viewer, &info, &project)?;
     let written = state
         .store

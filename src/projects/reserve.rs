@@ -87,7 +87,7 @@ pub async fn reserve(
         .transpose()?;
     let visibility = viewer.visibility();
     let mut projects = Vec::new();
-    for summary in state.store.projects().await? {
+    for summary in state.store.all_projects().await? {
         let units: Vec<UnitCode> = UnitCode::parse(&summary.subdistrict).into_iter().collect();
         let status = if summary.published {
             SiteStatus::Published
@@ -106,7 +106,7 @@ pub async fn reserve(
                 .as_ref()
                 .is_none_or(|s| summary.subdistrict == s.as_str())
         {
-            projects.extend(state.store.find_project(summary.id).await?);
+            projects.push(summary);
         }
     }
     let body = on_pool(&state.work.analysis, &state, move |state| {

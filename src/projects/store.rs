@@ -444,14 +444,11 @@ pub struct Written {
 impl Store {
     /// Every project, newest first.
     pub async fn projects(&self) -> StoreResult<Vec<ProjectSummary>> {
-        let rows: Vec<IdRow> = self
-            .fetch_all("SELECT id FROM projects ORDER BY id DESC", vec![])
-            .await?;
-        let mut conn = self.read().await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            let p = load(&mut conn, r.id, false).await?;
-            out.push(ProjectSummary {
+        Ok(self
+            .all_projects()
+            .await?
+            .into_iter()
+            .map(|p| ProjectSummary {
                 id: p.id,
                 name: p.name,
                 element_type: p.element_type,
@@ -463,7 +460,19 @@ impl Store {
                 reserve_to: p.reserve_to,
                 planned_total: p.planned_total,
                 spent_total: p.spent_total,
-            });
+            })
+            .collect())
+    }
+
+    /// Every project with its whole record, newest first (each read once, on one connection).
+    pub async fn all_projects(&self) -> StoreResult<Vec<Project>> {
+        let rows: Vec<IdRow> = self
+            .fetch_all("SELECT id FROM projects ORDER BY id DESC", vec![])
+            .await?;
+        let mut conn = self.read().await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(load(&mut conn, r.id, false).await?);
         }
         Ok(out)
     }
