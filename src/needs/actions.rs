@@ -536,6 +536,7 @@ async fn queue(
                     nearest: Some(nearest),
                     trail: None,
                     moderator: Some(contact),
+                    project_visible: super::routes::project_visible(&state, &viewer, n),
                 };
                 feature(&state, n, &base, extras)
             })

@@ -61,6 +61,9 @@ pub(crate) struct Extras {
     pub trail: Option<Vec<NeedEvent>>,
     /// For its moderators: the contact (and hidden, flags).
     pub moderator: Option<Option<String>>,
+    /// Whether the caller may see the project that answers it (a draft project's id is not
+    /// shown to the public).
+    pub project_visible: bool,
 }
 
 /// `need` as a Feature.
@@ -98,7 +101,7 @@ pub(crate) fn feature(
                 .clone()
                 .filter(|_| need.status == super::NeedStatus::Declined || moderator),
             merged_into: need.merged_into,
-            project: need.project,
+            project: need.project.filter(|_| extras.project_visible),
             supports: need.supports,
             units: need.units.iter().map(|c| c.as_str().to_string()).collect(),
             unit_names,
@@ -186,7 +189,13 @@ async fn list(
             .iter()
             .skip(query.offset)
             .take(query.limit)
-            .map(|n| feature(&state, n, &base, Extras::default()))
+            .map(|n| {
+                let extras = Extras {
+                    project_visible: project_visible(&state, &viewer, n),
+                    ..Extras::default()
+                };
+                feature(&state, n, &base, extras)
+            })
             .collect();
         Ok(geojson(
             StatusCode::OK,
@@ -248,6 +257,12 @@ async fn one(
     ))
 }
 
+/// Whether `viewer` may see the project that answers `need` (true when none does).
+pub(crate) fn project_visible(state: &AppState, viewer: &Viewer, need: &Need) -> bool {
+    need.project
+        .is_none_or(|id| state.projects().visible(id, &viewer.visibility()))
+}
+
 /// `need` with its walks, its trail (the public's, or all of it for a moderator) and, for a
 /// moderator, its contact.
 pub(crate) async fn detailed(
@@ -257,7 +272,15 @@ pub(crate) async fn detailed(
     base: &BaseUrl,
 ) -> AppResult<NeedFeature> {
     let moderator = moderates(viewer, need);
-    let trail = state.store.need_trail(need.id, !moderator).await?;
+    let project_visible = project_visible(state, viewer, need);
+    let mut trail = state.store.need_trail(need.id, !moderator).await?;
+    if !project_visible {
+        for step in &mut trail {
+            if step.related == need.project {
+                step.related = None;
+            }
+        }
+    }
     let contact = if moderator {
         Some(state.store.need_contact(need.id).await?)
     } else {
@@ -278,6 +301,7 @@ pub(crate) async fn detailed(
             nearest: Some(nearest),
             trail: Some(trail),
             moderator: contact,
+            project_visible,
         },
     ))
 }

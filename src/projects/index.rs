@@ -91,6 +91,13 @@ impl ProjectIndex {
         touched
     }
 
+    /// Whether `visibility` sees project `id`.
+    pub fn visible(&self, id: i64, visibility: &Visibility) -> bool {
+        self.projects
+            .get(&id)
+            .is_some_and(|p| p.seen_by(visibility))
+    }
+
     /// The projects on site `site` that `visibility` sees.
     pub fn on_site(&self, site: i64, visibility: &Visibility) -> Vec<Arc<ProjectTile>> {
         self.by_site

@@ -533,7 +533,8 @@ impl Store {
             vals![id, at, &edit.author],
         )
         .await?;
-        let note = format!("{} · {}", new.name, Stage::Proposal.label().0);
+        // A new project is not yet published: its needs hear that it exists, not its name.
+        let note = Stage::Proposal.label().0.to_string();
         let needs = tell_needs(
             &mut tx,
             &new.needs,
@@ -619,7 +620,12 @@ impl Store {
         )
         .await?;
         let (zh, en) = to.label();
-        let told = format!("{}: {zh} · {en}", before.name);
+        // An unpublished project is a draft: its name stays out of the trail and the e-mails.
+        let told = if before.published {
+            format!("{}: {zh} · {en}", before.name)
+        } else {
+            format!("{zh} · {en}")
+        };
         let needs = tell_needs(
             &mut tx,
             &before.needs,

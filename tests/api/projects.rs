@@ -161,7 +161,21 @@ async fn a_project_walks_from_three_needs_to_operation_and_every_follower_is_tol
             "{}",
             need.json
         );
-        assert_eq!(need.json["properties"]["project"], id);
+        // The project is a draft: the public learns that a project answers the need, not which.
+        assert!(
+            need.json["properties"].get("project").is_none(),
+            "{}",
+            need.json
+        );
+        assert!(
+            !need.json.to_string().contains("长寿路口袋花园"),
+            "{}",
+            need.json
+        );
+        let theirs = app
+            .get_as(&format!("/api/collections/needs/items/{n}"), &west)
+            .await;
+        assert_eq!(theirs.json["properties"]["project"], id);
     }
     app.get(&format!("/api/projects/{id}"))
         .await

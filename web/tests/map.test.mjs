@@ -644,11 +644,22 @@ test('a resident on a phone places a need, submits it, and follows it to the pro
   await page.waitForFunction(() => document.querySelector('#need-status')?.dataset.status === 'answered');
   assert.equal(await page.textContent('#need-status'), 'Answered by a project');
   const answered = await page.textContent('#trail li[data-kind="answered"]');
-  assert.match(answered, /Answered by a project · 街角口袋花园项目/);
+  // A draft project: the resident hears that one answers the need, not its name.
+  assert.match(answered, /Answered by a project · 项目提议/);
+  assert.doesNotMatch(answered, /街角口袋花园项目/);
   assert.equal(await page.locator('#trail li').count(), 2);
+  assert.equal(await page.locator('#trail .project-link').count(), 0);
+  // Published, the project is linked from the need's trail.
+  const published = await fetch(`${base}/api/projects/${project.id}`, {method: 'PATCH', headers: {...auth, 'content-type': 'application/json'},
+    body: JSON.stringify({published: true})});
+  assert.equal(published.status, 200);
+  await page.reload();
+  await page.waitForSelector('#trail .project-link');
   await idle(page);
   await page.screenshot({path: `${artifacts}/needs-phone-tracking-en.png`});
-  assert.ok(project.id > 0);
+  await Promise.all([page.waitForURL(`${base}/projects/${project.id}?lang=en`), page.tap('#trail .project-link')]);
+  await page.waitForSelector('body[data-ready="true"]');
+  assert.equal(await page.textContent('h1'), '街角口袋花园项目');
   // Light: no editor, no drawing library, none of the planners' modules.
   assert.deepEqual(requests.filter((u) => /editor|terra-draw|app\.js/.test(u)), []);
   assert.deepEqual(errors, []);
