@@ -37,6 +37,23 @@ impl Visibility {
         self.sees(entry.site.fields.status, &entry.units)
     }
 
+    /// [`Visibility::sees`] for a project: a published one is everyone's, an unpublished one
+    /// its sub-district's planners' and everything-viewers' (the draft rule).
+    pub fn sees_project(&self, published: bool, subdistrict: &str) -> bool {
+        let units: Vec<UnitCode> = UnitCode::parse(subdistrict).into_iter().collect();
+        self.sees_project_in(published, &units)
+    }
+
+    /// [`Visibility::sees_project`] with the sub-district already read.
+    pub fn sees_project_in(&self, published: bool, units: &[UnitCode]) -> bool {
+        let status = if published {
+            SiteStatus::Published
+        } else {
+            SiteStatus::Draft
+        };
+        self.sees(status, units)
+    }
+
     /// Whether a resident's need may be shown: a public one (not hidden, not declined) to
     /// everyone; hidden and declined ones to its area's planners and everything-viewers.
     pub fn sees_need(&self, need: &crate::needs::Need) -> bool {

@@ -19,7 +19,6 @@ use crate::error::{AppError, AppResult};
 use crate::http::query::{bad_query, pairs};
 use crate::needs::NeedStatus;
 use crate::projects::api::Project;
-use crate::sites::SiteStatus;
 use crate::state::AppState;
 use crate::units::UnitCode;
 use crate::work::on_pool;
@@ -124,13 +123,9 @@ async fn count(state: &AppState, viewer: &Viewer, unit: Option<UnitCode>) -> App
     let visibility = viewer.visibility();
     let mut projects: Vec<Project> = Vec::new();
     for summary in state.store.all_projects().await? {
-        let units: Vec<UnitCode> = UnitCode::parse(&summary.subdistrict).into_iter().collect();
-        let status = if summary.published {
-            SiteStatus::Published
-        } else {
-            SiteStatus::Draft
-        };
-        if in_area(&summary.subdistrict, unit.as_ref()) && visibility.sees(status, &units) {
+        if in_area(&summary.subdistrict, unit.as_ref())
+            && visibility.sees_project(summary.published, &summary.subdistrict)
+        {
             projects.push(summary);
         }
     }

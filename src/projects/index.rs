@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use super::Stage;
 use super::api::Project;
-use crate::sites::SiteStatus;
 use crate::units::UnitCode;
 use crate::visibility::Visibility;
 
@@ -50,12 +49,7 @@ impl ProjectTile {
     /// Whether `visibility` sees it: published projects everyone, the rest their
     /// sub-district's planners (the draft rule).
     pub fn seen_by(&self, visibility: &Visibility) -> bool {
-        let status = if self.published {
-            SiteStatus::Published
-        } else {
-            SiteStatus::Draft
-        };
-        visibility.sees(status, &self.subdistrict)
+        visibility.sees_project_in(self.published, &self.subdistrict)
     }
 }
 

@@ -14,7 +14,6 @@ use crate::auth::Viewer;
 use crate::coverage::analysis::{newly_covered, walking_point};
 use crate::error::{AppError, AppResult};
 use crate::http::query::{bad_query, pairs};
-use crate::sites::SiteStatus;
 use crate::state::AppState;
 use crate::units::UnitCode;
 use crate::work::on_pool;
@@ -88,12 +87,6 @@ pub async fn reserve(
     let visibility = viewer.visibility();
     let mut projects = Vec::new();
     for summary in state.store.all_projects().await? {
-        let units: Vec<UnitCode> = UnitCode::parse(&summary.subdistrict).into_iter().collect();
-        let status = if summary.published {
-            SiteStatus::Published
-        } else {
-            SiteStatus::Draft
-        };
         let built = matches!(
             summary.stage,
             Stage::Completed | Stage::Reviewed | Stage::InOperation | Stage::Withdrawn
@@ -101,7 +94,7 @@ pub async fn reserve(
         let reserved = summary.reserve_from.is_some() || summary.plan_year.is_some();
         if !built
             && reserved
-            && visibility.sees(status, &units)
+            && visibility.sees_project(summary.published, &summary.subdistrict)
             && subdistrict
                 .as_ref()
                 .is_none_or(|s| summary.subdistrict == s.as_str())

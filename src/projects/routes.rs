@@ -24,7 +24,6 @@ use crate::http::query::{bad_query, pairs};
 use crate::http::request::RequestInfo;
 use crate::ogc::contract::{FeatureType, Geometry};
 use crate::policy::may_edit_project;
-use crate::sites::SiteStatus;
 use crate::state::AppState;
 use crate::units::{UnitCode, UnitLevel};
 use crate::version::Audience;
@@ -81,13 +80,9 @@ fn project_id(id: &str) -> AppResult<i64> {
 /// Whether `viewer` may see `project`: published ones everyone, the rest their sub-district's
 /// planners and everything-viewers.
 fn sees(viewer: &Viewer, project: &Project) -> bool {
-    let status = if project.published {
-        SiteStatus::Published
-    } else {
-        SiteStatus::Draft
-    };
-    let units: Vec<UnitCode> = UnitCode::parse(&project.subdistrict).into_iter().collect();
-    viewer.visibility().sees(status, &units)
+    viewer
+        .visibility()
+        .sees_project(project.published, &project.subdistrict)
 }
 
 pub(super) async fn visible(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<Project> {
@@ -174,13 +169,9 @@ async fn list(
         .transpose()?;
     let mut projects = Vec::new();
     for summary in state.store.projects().await? {
-        let units: Vec<UnitCode> = UnitCode::parse(&summary.subdistrict).into_iter().collect();
-        let status = if summary.published {
-            SiteStatus::Published
-        } else {
-            SiteStatus::Draft
-        };
-        if viewer.visibility().sees(status, &units)
+        if viewer
+            .visibility()
+            .sees_project(summary.published, &summary.subdistrict)
             && value("subdistrict").is_none_or(|s| s == summary.subdistrict)
             && stage.is_none_or(|s| s == summary.stage)
             && year.is_none_or(|y| summary.plan_year == Some(y))
