@@ -9,6 +9,7 @@ pub mod coverage;
 pub mod dashboard;
 pub mod demo;
 pub mod error;
+pub mod evaluation;
 pub mod http;
 pub mod import;
 pub mod needs;
@@ -55,6 +56,7 @@ pub fn app(state: AppState) -> Router {
         .merge(planners::routes::router())
         .merge(projects::routes::router())
         .merge(dashboard::router())
+        .merge(evaluation::routes::router())
         .merge(auth::session::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

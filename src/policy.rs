@@ -40,6 +40,10 @@ pub enum Action {
     /// Moderate residents' needs: accept, decline, merge, hide and restore, and read their
     /// contacts (where, [`may_moderate`] decides).
     ModerateNeeds,
+    /// Evaluate planners (考评): start evaluations, score, submit and confirm them, and read
+    /// every appointment's evaluations and service records: the bureau (admins, analysts) and
+    /// the chief planner team, who organise evaluation (seed `000_…`).
+    Evaluate,
 }
 
 /// The appointments of `principal` in force at `now` (China Standard Time days).
@@ -99,6 +103,9 @@ pub fn may(principal: &Principal, action: Action, now: DateTime<Utc>) -> Result<
                 || has(principal, Role::Analyst)
                 || (is_service(principal) && has(principal, Role::Planner))
         }
+        Action::Evaluate => {
+            admin || has(principal, Role::Analyst) || holds(principal, now, &[TeamKind::Chief])
+        }
         Action::EditSites | Action::ModerateNeeds => {
             admin
                 || (is_service(principal) && has(principal, Role::Planner))
@@ -114,6 +121,10 @@ pub fn may(principal: &Principal, action: Action, now: DateTime<Utc>) -> Result<
             "the audit log is for admins and the chief planner team (总规划师团队)".into()
         }
         Action::EditFacilities => "facilities are edited by bureau analysts and admins".into(),
+        Action::Evaluate => format!(
+            "{} may not evaluate planners: evaluation is for the bureau (admins, analysts) and the chief planner team (总规划师团队)",
+            principal.author
+        ),
         Action::ModerateNeeds => format!(
             "{} holds no appointment in force to moderate needs (聘任: a sub-district planner team or the chief planner team); ask an admin to appoint you",
             principal.author
@@ -123,6 +134,29 @@ pub fn may(principal: &Principal, action: Action, now: DateTime<Utc>) -> Result<
             principal.author
         ),
     }))
+}
+
+/// Whether `principal` holds appointment `id` (in person or through a team), in force or not:
+/// its own service records and evaluations are theirs to read.
+pub fn holds_appointment(principal: &Principal, id: i64) -> bool {
+    principal.mandates.iter().any(|a| a.id == id)
+}
+
+/// Checks that `principal` may read the evaluations and service records of appointment `id`:
+/// evaluators every appointment's, a planner their own. 404 otherwise (another planner's
+/// evaluation is not theirs to know of).
+pub fn may_read_evaluation(
+    principal: &Principal,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if holds_appointment(principal, id) || may(principal, Action::Evaluate, now).is_ok() {
+        return Ok(());
+    }
+    Err(AppError::NotFound(format!(
+        "no evaluation or service record of appointment {id} that {} may read",
+        principal.author
+    )))
 }
 
 /// The units `principal` may edit sites in at `now`: `None` for the whole district.

@@ -109,6 +109,8 @@ pub struct AppState {
     needs: Arc<RwLock<NeedIndex>>,
     /// The needs catalogue.
     pub need_catalogue: Arc<NeedCatalogue>,
+    /// The evaluation sheets.
+    pub evaluation_templates: Arc<crate::evaluation::Templates>,
     /// The named streets of the imported networks (the basemap).
     streets: Arc<RwLock<Arc<crate::tiles::basemap::Streets>>>,
     /// Projects, as the tiles draw them.
@@ -139,6 +141,9 @@ impl AppState {
         let facility_ids: Vec<&str> = catalogue.categories.iter().map(|c| c.id.as_str()).collect();
         let need_catalogue = NeedCatalogue::parse(crate::needs::catalogue::DEFAULT, &facility_ids)
             .map_err(anyhow::Error::msg)?;
+        let evaluation_templates =
+            crate::evaluation::Templates::parse(crate::evaluation::template::DEFAULT)
+                .map_err(anyhow::Error::msg)?;
         let coverage = CoverageState::load(
             store.as_ref(),
             catalogue,
@@ -164,6 +169,7 @@ impl AppState {
             settings: Arc::new(settings),
             needs: Arc::new(RwLock::new(NeedIndex::new(needs))),
             need_catalogue: Arc::new(need_catalogue),
+            evaluation_templates: Arc::new(evaluation_templates),
             projects: Arc::new(RwLock::new(projects)),
             streets: Arc::new(RwLock::new(Arc::new(streets))),
             catalog_writer: Arc::new(Mutex::new(())),

@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Serialize;
@@ -250,14 +249,6 @@ async fn dashboard(
 }
 
 /// Quotes a CSV field when it needs it (RFC 4180).
-fn field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
-}
-
 /// One table as CSV (RFC 4180, UTF-8 with a byte-order mark so that spreadsheet programs read
 /// the Chinese right).
 #[utoipa::path(get, operation_id = "dashboard_table", path = "/api/dashboard/{table}", tag = "Dashboard",
@@ -287,32 +278,27 @@ async fn table(
     let board = count(&state, &viewer, unit).await?;
     let rows = board.tables.get(table).cloned().unwrap_or_default();
     let money = table.starts_with("projects") || table.starts_with("funding");
-    let mut csv = String::from("\u{feff}key,count");
-    if money {
-        csv.push_str(",planned,spent");
-    }
-    csv.push_str("\r\n");
-    for r in rows {
-        csv.push_str(&format!("{},{}", field(&r.key), r.count));
-        if money {
-            csv.push_str(&format!(
-                ",{},{}",
-                r.planned.unwrap_or(0.0),
-                r.spent.unwrap_or(0.0)
-            ));
-        }
-        csv.push_str("\r\n");
-    }
-    let mut response = csv.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{table}.csv\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(response)
+    let header: &[&str] = if money {
+        &["key", "count", "planned", "spent"]
+    } else {
+        &["key", "count"]
+    };
+    let lines: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|r| {
+            let mut line = vec![r.key, r.count.to_string()];
+            if money {
+                line.push(r.planned.unwrap_or(0.0).to_string());
+                line.push(r.spent.unwrap_or(0.0).to_string());
+            }
+            line
+        })
+        .collect();
+    Ok(crate::http::csv::download(
+        &format!("{table}.csv"),
+        header,
+        &lines,
+    ))
 }
 
 #[cfg(test)]
@@ -324,8 +310,5 @@ mod tests {
         assert_eq!(median(vec![]), None);
         assert_eq!(median(vec![3.0, 1.0, 2.0]), Some(2.0));
         assert_eq!(median(vec![4.0, 1.0, 2.0, 3.0]), Some(2.5));
-        assert_eq!(field("a,b"), "\"a,b\"");
-        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(field("长寿路"), "长寿路");
     }
 }

@@ -1,6 +1,7 @@
 //! The thin HTTP layer's shared pieces: bodies with limits, query parameters, links, ETags.
 
 pub mod body;
+pub mod csv;
 pub mod headers;
 pub mod links;
 pub mod query;

@@ -329,6 +329,7 @@ pub fn document(base: &str) -> utoipa::openapi::OpenApi {
     doc.merge(crate::auth::session::openapi());
     doc.merge(<crate::projects::ProjectsApi as utoipa::OpenApi>::openapi());
     doc.merge(crate::dashboard::openapi());
+    doc.merge(<crate::evaluation::EvaluationApi as utoipa::OpenApi>::openapi());
     add_security(&mut doc);
     doc.info.version = env!("CARGO_PKG_VERSION").into();
     relative_to_landing_page(&mut doc, base);

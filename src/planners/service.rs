@@ -65,6 +65,11 @@ pub async fn appoint(
             ));
         }
     }
+    if let Some(previous) = new.renews
+        && let Some(refusal) = crate::evaluation::renewal_refusal(store, previous).await?
+    {
+        return Err(AppError::Conflict(refusal));
+    }
     if new.kind == TeamKind::Designer
         && let Some(org) = organisation(store, new.holder).await?
     {

@@ -231,39 +231,7 @@ pub(super) async fn add_attachment(
         )));
     }
     let name = crate::text::name(&query.name, "?name", 200)?;
-    let (parts, body) = request.into_parts();
-    let (clean, kind): (Vec<u8>, &str) =
-        match crate::needs::photo::media_type(&parts.headers).as_str() {
-            "application/pdf" => {
-                let limit = MAX_PHOTO_BYTES.min(state.settings.body_limit.max(64 * 1024));
-                let bytes = crate::http::body::raw_bytes(
-                    &parts.headers,
-                    body,
-                    limit,
-                    state.settings.body_timeout,
-                )
-                .await?;
-                if !bytes.starts_with(b"%PDF-") {
-                    return Err(AppError::UnsupportedMediaType(
-                        "the body is not a PDF".into(),
-                    ));
-                }
-                (bytes.to_vec(), "application/pdf")
-            }
-            "image/jpeg" | "image/png" => {
-                crate::needs::photo::read(&state, &parts.headers, body).await?
-            }
-            other => {
-                return Err(AppError::UnsupportedMediaType(format!(
-                    "a meeting's file is a PDF, JPEG or PNG (got {})",
-                    if other.is_empty() {
-                        "no Content-Type"
-                    } else {
-                        other
-                    }
-                )));
-            }
-        };
+    let (clean, kind) = read_document(&state, request, "a meeting's file").await?;
     let edit = super::routes::edit_of(&viewer, &info, &project)?;
     let written = state
         .store
@@ -293,16 +261,58 @@ pub(super) async fn attachment(
     super::routes::visible(&state, &viewer, file.project_id)
         .await
         .map_err(|_| missing())?;
-    let mut response = file.bytes.into_response();
+    Ok(download(file.bytes, &file.media_type, &file.name))
+}
+
+/// Reads an uploaded document: a PDF as it is, or a JPEG or PNG with its metadata stripped, at
+/// most 2 MiB; 415 naming `what` for anything else.
+pub async fn read_document(
+    state: &AppState,
+    request: axum::extract::Request,
+    what: &str,
+) -> AppResult<(Vec<u8>, &'static str)> {
+    let (parts, body) = request.into_parts();
+    match crate::needs::photo::media_type(&parts.headers).as_str() {
+        "application/pdf" => {
+            let limit = MAX_PHOTO_BYTES.min(state.settings.body_limit.max(64 * 1024));
+            let bytes = crate::http::body::raw_bytes(
+                &parts.headers,
+                body,
+                limit,
+                state.settings.body_timeout,
+            )
+            .await?;
+            if !bytes.starts_with(b"%PDF-") {
+                return Err(AppError::UnsupportedMediaType(
+                    "the body is not a PDF".into(),
+                ));
+            }
+            Ok((bytes.to_vec(), "application/pdf"))
+        }
+        "image/jpeg" | "image/png" => crate::needs::photo::read(state, &parts.headers, body).await,
+        other => Err(AppError::UnsupportedMediaType(format!(
+            "{what} is a PDF, JPEG or PNG (got {})",
+            if other.is_empty() {
+                "no Content-Type"
+            } else {
+                other
+            }
+        ))),
+    }
+}
+
+/// A stored file as a download named `name`.
+pub fn download(bytes: Vec<u8>, media_type: &str, name: &str) -> Response {
+    let mut response = bytes.into_response();
     let headers = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&file.media_type) {
+    if let Ok(v) = HeaderValue::from_str(media_type) {
         headers.insert(header::CONTENT_TYPE, v);
     }
     if let Ok(v) = HeaderValue::from_str(&format!(
         "attachment; filename*=UTF-8''{}",
-        encoded_name(&file.name)
+        encoded_name(name)
     )) {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
-    Ok(response)
+    response
 }

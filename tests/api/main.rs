@@ -17,6 +17,7 @@ mod cli;
 mod clients;
 mod coverage;
 mod dashboard;
+mod evaluation;
 mod filters;
 mod network;
 mod ogc;

@@ -37,6 +37,9 @@ async fn public_paths(app: &TestApp, site: i64) -> Vec<String> {
                 .replace("{featureId}", &site.to_string())
                 .replace("{category}", "kindergarten")
                 .replace("{z}/{x}/{y}", &tile)
+                // The first evaluation and file of a fresh store (the walk makes both).
+                .replace("{evaluationId}", "1")
+                .replace("{fileId}", "1")
         })
         .collect();
     paths.extend(
@@ -108,8 +111,50 @@ async fn no_public_route_shows_a_name_a_draft_or_a_version_gap(backend: Backend)
         )
         .await;
     assert_eq!(drawn.status, StatusCode::CREATED, "{}", drawn.json);
+    // Their service record with a file, and an evaluation of their appointment.
+    let users = app.store.users().await.unwrap();
+    let zhao = users.iter().find(|u| u.login == "zhao.private").unwrap().id;
+    let appointment = app.store.mandates(zhao).await.unwrap()[0].id;
+    let record = json!({"appointment": appointment, "kind": "petition", "held_on": "2026-01-05",
+                        "hours": 2, "title": "赵的信访答疑"});
+    let logged = app
+        .send(
+            Method::POST,
+            "/api/service-records",
+            Some(&person),
+            &[("content-type", "application/json")],
+            Some(record.to_string().into_bytes()),
+        )
+        .await;
+    assert_eq!(logged.status, StatusCode::CREATED, "{}", logged.json);
+    let file = app
+        .send(
+            Method::POST,
+            &format!(
+                "/api/service-records/{}/files?name=赵的签到表.pdf",
+                logged.json["id"]
+            ),
+            Some(&person),
+            &[("content-type", "application/pdf")],
+            Some(b"%PDF-1.4\n%%EOF\n".to_vec()),
+        )
+        .await;
+    assert_eq!(file.json["id"], 1, "{}", file.json);
+    let evaluation = json!({"appointment": appointment, "template": "binjiang"});
+    let started = app
+        .send(
+            Method::POST,
+            "/api/evaluations",
+            Some(&app.analyst),
+            &[("content-type", "application/json")],
+            Some(evaluation.to_string().into_bytes()),
+        )
+        .await;
+    assert_eq!(started.json["id"], 1, "{}", started.json);
 
     let secrets = [
+        "赵的信访答疑",
+        "赵的签到表",
         "王规划",
         "秘密草稿名",
         "另一个草稿",
