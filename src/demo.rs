@@ -73,7 +73,8 @@ pub async fn load(store: &Store, sources: &DemoSources) -> anyhow::Result<()> {
     if store.load_networks().await?.is_empty() {
         load_life_circle(store, sources).await?;
     }
-    crate::planners::demo::load(store).await
+    crate::planners::demo::load(store).await?;
+    crate::evaluation::demo::load(store).await
 }
 
 async fn load_life_circle(store: &Store, sources: &DemoSources) -> anyhow::Result<()> {

@@ -102,6 +102,16 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/needs/track/{receipt}",
             ServeFile::new(web.join("public/needs.html")),
         )
+        // Planners log their service; evaluators and planners read the evaluations.
+        .route_service("/service", ServeFile::new(web.join("public/service.html")))
+        .route_service(
+            "/evaluations",
+            ServeFile::new(web.join("public/evaluations.html")),
+        )
+        .route_service(
+            "/evaluations/{evaluationId}",
+            ServeFile::new(web.join("public/evaluation.html")),
+        )
         .nest_service("/app", ServeDir::new(web.join("public")))
         .layer(SetResponseHeaderLayer::overriding(
             CACHE_CONTROL,

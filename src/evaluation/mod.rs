@@ -6,6 +6,7 @@
 //! evaluator with reasons (audited), submitted and confirmed (then frozen). A confirmed failing
 //! result refuses the appointment's renewal.
 
+pub mod demo;
 pub mod evidence;
 pub mod records;
 pub mod report;

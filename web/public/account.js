@@ -53,9 +53,18 @@ export function renderAccount(container, me, lang, unitName) {
     await signOut(me);
     location.reload();
   });
+  const suffix = lang === 'en' ? '?lang=en' : '';
+  const links = document.createElement('p');
+  links.className = 'links';
+  for (const [href, key] of /** @type {const} */ ([['/service', 'svcTitle'], ['/evaluations', 'evTitle']])) {
+    const a = document.createElement('a');
+    a.href = `${href}${suffix}`;
+    a.textContent = text(lang, key);
+    links.append(a, ' ');
+  }
   const panel = document.createElement('div');
   panel.className = 'panel';
-  panel.append(heading, list, out);
+  panel.append(heading, list, links, out);
   details.append(summary, panel);
   container.replaceChildren(details);
 }

@@ -871,3 +871,103 @@ test('a resident finds a need nearby on the phone map, reads it and supports it 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+/** A page signed in as `login` (the demo's one-time password), opened at `path` once ready. */
+async function signedInAt(login, path) {
+  const page = await browser.newPage({viewport: {width: 1280, height: 900}});
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(`${base}/login?lang=en`);
+  await page.fill('#login', login);
+  await page.fill('#password', demoPassword(login));
+  await Promise.all([page.waitForURL(`${base}/?lang=en`), page.click('button[type=submit]')]);
+  await page.goto(`${base}${path}`);
+  await page.waitForSelector('body[data-ready="true"]');
+  return {page, errors};
+}
+
+const basicAuth = (login) => ({Authorization: `Basic ${Buffer.from(`${login}:${demoPassword(login)}`).toString('base64')}`});
+
+test('a planner logs service and sees their sheet fill; an evaluator scores with reasons; the sheet prints with 7 groups and a total of 100', async () => {
+  const planner = basicAuth('changshou');
+  const asPlanner = async (path) => (await fetch(`${base}${path}`, {headers: planner})).json();
+  const before = await asPlanner('/api/service-records');
+  const day = new Date(Date.now() + 8 * 3600e3 - 3 * 86400e3).toISOString().slice(0, 10);
+
+  // The planner logs a workshop with its sign-in sheet on the service page.
+  const {page, errors} = await signedInAt('changshou', '/service?lang=en');
+  assert.equal(await page.textContent('h1'), 'Service log');
+  await page.selectOption('#kind', 'training');
+  await page.fill('#held_on', day);
+  await page.fill('#hours', '2.5');
+  await page.fill('#what', '社区花园工作坊');
+  await page.fill('#present', '居民代表, 街道城建办');
+  await page.fill('#attendance', '25');
+  await page.setInputFiles('#file', {name: 'sign-in.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n')});
+  await page.click('#submit');
+  await page.waitForFunction(() => /Logged/.test(document.querySelector('#notice')?.textContent ?? ''));
+  const row = page.locator('#records tr', {hasText: '社区花园工作坊'});
+  await row.waitFor();
+  assert.equal(await row.locator('td').nth(1).textContent(), 'Training and talks');
+  assert.equal(await row.locator('a').textContent(), 'sign-in.pdf');
+  const after = await asPlanner('/api/service-records');
+  assert.equal(after.hours, before.hours + 2.5);
+  assert.equal(await page.textContent('#total'), `${after.records.length} records, ${after.hours} hours`);
+  await page.screenshot({path: `${artifacts}/service-en.png`, fullPage: true});
+
+  // The demo's term evaluation of the planner's appointment fills with the workshop.
+  const [evaluation] = (await asPlanner('/api/evaluations')).evaluations;
+  assert.ok(evaluation, 'the demo started an evaluation of the planner\'s term');
+  await page.goto(`${base}/evaluations/${evaluation.id}`);
+  await page.waitForSelector('body[data-ready="true"]');
+  const sheet = await asPlanner(`/api/evaluations/${evaluation.id}`);
+  assert.equal(await page.locator('#items tbody[data-group]').count(), 7);
+  assert.equal(await page.textContent('#max'), '0-100');
+  assert.equal(await page.textContent('#total'), String(sheet.total));
+  assert.equal(await page.textContent('#items thead th:first-child'), '序号');
+  const events = page.locator('tr[data-item="6.1"] [data-metric="participation_events"] + ul li');
+  assert.ok((await events.allTextContents()).some((t) => t.includes('社区花园工作坊')), 'the workshop is evidence of item 6.1');
+  const item61 = sheet.groups[5].items[0];
+  assert.equal(await page.textContent('tr[data-item="6.1"] td.points'), String(item61.points));
+  assert.equal(await page.locator('form.score').count(), 0, 'the planner reads their sheet; they do not score it');
+  const pdf = await page.pdf({format: 'A4', printBackground: true});
+  assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+  writeFileSync(`${artifacts}/evaluation-zh.pdf`, pdf);
+  await page.screenshot({path: `${artifacts}/evaluation-zh.png`, fullPage: true});
+  assert.deepEqual(errors, []);
+  await page.close();
+
+  // The analyst finds it in the district table and scores it.
+  const {page: desk, errors: deskErrors} = await signedInAt('analyst', '/evaluations?lang=en');
+  const line = desk.locator(`#table tr[data-appointment="${evaluation.appointment}"]`);
+  assert.equal(await line.locator('td').nth(3).textContent(), String(after.hours));
+  await Promise.all([desk.waitForURL(`${base}/evaluations/${evaluation.id}?lang=en`), line.locator('a').click()]);
+  await desk.waitForSelector('body[data-ready="true"]');
+  assert.equal(await desk.textContent('h1'), 'Binjiang resident-street planner term evaluation sheet');
+  const scoreIt = async (item, points, reason) => {
+    await desk.fill(`tr[data-item="${item}"] .points`, String(points));
+    await desk.fill(`tr[data-item="${item}"] .reason`, reason);
+    await desk.click(`tr[data-item="${item}"] form.score button`);
+  };
+  await scoreIt('7.1', 9, '');
+  await desk.waitForFunction(() => document.querySelector('tr[data-item="7.1"] td.points')?.textContent === '9');
+  // Changing what the records computed needs a reason: refused with the server's words, then saved.
+  const computed = sheet.groups[2].items[0].computed;
+  const lower = computed >= 3 ? computed - 3 : computed + 3;
+  await scoreIt('3.1', lower, '');
+  await desk.waitForFunction(() => /say why/.test(document.querySelector('#notice')?.textContent ?? ''));
+  await scoreIt('3.1', lower, '其中一个项目仅电话咨询');
+  await desk.waitForFunction((p) => document.querySelector('tr[data-item="3.1"] td.points')?.textContent === String(p), lower);
+  assert.match(await desk.textContent('tr[data-item="3.1"] .adjusted'), /其中一个项目仅电话咨询/);
+  const scored = await (await fetch(`${base}/api/evaluations/${evaluation.id}`, {headers: basicAuth('analyst')})).json();
+  assert.equal(await desk.textContent('#total'), String(scored.total));
+  const audit = await (await fetch(`${base}/api/audit?collection=evaluations&key=${evaluation.id}:3.1`, {headers: basicAuth('admin')})).json();
+  assert.equal(JSON.parse(audit.entries[0].after).reason, '其中一个项目仅电话咨询');
+  // On paper the evaluator's controls are gone.
+  await desk.emulateMedia({media: 'print'});
+  assert.equal(await desk.locator('form.score').first().isVisible(), false);
+  await desk.screenshot({path: `${artifacts}/evaluation-print-en.png`, fullPage: true});
+  assert.deepEqual(deskErrors.filter((e) => !e.includes('status of 422')), [], 'nothing failed but the refusal provoked');
+  await desk.close();
+});
