@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::routes::{Loaded, evaluated, fill};
+use super::routes::{Loaded, fill};
 use crate::auth::Viewer;
 use crate::error::AppResult;
 use crate::policy::{self, Action};
@@ -75,7 +75,7 @@ async fn rows(state: &AppState, viewer: &Viewer) -> AppResult<Vec<TableRow>> {
     let evaluations = state.store.evaluations().await?;
     let mut out = Vec::new();
     for a in loaded.appointments() {
-        let named = evaluated(state, a).await?;
+        let named = loaded.evaluated(state, a);
         let latest = evaluations
             .iter()
             .filter(|e| e.appointment == a.id)
@@ -99,7 +99,7 @@ async fn rows(state: &AppState, viewer: &Viewer) -> AppResult<Vec<TableRow>> {
             renewal: None,
         };
         if let Some(e) = latest {
-            let sheet = fill(state, e, &loaded).await?;
+            let sheet = fill(state, e, &loaded)?;
             row.evaluation = Some(e.id);
             row.template = Some(e.template.clone());
             row.year = e.year;

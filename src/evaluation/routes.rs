@@ -430,66 +430,38 @@ fn evaluator(viewer: &Viewer) -> AppResult<&Principal> {
     Ok(principal)
 }
 
-/// Names the appointment: its holder, its units.
-pub(super) async fn evaluated(state: &AppState, a: &Appointment) -> AppResult<Evaluated> {
-    let holder = match a.holder {
-        Holder::Team(t) => state
-            .store
-            .teams()
-            .await?
-            .into_iter()
-            .find(|x| x.id == t)
-            .map(|x| x.name_zh)
-            .unwrap_or_else(|| format!("team {t}")),
-        Holder::User(u) => state
-            .store
-            .user(u)
-            .await?
-            .map(|x| x.display_zh)
-            .unwrap_or_else(|| format!("user {u}")),
-    };
-    let units = {
-        let catalog = state.catalog();
-        a.units
-            .iter()
-            .map(|u| match catalog.unit(u) {
-                Some(e) => format!("{} {u}", e.unit.fields.name_zh),
-                None => u.to_string(),
-            })
-            .collect()
-    };
-    Ok(Evaluated {
-        appointment: a.id,
-        kind: a.kind.as_str().into(),
-        holder,
-        units,
-        starts_on: a.starts_on,
-        ends_on: a.ends_on,
-        appointed_by: a.appointed_by.clone(),
-        onsite_hours: a.terms.onsite_hours,
-    })
-}
-
 /// What a sheet is filled from, read once for as many sheets as a request fills.
 pub(super) struct Loaded {
     service: Vec<ServiceRecord>,
     projects: Vec<crate::projects::api::Project>,
     needs: Vec<std::sync::Arc<crate::needs::Need>>,
     appointments: Vec<Appointment>,
+    teams: Vec<crate::planners::Team>,
+    users: Vec<crate::planners::User>,
+    scores: Vec<super::store::Score>,
+    summaries: std::collections::BTreeMap<i64, super::records::RecordFile>,
 }
 
 impl Loaded {
-    /// Reads every service record, project, need and appointment.
+    /// Reads every service record, project, need, appointment, team, user, score and summary.
     pub(super) async fn read(state: &AppState) -> AppResult<Self> {
         let service = state.store.service_records(None).await?;
         let projects = state.store.all_projects().await?;
         let appointments = state.store.appointments().await?;
+        let teams = state.store.teams().await?;
+        let users = state.store.users().await?;
+        let scores = state.store.scores().await?;
+        let summaries = state.store.evaluation_summaries().await?;
         let needs = state.needs().all();
         Ok(Self {
             service,
             projects,
             needs,
             appointments,
+            teams,
+            users,
+            scores,
+            summaries,
         })
     }
 
@@ -505,6 +477,41 @@ impl Loaded {
             .filter(|r| r.appointment == id)
             .fold(0.0, |s, r| s + r.hours)
     }
+
+    /// Names appointment `a`: its holder, its units.
+    pub(super) fn evaluated(&self, state: &AppState, a: &Appointment) -> Evaluated {
+        let holder = match a.holder {
+            Holder::Team(t) => self
+                .teams
+                .iter()
+                .find(|x| x.id == t)
+                .map_or_else(|| format!("team {t}"), |x| x.name_zh.clone()),
+            Holder::User(u) => self
+                .users
+                .iter()
+                .find(|x| x.id == u)
+                .map_or_else(|| format!("user {u}"), |x| x.display_zh.clone()),
+        };
+        let catalog = state.catalog();
+        let units = a
+            .units
+            .iter()
+            .map(|u| match catalog.unit(u) {
+                Some(e) => format!("{} {u}", e.unit.fields.name_zh),
+                None => u.to_string(),
+            })
+            .collect();
+        Evaluated {
+            appointment: a.id,
+            kind: a.kind.as_str().into(),
+            holder,
+            units,
+            starts_on: a.starts_on,
+            ends_on: a.ends_on,
+            appointed_by: a.appointed_by.clone(),
+            onsite_hours: a.terms.onsite_hours,
+        }
+    }
 }
 
 /// The sheet of evaluation `e`: frozen once confirmed, else filled afresh.
@@ -512,7 +519,7 @@ pub(super) async fn sheet_of(state: &AppState, e: &Evaluation) -> AppResult<Shee
     if let Some(frozen) = frozen(e) {
         return frozen;
     }
-    fill(state, e, &Loaded::read(state).await?).await
+    fill(state, e, &Loaded::read(state).await?)
 }
 
 fn frozen(e: &Evaluation) -> Option<AppResult<Sheet>> {
@@ -524,7 +531,7 @@ fn frozen(e: &Evaluation) -> Option<AppResult<Sheet>> {
 }
 
 /// [`sheet_of`], from what is loaded already.
-pub(super) async fn fill(state: &AppState, e: &Evaluation, loaded: &Loaded) -> AppResult<Sheet> {
+pub(super) fn fill(state: &AppState, e: &Evaluation, loaded: &Loaded) -> AppResult<Sheet> {
     if let Some(frozen) = frozen(e) {
         return frozen;
     }
@@ -540,12 +547,17 @@ pub(super) async fn fill(state: &AppState, e: &Evaluation, loaded: &Loaded) -> A
         .iter()
         .find(|a| a.id == e.appointment)
         .ok_or_else(|| AppError::NotFound(format!("no appointment {}", e.appointment)))?;
-    let scores = state.store.scores(e.id).await?;
-    let summary = state.store.evaluation_summary(e.id).await?;
+    let scores: Vec<super::store::Score> = loaded
+        .scores
+        .iter()
+        .filter(|s| s.evaluation_id == e.id)
+        .cloned()
+        .collect();
+    let summary = loaded.summaries.get(&e.id).cloned();
     Ok(build(Inputs {
         evaluation: e,
         template,
-        evaluated: evaluated(state, a).await?,
+        evaluated: loaded.evaluated(state, a),
         appointment: a,
         records: Records {
             service: &loaded.service,

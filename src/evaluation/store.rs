@@ -3,6 +3,8 @@
 //! `service_records` and `evaluations`); a score's reason is in its audit entry. A confirmed
 //! evaluation refuses every change, in the same transaction that would make it.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::records::{RecordFile, ServiceKind, ServiceRecord};
@@ -196,6 +198,8 @@ impl EvaluationRow {
 /// An evaluator's score of one item.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Score {
+    /// The evaluation.
+    pub evaluation_id: i64,
     /// The item.
     pub item: String,
     /// Its points.
@@ -227,6 +231,14 @@ pub struct StoredFile {
 struct FileRow {
     id: i64,
     record_id: Option<i64>,
+    name: String,
+    media_type: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: i64,
+    evaluation_id: i64,
     name: String,
     media_type: String,
 }
@@ -373,16 +385,22 @@ impl Store {
         self.fetch_optional(sql, vals![id]).await
     }
 
-    /// An evaluation's annual summary: its latest file.
-    pub async fn evaluation_summary(&self, id: i64) -> StoreResult<Option<RecordFile>> {
-        let sql = "SELECT id, record_id, name, media_type FROM evaluation_files
-                   WHERE evaluation_id = $1 ORDER BY id DESC LIMIT 1";
-        let row: Option<FileRow> = self.fetch_optional(sql, vals![id]).await?;
-        Ok(row.map(|f| RecordFile {
-            id: f.id,
-            name: f.name,
-            media_type: f.media_type,
-        }))
+    /// Every evaluation's annual summary (its latest file), by evaluation.
+    pub async fn evaluation_summaries(&self) -> StoreResult<BTreeMap<i64, RecordFile>> {
+        let sql = "SELECT id, evaluation_id, name, media_type FROM evaluation_files
+                   WHERE evaluation_id IS NOT NULL ORDER BY id";
+        let rows: Vec<SummaryRow> = self.fetch_all(sql, vec![]).await?;
+        Ok(rows
+            .into_iter()
+            .map(|f| {
+                let file = RecordFile {
+                    id: f.id,
+                    name: f.name,
+                    media_type: f.media_type,
+                };
+                (f.evaluation_id, file)
+            })
+            .collect())
     }
 
     /// Starts an evaluation of `appointment` on `template` over `from`–`to` (409 if that one
@@ -441,11 +459,11 @@ impl Store {
         Ok(row.map(EvaluationRow::into_evaluation).transpose()?)
     }
 
-    /// The evaluator's scores of evaluation `id`.
-    pub async fn scores(&self, id: i64) -> StoreResult<Vec<Score>> {
-        let sql = "SELECT item, points, reason, at, actor FROM evaluation_scores
-                   WHERE evaluation_id = $1 ORDER BY item";
-        self.fetch_all(sql, vals![id]).await
+    /// The evaluators' scores of every evaluation.
+    pub async fn scores(&self) -> StoreResult<Vec<Score>> {
+        let sql = "SELECT evaluation_id, item, points, reason, at, actor FROM evaluation_scores
+                   ORDER BY evaluation_id, item";
+        self.fetch_all(sql, vec![]).await
     }
 
     /// Sets (or, with no points, clears) the score of `item`; audited with the points before
