@@ -28,6 +28,7 @@ use utoipa::OpenApi;
         routes::records,
         routes::log_service,
         routes::add_record_file,
+        routes::withdraw_record,
         routes::file,
         routes::create,
         routes::list,

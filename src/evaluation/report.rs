@@ -71,7 +71,7 @@ pub struct Table {
 async fn rows(state: &AppState, viewer: &Viewer) -> AppResult<Vec<TableRow>> {
     let principal = viewer.principal()?;
     policy::may(principal, Action::Evaluate, chrono::Utc::now())?;
-    let loaded = Loaded::read(state).await?;
+    let loaded = Loaded::read(state, None).await?;
     let evaluations = state.store.evaluations().await?;
     let mut out = Vec::new();
     for a in loaded.appointments() {

@@ -9,7 +9,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/evaluations/templates", get(templates))
         .route("/api/service-records", get(records).post(log_service))
+        .route("/api/service-records/{recordId}", delete(withdraw_record))
         .route(
             "/api/service-records/{recordId}/files",
             post(add_record_file),
@@ -379,6 +380,40 @@ pub(super) async fn add_record_file(
     Ok((StatusCode::CREATED, Json(file)).into_response())
 }
 
+/// Withdraws a service record logged by mistake, with its files (its holder, or an admin);
+/// refused once a confirmed evaluation counts it.
+#[utoipa::path(delete, operation_id = "service_records_withdraw", path = "/api/service-records/{recordId}", tag = "Evaluation",
+    params(("recordId" = i64, Path, description = "The record's id")),
+    responses(
+        (status = 204, description = "Withdrawn"),
+        (status = 403, description = "Not the appointment's holder", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such record the caller may read", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A confirmed evaluation counts it", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(super) async fn withdraw_record(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    info: RequestInfo,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let principal = viewer.principal()?;
+    let missing = || AppError::NotFound(format!("no service record {id}"));
+    let record = state
+        .store
+        .service_record(id_of(&id, "service record")?)
+        .await?
+        .ok_or_else(missing)?;
+    policy::may_read_evaluation(principal, record.appointment, Utc::now())
+        .map_err(|_| missing())?;
+    let a = appointment(&state, record.appointment).await?;
+    may_log(principal, &a)?;
+    state
+        .store
+        .withdraw_service_record(record.id, &edit(principal, &info, &a))
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
 /// A file of a service record or an evaluation, for whoever may read those.
 #[utoipa::path(get, operation_id = "evaluations_file", path = "/api/evaluations/files/{fileId}", tag = "Evaluation",
     params(("fileId" = i64, Path, description = "The file's id")),
@@ -443,9 +478,10 @@ pub(super) struct Loaded {
 }
 
 impl Loaded {
-    /// Reads every service record, project, need, appointment, team, user, score and summary.
-    pub(super) async fn read(state: &AppState) -> AppResult<Self> {
-        let service = state.store.service_records(None).await?;
+    /// Reads the service records of `appointment` (of every one, with none), and every
+    /// project, need, appointment, team, user, score and summary.
+    pub(super) async fn read(state: &AppState, appointment: Option<i64>) -> AppResult<Self> {
+        let service = state.store.service_records(appointment).await?;
         let projects = state.store.all_projects().await?;
         let appointments = state.store.appointments().await?;
         let teams = state.store.teams().await?;
@@ -519,7 +555,7 @@ pub(super) async fn sheet_of(state: &AppState, e: &Evaluation) -> AppResult<Shee
     if let Some(frozen) = frozen(e) {
         return frozen;
     }
-    fill(state, e, &Loaded::read(state).await?)
+    fill(state, e, &Loaded::read(state, Some(e.appointment)).await?)
 }
 
 fn frozen(e: &Evaluation) -> Option<AppResult<Sheet>> {

@@ -343,6 +343,47 @@ impl Store {
         Ok(row.map(RecordRow::into_record).transpose()?)
     }
 
+    /// Withdraws service record `id` (logged by mistake) with its files; audited with what it
+    /// was. 409 if a confirmed evaluation of its appointment counts its day: a frozen sheet's
+    /// evidence stays.
+    pub async fn withdraw_service_record(&self, id: i64, edit: &Edit) -> StoreResult<()> {
+        let at = now();
+        let mut tx = self.begin().await?;
+        let sql = format!("SELECT {RECORD_COLUMNS} FROM service_records WHERE id = $1 FOR UPDATE");
+        let row: Option<RecordRow> = tx.fetch_optional(&sql, vals![id]).await?;
+        let record = row.ok_or(StoreError::NotFound)?.into_record()?;
+        let frozen: Option<(i64,)> = tx
+            .fetch_optional(
+                "SELECT id FROM evaluations WHERE appointment_id = $1 AND status = 'confirmed'
+                 AND period_from <= $2 AND $2 <= period_to LIMIT 1",
+                vals![record.appointment, record.held_on],
+            )
+            .await?;
+        if let Some((evaluation,)) = frozen {
+            return Err(StoreError::Conflict(format!(
+                "service record {id} counts on confirmed evaluation {evaluation}: it stays as evidence"
+            )));
+        }
+        tx.execute(
+            "DELETE FROM evaluation_files WHERE record_id = $1",
+            vals![id],
+        )
+        .await?;
+        tx.execute("DELETE FROM service_records WHERE id = $1", vals![id])
+            .await?;
+        let key = id.to_string();
+        tx.audit(
+            edit,
+            "delete",
+            ("service_records", &key),
+            json(&record),
+            None,
+            at,
+        )
+        .await?;
+        tx.commit().await
+    }
+
     /// Stores a file of a record or an evaluation; for an evaluation, refused once confirmed.
     pub async fn add_evaluation_file(
         &self,
@@ -522,8 +563,9 @@ impl Store {
         tx.commit().await
     }
 
-    /// Moves evaluation `id` from `from` to `to`; confirming stores the frozen sheet and its
-    /// outcome (total, result, renewal). 409 if it is not at `from` (someone moved it on).
+    /// Moves evaluation `id` from `from` to `to` (submitted, or confirmed with the frozen sheet
+    /// and its outcome: total, result, renewal). 409 if it is not at `from` (someone moved it
+    /// on).
     pub async fn move_evaluation(
         &self,
         id: i64,
@@ -546,14 +588,15 @@ impl Store {
                     renewal
                 ],
             ),
-            (Status::Submitted, _) => (
+            (Status::Submitted, None) => (
                 "submitted_at = $3, submitted_by = $4",
                 vals![id, from.as_str(), at, &edit.author],
             ),
-            _ => (
-                "submitted_at = NULL, submitted_by = NULL",
-                vals![id, from.as_str()],
-            ),
+            _ => {
+                return Err(StoreError::Invalid(format!(
+                    "evaluation {id}: a confirmation carries its frozen sheet, and only submitting and confirming move an evaluation"
+                )));
+            }
         };
         let sql = format!(
             "UPDATE evaluations SET status = '{}', {set} WHERE id = $1 AND status = $2

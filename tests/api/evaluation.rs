@@ -521,6 +521,23 @@ async fn a_term_with_known_records_fills_binjiangs_sheet_as_a_hand_count_and_a_f
     assert_eq!(after_confirm["hours"], 121.0);
     assert_eq!(items(&after_confirm)["2.3"]["points"], 6.0);
 
+    // A record the confirmed sheet counts stays as its evidence.
+    let counted = mine.json["records"][0]["id"].as_i64().unwrap();
+    let kept = send(
+        &app,
+        Method::DELETE,
+        Some(&west),
+        &format!("/api/service-records/{counted}"),
+        json!({}),
+    )
+    .await;
+    assert!(
+        kept.assert_problem(409)["detail"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("evaluation {id}"))
+    );
+
     // The district table shows the result.
     let table = app.get_as("/api/evaluations/table", &app.analyst).await;
     let row = table.json["rows"]
@@ -717,6 +734,33 @@ async fn a_planner_reads_only_their_own_sheets_and_records_and_the_public_none(b
     assert_eq!(filled["summary"]["name"], "2026年度工作总结.pdf");
     let shown = evidence_of(&items(&filled)["1.1"], "annual_summary");
     assert_eq!(shown.len(), 1);
+    // A record logged by mistake is withdrawn by its planner, with its file; not by another.
+    let record = format!("/api/service-records/{}", logged["id"]);
+    send(&app, Method::DELETE, Some(&east), &record, json!({}))
+        .await
+        .assert_problem(404);
+    let withdrawn = send(&app, Method::DELETE, Some(&west), &record, json!({})).await;
+    assert_eq!(withdrawn.status, StatusCode::NO_CONTENT);
+    app.get_as(&format!("/api/evaluations/files/{file_id}"), &west)
+        .await
+        .assert_problem(404);
+    assert_eq!(
+        app.get_as("/api/service-records", &west).await.json["records"],
+        json!([])
+    );
+    let audit = app
+        .get_as("/api/audit?collection=service_records", &app.admin)
+        .await;
+    assert!(
+        audit.json["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "delete"
+                && e["before"].as_str().unwrap().contains("规划师信箱回复")),
+        "{}",
+        audit.json
+    );
 }
 
 async fn a_service_record_outside_its_term_its_units_or_its_bounds_is_refused_and_nothing_is_stored(

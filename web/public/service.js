@@ -52,12 +52,27 @@ async function showRecords() {
       tr.append(td);
     }
     tr.append(files);
+    const actions = document.createElement('td');
+    if (me?.appointments.some((a) => a.id === r.appointment)) {
+      const withdraw = document.createElement('button');
+      withdraw.type = 'button';
+      withdraw.className = 'withdraw';
+      withdraw.textContent = t('svcWithdraw');
+      withdraw.addEventListener('click', async () => {
+        const gone = await sendJson(me, 'DELETE', `/api/service-records/${r.id}`, null);
+        if (!gone.ok) return notice(`${t('refusedOther')} ${gone.detail}`);
+        notice(t('svcWithdrawn', {title: r.title}));
+        await showRecords();
+      });
+      actions.append(withdraw);
+    }
+    tr.append(actions);
     return tr;
   });
   if (!rows.length) {
     const tr = document.createElement('tr');
     const td = document.createElement('td');
-    td.colSpan = 5;
+    td.colSpan = 6;
     td.textContent = t('svcEmpty');
     tr.append(td);
     rows.push(tr);

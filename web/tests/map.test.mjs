@@ -915,6 +915,18 @@ test('a planner logs service and sees their sheet fill; an evaluator scores with
   assert.equal(after.hours, before.hours + 2.5);
   assert.equal(await page.textContent('#total'), `${after.records.length} records, ${after.hours} hours`);
   await page.screenshot({path: `${artifacts}/service-en.png`, fullPage: true});
+  // A record logged by mistake is withdrawn from the same table.
+  await page.selectOption('#kind', 'meeting');
+  await page.fill('#held_on', day);
+  await page.fill('#hours', '1');
+  await page.fill('#what', '误记的会议');
+  await page.click('#submit');
+  const mistaken = page.locator('#records tr', {hasText: '误记的会议'});
+  await mistaken.waitFor();
+  await mistaken.locator('button.withdraw').click();
+  await mistaken.waitFor({state: 'detached'});
+  assert.match(await page.textContent('#notice'), /Withdrawn: 误记的会议/);
+  assert.equal((await asPlanner('/api/service-records')).hours, after.hours);
 
   // The demo's term evaluation of the planner's appointment fills with the workshop.
   const [evaluation] = (await asPlanner('/api/evaluations')).evaluations;
