@@ -5,8 +5,8 @@
 
 use chrono::{Duration, Utc};
 
+use super::record_store::NewRecord;
 use super::records::ServiceKind;
-use super::store::NewRecord;
 use crate::planners::{Holder, TeamKind, china_day};
 use crate::store::Store;
 use crate::version::Edit;

@@ -8,14 +8,18 @@
 
 pub mod demo;
 pub mod evidence;
+pub mod loaded;
+pub mod record_store;
 pub mod records;
 pub mod report;
 pub mod routes;
+pub mod scoring;
+pub mod service;
 pub mod sheet;
 pub mod store;
 pub mod template;
 
-pub use routes::renewal_refusal;
+pub use scoring::renewal_refusal;
 pub use template::Templates;
 
 use utoipa::OpenApi;
@@ -25,18 +29,18 @@ use utoipa::OpenApi;
 #[openapi(
     paths(
         routes::templates,
-        routes::records,
-        routes::log_service,
-        routes::add_record_file,
-        routes::withdraw_record,
-        routes::file,
+        service::records,
+        service::log_service,
+        service::add_record_file,
+        service::withdraw_record,
+        service::file,
         routes::create,
         routes::list,
         routes::one,
-        routes::score,
-        routes::add_summary,
-        routes::submit,
-        routes::confirm,
+        scoring::score,
+        scoring::add_summary,
+        scoring::submit,
+        scoring::confirm,
         report::table,
         report::table_csv
     ),
@@ -45,7 +49,7 @@ use utoipa::OpenApi;
         routes::NewEvaluation,
         routes::EvaluationSummary,
         routes::EvaluationList,
-        routes::ScoreInput,
+        scoring::ScoreInput,
         report::Table,
         report::TableRow,
         records::ServiceInput,

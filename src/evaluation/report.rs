@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::routes::{Loaded, fill};
+use super::loaded::{Loaded, fill};
 use crate::auth::Viewer;
 use crate::error::AppResult;
 use crate::policy::{self, Action};
