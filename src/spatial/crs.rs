@@ -25,11 +25,20 @@ const LON_LAT_NAMES: &[&str] = &[
     "http://www.opengis.net/def/crs/EPSG/0/4490",
 ];
 
+/// Names of China's offset coordinates, which have no EPSG code: GCJ-02 (Amap 高德, Tencent)
+/// and BD-09 (Baidu 百度), longitude/latitude in degrees.
+const GCJ02_NAMES: &[&str] = &["GCJ-02", "GCJ02", "GCJ:02"];
+const BD09_NAMES: &[&str] = &["BD-09", "BD09", "BD:09", "BD-09LL", "BD09LL"];
+
 /// The CRS of incoming coordinates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Crs {
     /// WGS84 (or CGCS2000) longitude/latitude in degrees: stored as given.
     LonLat,
+    /// GCJ-02 longitude/latitude (Amap, Tencent): the offset taken off on the mainland.
+    Gcj02,
+    /// BD-09 longitude/latitude (Baidu).
+    Bd09,
     /// Anything PROJ can transform to WGS84, by its authority code (e.g. `EPSG:4549`).
     Other(String),
 }
@@ -63,8 +72,15 @@ impl Crs {
         {
             return Ok(Self::LonLat);
         }
+        let named = |names: &[&str]| names.iter().any(|n| n.eq_ignore_ascii_case(trimmed));
+        if named(GCJ02_NAMES) {
+            return Ok(Self::Gcj02);
+        }
+        if named(BD09_NAMES) {
+            return Ok(Self::Bd09);
+        }
         let code = normalise(trimmed).ok_or_else(|| {
-            format!("crs \"{name}\" is not a name lantu can read; use an EPSG code such as EPSG:4549 or send WGS84 (CRS84)")
+            format!("crs \"{name}\" is not a name lantu can read; use an EPSG code such as EPSG:4549, GCJ-02 or BD-09, or send WGS84 (CRS84)")
         })?;
         // Build the transform once here so an unknown code fails now, with a clear message.
         Transform::new(&code).map(|_| Self::Other(code))
@@ -74,6 +90,14 @@ impl Crs {
     pub fn transform(&self) -> Result<Option<Transform>, String> {
         match self {
             Self::LonLat => Ok(None),
+            Self::Gcj02 => Ok(Some(Transform {
+                kind: Kind::Gcj02,
+                code: "GCJ-02".into(),
+            })),
+            Self::Bd09 => Ok(Some(Transform {
+                kind: Kind::Bd09,
+                code: "BD-09".into(),
+            })),
             Self::Other(code) => Transform::new(code).map(Some),
         }
     }
@@ -100,10 +124,17 @@ fn normalise(name: &str) -> Option<String> {
         .then(|| format!("{authority}:{code}"))
 }
 
-/// A PROJ pipeline from one CRS to WGS84 longitude/latitude. Not `Send`: build one per use.
+/// A transform from one CRS to WGS84 longitude/latitude: a PROJ pipeline, or China's offsets
+/// taken off ([`super::china`]). Not `Send`: build one per use.
 pub struct Transform {
-    proj: Proj,
+    kind: Kind,
     code: String,
+}
+
+enum Kind {
+    Proj(Proj),
+    Gcj02,
+    Bd09,
 }
 
 impl Transform {
@@ -112,16 +143,24 @@ impl Transform {
         let proj = Proj::new_known_crs(code, "OGC:CRS84", None)
             .map_err(|e| format!("crs \"{code}\" cannot be transformed to WGS84 ({e}); send WGS84 (CRS84) or an EPSG code PROJ knows"))?;
         Ok(Self {
-            proj,
+            kind: Kind::Proj(proj),
             code: code.to_string(),
         })
     }
 
     /// Transforms one coordinate to (longitude, latitude).
     pub fn to_lon_lat(&self, x: f64, y: f64) -> Result<(f64, f64), String> {
-        self.proj
-            .convert((x, y))
-            .map_err(|e| format!("[{x}, {y}] cannot be transformed from {} ({e})", self.code))
+        match &self.kind {
+            Kind::Proj(proj) => proj
+                .convert((x, y))
+                .map_err(|e| format!("[{x}, {y}] cannot be transformed from {} ({e})", self.code)),
+            Kind::Gcj02 | Kind::Bd09 if !(x.abs() <= 180.0 && y.abs() <= 90.0) => Err(format!(
+                "[{x}, {y}] is no {} longitude and latitude",
+                self.code
+            )),
+            Kind::Gcj02 => Ok(super::china::gcj02_to_wgs84(x, y)),
+            Kind::Bd09 => Ok(super::china::bd09_to_wgs84(x, y)),
+        }
     }
 }
 
@@ -158,6 +197,28 @@ mod tests {
         let (lon, lat) = t.to_lon_lat(633_400.0, 3_453_000.0).unwrap();
         assert!((lon - 121.40).abs() < 0.02, "lon {lon}");
         assert!((lat - 31.19).abs() < 0.02, "lat {lat}");
+    }
+
+    #[test]
+    fn amap_and_baidu_coordinates_are_read_by_name_and_land_on_their_wgs84_place() {
+        let gcj = Crs::from_name("gcj-02").unwrap();
+        assert_eq!(gcj, Crs::Gcj02);
+        let (lon, lat) = gcj
+            .transform()
+            .unwrap()
+            .unwrap()
+            .to_lon_lat(121.531541859215, 31.17530398364597)
+            .unwrap();
+        assert!((lon - 121.5272106).abs() < 1e-8 && (lat - 31.1774276).abs() < 1e-8);
+        let bd = Crs::from_name("BD-09")
+            .unwrap()
+            .transform()
+            .unwrap()
+            .unwrap();
+        let (x, y) = crate::spatial::china::wgs84_to_bd09(121.4, 31.25);
+        let (lon, lat) = bd.to_lon_lat(x, y).unwrap();
+        assert!((lon - 121.4).abs() < 1e-8 && (lat - 31.25).abs() < 1e-8);
+        assert!(bd.to_lon_lat(500_000.0, 3_400_000.0).is_err());
     }
 
     #[test]

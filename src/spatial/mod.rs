@@ -1,7 +1,8 @@
 //! Spatial machinery in one place: reading and validating GeoJSON geometry, coordinate reference
-//! systems, metric measures, WKB encoding and the in-memory R-tree. Nothing outside this module
+//! systems (China's GCJ-02 and BD-09 offsets among them), metric measures, WKB encoding and the in-memory R-tree. Nothing outside this module
 //! imports `proj`, `geozero` or `rstar`.
 
+pub mod china;
 pub mod crs;
 pub mod index;
 pub mod measure;

@@ -402,6 +402,25 @@ async fn a_site_sent_in_cgcs2000_gauss_kruger_is_stored_in_wgs84(backend: Backen
     );
 }
 
+async fn a_site_picked_on_amap_in_gcj02_is_stored_at_its_wgs84_place(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (id, _) = app
+        .create_site(&fixture("sites/point_in_gcj02_from_amap.geojson"))
+        .await;
+    let site = app
+        .get_as(&format!("/api/collections/sites/items/{id}"), &app.planner)
+        .await;
+    let c = site.json["geometry"]["coordinates"].as_array().unwrap();
+    let (lon, lat) = (c[0].as_f64().unwrap(), c[1].as_f64().unwrap());
+    // The fixture is WGS84 (121.40, 31.26) moved by GCJ-02's offset (computed apart, in Python,
+    // from the published formula): about 500 m, which lantu takes off again.
+    assert!(
+        (lon - 121.40).abs() < 1e-8 && (lat - 31.26).abs() < 1e-8,
+        "{lon}, {lat}"
+    );
+    assert_eq!(site.json["properties"]["units"][1], "990101001");
+}
+
 async fn every_acknowledged_edit_is_there_after_a_restart(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let (id, etag) = app
@@ -435,5 +454,6 @@ on_both_backends!(
     paging_follows_next_links_through_every_site_exactly_once,
     filters_select_by_element_type_status_and_unit,
     a_site_sent_in_cgcs2000_gauss_kruger_is_stored_in_wgs84,
+    a_site_picked_on_amap_in_gcj02_is_stored_at_its_wgs84_place,
     every_acknowledged_edit_is_there_after_a_restart,
 );
