@@ -2,9 +2,9 @@
 //! the nearest street segment, and walks the snap distance (a straight line to the street)
 //! before it walks along streets.
 //!
-//! Nearness is found in a local metric frame (an equirectangular projection around the network's
-//! centre, accurate to well under 0.1 % across a city); distances along a segment are fractions
-//! of its geodesic length.
+//! Nearness is found in a local metric frame ([`LocalFrame`]: the ellipsoid's tangent plane at
+//! the network's centre, within about 1e-5 of geodesic distances across a city at any latitude);
+//! distances along a segment are fractions of its geodesic length.
 
 use geo::Point;
 use rstar::RTree;
@@ -12,59 +12,7 @@ use rstar::primitives::{GeomWithData, Line};
 
 use crate::network::graph::WalkGraph;
 
-/// Metres per degree of latitude (WGS84 mean).
-const M_PER_DEG_LAT: f64 = 110_574.0;
-/// Metres per degree of longitude at the equator.
-const M_PER_DEG_LON: f64 = 111_320.0;
-
-/// An equirectangular frame in metres around a point: good for a city, not for a country.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LocalFrame {
-    origin: [f64; 2],
-    m_per_deg_lon: f64,
-}
-
-impl LocalFrame {
-    /// A frame centred on `origin` (lon, lat).
-    pub fn new(origin: [f64; 2]) -> Self {
-        Self {
-            origin,
-            m_per_deg_lon: M_PER_DEG_LON * origin[1].to_radians().cos(),
-        }
-    }
-
-    /// A frame centred on the middle of `coords`' bounding box.
-    pub fn around(coords: &[[f64; 2]]) -> Self {
-        let mut min = [f64::INFINITY; 2];
-        let mut max = [f64::NEG_INFINITY; 2];
-        for c in coords {
-            for i in 0..2 {
-                min[i] = min[i].min(c[i]);
-                max[i] = max[i].max(c[i]);
-            }
-        }
-        if coords.is_empty() {
-            return Self::new([0.0, 0.0]);
-        }
-        Self::new([(min[0] + max[0]) / 2.0, (min[1] + max[1]) / 2.0])
-    }
-
-    /// Lon/lat to metres east and north of the origin.
-    pub fn to_metres(&self, lonlat: [f64; 2]) -> [f64; 2] {
-        [
-            (lonlat[0] - self.origin[0]) * self.m_per_deg_lon,
-            (lonlat[1] - self.origin[1]) * M_PER_DEG_LAT,
-        ]
-    }
-
-    /// Metres east and north of the origin back to lon/lat.
-    pub fn to_lonlat(&self, metres: [f64; 2]) -> [f64; 2] {
-        [
-            self.origin[0] + metres[0] / self.m_per_deg_lon,
-            self.origin[1] + metres[1] / M_PER_DEG_LAT,
-        ]
-    }
-}
+pub use crate::spatial::frame::LocalFrame;
 
 /// The point of segment `a`–`b` nearest to `p`, and how far along it lies (0 at `a`, 1 at `b`).
 pub fn nearest_on_segment(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> (f64, [f64; 2]) {

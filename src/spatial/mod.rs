@@ -4,6 +4,7 @@
 
 pub mod china;
 pub mod crs;
+pub mod frame;
 pub mod index;
 pub mod measure;
 pub mod read;

@@ -142,8 +142,14 @@ struct BruteSnap {
 type Segment = (i64, i64, [f64; 2], [f64; 2], f64);
 
 fn brute_snap(segments: &[Segment], p: [f64; 2]) -> (BruteSnap, f64) {
-    let kx = 111_320.0 * p[1].to_radians().cos();
-    let ky = 110_574.0;
+    // Metres per degree at the point itself, from the WGS84 ellipsoid's radii of curvature
+    // there (a frame of its own around each point, unlike lantu's one tangent plane per city).
+    let (a, f) = (6_378_137.0_f64, 1.0 / 298.257_223_563);
+    let e2 = f * (2.0 - f);
+    let lat = p[1].to_radians();
+    let w = 1.0 - e2 * lat.sin().powi(2);
+    let kx = (a / w.sqrt() * lat.cos()).to_radians();
+    let ky = (a * (1.0 - e2) / (w * w.sqrt())).to_radians();
     let local = |c: [f64; 2]| [(c[0] - p[0]) * kx, (c[1] - p[1]) * ky];
     // Nearest point of each segment: (offset, t, point).
     let nearest = |pa: [f64; 2], pb: [f64; 2]| {
