@@ -194,11 +194,18 @@ pub fn build_walk_graph(osm: &OsmData) -> (WalkGraph, BuildReport) {
             osm_ids.push(ids[node as usize]);
         }
     }
-    let kept: Vec<(u32, u32, f32)> = segments
+    // A node pair two ways share (a footway drawn over a street, a way split and drawn twice) is
+    // one segment: counted and walked once, at its shorter length.
+    let mut kept: Vec<(u32, u32, f32)> = segments
         .iter()
         .filter(|(a, _, _)| remap[*a as usize] != u32::MAX)
-        .map(|&(a, b, l)| (remap[a as usize], remap[b as usize], l))
+        .map(|&(a, b, l)| {
+            let (a, b) = (remap[a as usize], remap[b as usize]);
+            (a.min(b), a.max(b), l)
+        })
         .collect();
+    kept.sort_unstable_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)).then(x.2.total_cmp(&y.2)));
+    kept.dedup_by_key(|&mut (a, b, _)| (a, b));
     report.nodes = coords.len();
     report.segments = kept.len();
     report.length_km = kept.iter().map(|(_, _, l)| f64::from(*l)).sum::<f64>() / 1000.0;
@@ -209,6 +216,25 @@ pub fn build_walk_graph(osm: &OsmData) -> (WalkGraph, BuildReport) {
 mod tests {
     use super::*;
     use crate::network::osm::read_osm_xml;
+
+    #[test]
+    fn a_node_pair_two_ways_share_is_one_segment_counted_once_in_the_length() {
+        // A street 1-2-3 and a footway drawn over its first half, 2-1.
+        let xml = r#"<osm>
+          <node id="1" lat="31.25" lon="121.40"/><node id="2" lat="31.25" lon="121.401"/>
+          <node id="3" lat="31.25" lon="121.402"/>
+          <way id="1"><nd ref="1"/><nd ref="2"/><nd ref="3"/><tag k="highway" v="residential"/></way>
+          <way id="2"><nd ref="2"/><nd ref="1"/><tag k="highway" v="footway"/></way>
+        </osm>"#;
+        let (graph, report) = build_walk_graph(&read_osm_xml(xml.as_bytes(), |_| {}).unwrap());
+        assert_eq!((report.walkable_ways, report.segments), (2, 2));
+        assert!(
+            (report.length_km - 0.1904).abs() < 0.001,
+            "{}",
+            report.length_km
+        );
+        assert_eq!(graph.edges(0).count(), 1, "one edge 1–2, not two");
+    }
 
     #[test]
     fn the_largest_component_is_kept_and_islands_and_motorways_are_reported_or_left_out() {
