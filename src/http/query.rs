@@ -36,6 +36,9 @@ pub struct ItemsQuery {
     pub sort: SortBy,
     /// Every parameter as given, to rebuild links.
     pub raw: Vec<(String, String)>,
+    /// `f=csv`: the page as CSV (UTF-8 with a byte-order mark, geometry as WKT) rather than
+    /// GeoJSON.
+    pub csv: bool,
 }
 
 impl ItemsQuery {
@@ -153,14 +156,16 @@ pub fn parse_items_query(
                     ));
                 }
             }
-            "f" => {
-                if !matches!(value.as_str(), "json" | "geojson") {
+            "f" => match value.as_str() {
+                "json" | "geojson" => query.csv = false,
+                "csv" => query.csv = true,
+                _ => {
                     return Err(bad_query(
                         "f",
-                        "f must be json (GeoJSON is the only encoding)",
+                        "f must be json (GeoJSON) or csv (UTF-8 CSV, geometry as WKT)",
                     ));
                 }
-            }
+            },
             _ => query.filters.push((key.clone(), value.clone())),
         }
     }

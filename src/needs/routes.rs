@@ -197,8 +197,8 @@ async fn list(
                 feature(&state, n, &base, extras)
             })
             .collect();
-        Ok(geojson(
-            StatusCode::OK,
+        Ok(crate::ogc::items::items_response(
+            &query,
             &page(&base, "needs", &query, features, matched),
         ))
     })

@@ -77,6 +77,64 @@ pub fn page<F>(
     }
 }
 
+/// An items page as its query asks: GeoJSON, or (`f=csv`) a CSV download named after the
+/// collection: `id`, every property any feature has (lists joined by spaces, objects as JSON),
+/// and the geometry as WKT. What a caller may not see is not in the page, so not in the CSV.
+pub fn items_response<F: Serialize>(query: &ItemsQuery, page: &FeaturePage<F>) -> Response {
+    if !query.csv {
+        return geojson(StatusCode::OK, page);
+    }
+    let features: Vec<serde_json::Value> = page
+        .features
+        .iter()
+        .filter_map(|f| serde_json::to_value(f).ok())
+        .collect();
+    let mut columns: Vec<String> = Vec::new();
+    for f in &features {
+        for key in f["properties"]
+            .as_object()
+            .into_iter()
+            .flat_map(|p| p.keys())
+        {
+            if !columns.contains(key) {
+                columns.push(key.clone());
+            }
+        }
+    }
+    let cell = |v: &serde_json::Value| match v {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|i| match i {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        other => other.to_string(),
+    };
+    let rows: Vec<Vec<String>> = features
+        .iter()
+        .map(|f| {
+            let mut row = vec![cell(&f["id"])];
+            row.extend(columns.iter().map(|c| cell(&f["properties"][c])));
+            row.push(crate::spatial::write::wkt(&f["geometry"]));
+            row
+        })
+        .collect();
+    let mut header: Vec<&str> = vec!["id"];
+    header.extend(columns.iter().map(String::as_str));
+    header.push("wkt");
+    let collection = page
+        .links
+        .iter()
+        .find(|l| l.rel == "collection")
+        .and_then(|l| l.href.rsplit('/').next())
+        .unwrap_or("items");
+    crate::http::csv::download(&format!("{collection}.csv"), &header, &rows)
+}
+
 /// A GeoJSON response.
 pub fn geojson(status: StatusCode, body: &impl Serialize) -> Response {
     let mut response = (status, axum::Json(body)).into_response();

@@ -379,8 +379,8 @@ async fn list(
             catalog.select_sites(past.as_deref(), &filter, query.offset, query.limit)
         };
         let features = render(&state, view, &entries, &base, viewer.audience());
-        Ok(geojson(
-            StatusCode::OK,
+        Ok(crate::ogc::items::items_response(
+            &query,
             &page(&base, view.id, &query, features, matched),
         ))
     })

@@ -170,8 +170,8 @@ async fn list(
             .iter()
             .map(|e| feature(e, &base, viewer.audience()))
             .collect();
-        Ok(geojson(
-            StatusCode::OK,
+        Ok(crate::ogc::items::items_response(
+            &query,
             &page(&base, "units", &query, features, matched),
         ))
     })

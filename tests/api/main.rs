@@ -18,6 +18,7 @@ mod clients;
 mod coverage;
 mod dashboard;
 mod evaluation;
+mod exports;
 mod filters;
 mod network;
 mod ogc;
