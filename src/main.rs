@@ -159,6 +159,11 @@ enum ImportCommand {
         /// The name it is stored under (default: the file name); a re-import replaces it.
         #[arg(long)]
         source: Option<String>,
+        /// Count what a catalogue option describes (repeatable): unlevelled_schools_as_primary,
+        /// unlevelled_schools_as_junior_high, supermarkets, convenience_stores. The import says
+        /// what each would have added.
+        #[arg(long = "count", value_name = "OPTION")]
+        count: Vec<String>,
     },
     /// Facilities of one catalogue category from GeoJSON points (areas walk from a point inside).
     Facilities {
@@ -410,9 +415,14 @@ async fn import(storage: &Storage, command: ImportCommand) -> anyhow::Result<Exi
     let (args, units) = match command {
         ImportCommand::Units(args) => (args, true),
         ImportCommand::Sites(args) => (args, false),
-        ImportCommand::Osm { file, source } => {
+        ImportCommand::Osm {
+            file,
+            source,
+            count,
+        } => {
             let source = source.unwrap_or_else(|| lantu::import::file_name(&file));
             let catalogue = lantu::coverage::Catalogue::parse(lantu::coverage::catalogue::DEFAULT)
+                .and_then(|c| c.choosing(&count))
                 .map_err(anyhow::Error::msg)?;
             let rule = lantu::network::extract::PopulationRule::default();
             lantu::network::import::import_osm(store.as_ref(), &file, &source, &catalogue, &rule)

@@ -30,22 +30,83 @@ pub struct Category {
     pub threshold_minutes: Option<f64>,
     /// Where the threshold comes from (a standard's clause, or practice).
     pub source: String,
-    /// Tag alternatives: a feature matches when every tag of one alternative matches; a key
-    /// ending in `~` matches a value containing the text.
-    pub osm: Vec<BTreeMap<String, String>>,
+    /// Tag alternatives: a feature matches when every tag of one alternative matches.
+    pub osm: Vec<Rule>,
+}
+
+/// One tag alternative, as the file gives it: a plain map of tags, or the tags with where the
+/// rule comes from and the option that must be chosen for it to count.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Rule {
+    /// Tags, with the rule's source and option.
+    Full {
+        /// The tags: a key ending in `~` matches a value containing the text; a key ending in
+        /// `!` matches a feature without that key (its value is ignored).
+        tags: BTreeMap<String, String>,
+        /// Where the tagging comes from (the OSM wiki page, a national practice).
+        #[serde(default)]
+        source: Option<String>,
+        /// The catalogue option that must be chosen for the rule to count (`options`).
+        #[serde(default)]
+        option: Option<String>,
+    },
+    /// Just the tags.
+    Tags(BTreeMap<String, String>),
+}
+
+impl Rule {
+    /// The rule's tags.
+    pub fn tags(&self) -> &BTreeMap<String, String> {
+        match self {
+            Self::Full { tags, .. } | Self::Tags(tags) => tags,
+        }
+    }
+
+    /// The option the rule needs, if any.
+    pub fn option(&self) -> Option<&str> {
+        match self {
+            Self::Full { option, .. } => option.as_deref(),
+            Self::Tags(_) => None,
+        }
+    }
+
+    /// Whether a feature with these tags matches.
+    fn matches<'a>(&self, tag: impl Fn(&str) -> Option<&'a str>) -> bool {
+        self.tags().iter().all(|(key, want)| {
+            if let Some(key) = key.strip_suffix('~') {
+                tag(key).is_some_and(|v| v.contains(want.as_str()))
+            } else if let Some(key) = key.strip_suffix('!') {
+                tag(key).is_none()
+            } else {
+                tag(key) == Some(want.as_str())
+            }
+        })
+    }
 }
 
 impl Category {
-    /// Whether an OSM feature with these tags is of this category.
-    pub fn matches<'a>(&self, tag: impl Fn(&str) -> Option<&'a str>) -> bool {
-        self.osm.iter().any(|alternative| {
-            alternative
-                .iter()
-                .all(|(key, want)| match key.strip_suffix('~') {
-                    Some(key) => tag(key).is_some_and(|v| v.contains(want.as_str())),
-                    None => tag(key) == Some(want.as_str()),
-                })
+    /// Whether an OSM feature with these tags is of this category, by a rule that needs no
+    /// option or one of `chosen`.
+    pub fn matches<'a>(&self, tag: impl Fn(&str) -> Option<&'a str>, chosen: &[String]) -> bool {
+        self.osm.iter().any(|rule| {
+            rule.option().is_none_or(|o| chosen.iter().any(|c| c == o)) && rule.matches(&tag)
         })
+    }
+
+    /// Whether only a rule whose option is not chosen would make it of this category.
+    pub fn left_out<'a>(
+        &self,
+        tag: impl Fn(&str) -> Option<&'a str>,
+        chosen: &[String],
+    ) -> Option<&str> {
+        if self.matches(&tag, chosen) {
+            return None;
+        }
+        self.osm
+            .iter()
+            .find(|rule| rule.option().is_some() && rule.matches(&tag))
+            .and_then(Rule::option)
     }
 }
 
@@ -68,6 +129,13 @@ pub struct Catalogue {
     pub about: String,
     /// Walking speeds.
     pub walking_speed_m_per_min: Speeds,
+    /// Rules that count only when chosen (`lantu import osm --count OPTION`), by name, with
+    /// what each means.
+    #[serde(default)]
+    pub options: BTreeMap<String, String>,
+    /// The options chosen for this import.
+    #[serde(skip)]
+    pub chosen: Vec<String>,
     /// The categories.
     pub categories: Vec<Category>,
 }
@@ -115,9 +183,20 @@ impl Catalogue {
                     c.id
                 ));
             }
-            if c.osm.is_empty() || c.osm.iter().any(BTreeMap::is_empty) {
+            if c.osm.is_empty() || c.osm.iter().any(|r| r.tags().is_empty()) {
                 return Err(format!(
                     "category {}: give at least one non-empty OSM tag alternative",
+                    c.id
+                ));
+            }
+            if let Some(o) = c
+                .osm
+                .iter()
+                .filter_map(Rule::option)
+                .find(|o| !catalogue.options.contains_key(*o))
+            {
+                return Err(format!(
+                    "category {}: option {o} is not described under options",
                     c.id
                 ));
             }
@@ -130,12 +209,38 @@ impl Catalogue {
         self.categories.iter().find(|c| c.id == id)
     }
 
-    /// The categories an OSM feature with these tags belongs to.
+    /// The catalogue with `options` chosen; an option it does not describe is refused, naming
+    /// the ones it does.
+    pub fn choosing(mut self, options: &[String]) -> Result<Self, String> {
+        if let Some(o) = options.iter().find(|o| !self.options.contains_key(*o)) {
+            return Err(format!(
+                "no catalogue option {o}; the options are {}",
+                self.options.keys().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        self.chosen = options.to_vec();
+        Ok(self)
+    }
+
+    /// The categories an OSM feature with these tags belongs to, by the rules chosen.
     pub fn classify<'s, 'a>(
         &'s self,
         tag: impl Fn(&str) -> Option<&'a str> + Copy,
     ) -> impl Iterator<Item = &'s Category> {
-        self.categories.iter().filter(move |c| c.matches(tag))
+        self.categories
+            .iter()
+            .filter(move |c| c.matches(tag, &self.chosen))
+    }
+
+    /// The categories a feature would belong to by a rule whose option is not chosen, with
+    /// that option: what an import leaves out, to say so.
+    pub fn left_out<'s, 'a>(
+        &'s self,
+        tag: impl Fn(&str) -> Option<&'a str> + Copy,
+    ) -> impl Iterator<Item = (&'s Category, &'s str)> {
+        self.categories
+            .iter()
+            .filter_map(move |c| c.left_out(tag, &self.chosen).map(|o| (c, o)))
     }
 }
 

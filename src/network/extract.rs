@@ -90,9 +90,19 @@ fn closed_polygon(way: &Way, osm: &OsmData) -> Option<Polygon> {
     Some(Polygon::new(LineString(coords?), Vec::new()))
 }
 
+/// What a facility import found, and what it left out for an option not chosen.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FoundFacilities {
+    /// The facilities.
+    pub found: Vec<FoundFacility>,
+    /// Features a rule would count only with its option chosen: (category, option) → how many.
+    pub left_out: std::collections::BTreeMap<(String, String), usize>,
+}
+
 /// Facilities: tagged nodes, and ways (school grounds, markets) at their centroid.
-pub fn facilities(osm: &OsmData, catalogue: &Catalogue) -> Vec<FoundFacility> {
+pub fn facilities(osm: &OsmData, catalogue: &Catalogue) -> FoundFacilities {
     let mut found = Vec::new();
+    let mut left_out = std::collections::BTreeMap::new();
     for node in &osm.tagged_nodes {
         let tag = |k: &str| {
             node.tags
@@ -108,6 +118,11 @@ pub fn facilities(osm: &OsmData, catalogue: &Catalogue) -> Vec<FoundFacility> {
                 osm: Some(format!("node/{}", node.id)),
             });
         }
+        for (category, option) in catalogue.left_out(tag) {
+            *left_out
+                .entry((category.id.clone(), option.to_string()))
+                .or_default() += 1;
+        }
     }
     for way in &osm.ways {
         let Some(centre) = closed_polygon(way, osm).and_then(|p| p.centroid()) else {
@@ -121,8 +136,13 @@ pub fn facilities(osm: &OsmData, catalogue: &Catalogue) -> Vec<FoundFacility> {
                 osm: Some(format!("way/{}", way.id)),
             });
         }
+        for (category, option) in catalogue.left_out(|k| way.tag(k)) {
+            *left_out
+                .entry((category.id.clone(), option.to_string()))
+                .or_default() += 1;
+        }
     }
-    found
+    FoundFacilities { found, left_out }
 }
 
 /// A named street of the import, for the basemap.
@@ -214,7 +234,7 @@ mod tests {
     fn facilities_come_from_tagged_nodes_and_from_areas_at_their_centre() {
         let osm = read_osm_xml(XML.as_bytes(), |_| {}).unwrap();
         let catalogue = Catalogue::parse(crate::coverage::catalogue::DEFAULT).unwrap();
-        let found = facilities(&osm, &catalogue);
+        let found = facilities(&osm, &catalogue).found;
         let kinds: Vec<(&str, &str)> = found
             .iter()
             .map(|f| (f.category.as_str(), f.osm.as_deref().unwrap_or("")))
@@ -224,6 +244,74 @@ mod tests {
             [("kindergarten", "node/9"), ("primary_school", "way/21")]
         );
         assert!((found[1].position.x() - 121.4005272).abs() < 1e-6);
+    }
+
+    #[test]
+    fn facilities_tagged_as_outside_china_are_found_and_unlevelled_schools_count_only_as_chosen() {
+        // A European centre's tagging: a school without a level, a clinic tagged only
+        // healthcare=*, a supermarket, a pharmacy, a public garden without an access tag.
+        let xml = r#"<osm>
+          <node id="1" lat="60.17" lon="24.94"><tag k="amenity" v="school"/><tag k="name" v="Kallion koulu"/></node>
+          <node id="2" lat="60.17" lon="24.941"><tag k="healthcare" v="clinic"/></node>
+          <node id="3" lat="60.17" lon="24.942"><tag k="shop" v="supermarket"/></node>
+          <node id="4" lat="60.17" lon="24.943"><tag k="amenity" v="pharmacy"/></node>
+          <node id="5" lat="60.17" lon="24.944"><tag k="leisure" v="garden"/></node>
+          <node id="6" lat="60.17" lon="24.945"><tag k="amenity" v="school"/><tag k="isced:level" v="2"/></node>
+        </osm>"#;
+        let osm = read_osm_xml(xml.as_bytes(), |_| {}).unwrap();
+        let kinds = |catalogue: &Catalogue| -> Vec<(String, String)> {
+            facilities(&osm, catalogue)
+                .found
+                .into_iter()
+                .map(|f| (f.category, f.osm.unwrap_or_default()))
+                .collect()
+        };
+        let plain = Catalogue::parse(crate::coverage::catalogue::DEFAULT).unwrap();
+        let by_default = kinds(&plain);
+        let has = |found: &[(String, String)], category: &str, node: u32| {
+            found
+                .iter()
+                .any(|(c, o)| c == category && *o == format!("node/{node}"))
+        };
+        assert!(has(&by_default, "health_station", 2));
+        assert!(has(&by_default, "pharmacy", 4));
+        assert!(has(&by_default, "park", 5));
+        assert!(has(&by_default, "junior_high_school", 6));
+        assert!(
+            !by_default
+                .iter()
+                .any(|(_, o)| o == "node/1" || o == "node/3")
+        );
+        // What the default leaves out is said, with the option that would count it.
+        let left = facilities(&osm, &plain).left_out;
+        assert_eq!(
+            left.get(&(
+                "primary_school".into(),
+                "unlevelled_schools_as_primary".into()
+            )),
+            Some(&1)
+        );
+        assert_eq!(
+            left.get(&("fresh_food_market".into(), "supermarkets".into())),
+            Some(&1)
+        );
+        // Chosen, they count; the levelled school stays junior high only.
+        let chosen = plain
+            .clone()
+            .choosing(&[
+                "unlevelled_schools_as_primary".into(),
+                "supermarkets".into(),
+            ])
+            .unwrap();
+        let with = kinds(&chosen);
+        assert!(has(&with, "primary_school", 1) && has(&with, "fresh_food_market", 3));
+        assert!(!has(&with, "primary_school", 6) && !has(&with, "junior_high_school", 1));
+        assert!(
+            plain
+                .choosing(&["everything".into()])
+                .unwrap_err()
+                .contains("supermarkets")
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 
-use super::extract::{PopulationRule, facilities, homes, streets};
+use super::extract::{FoundFacilities, PopulationRule, facilities, homes, streets};
 use super::graph::{BuildReport, build_walk_graph};
 use super::osm::read_osm_xml;
 use super::pbf::read_osm_pbf;
@@ -89,7 +89,10 @@ pub async fn import_osm(
             String::new()
         }
     );
-    let found_facilities = facilities(&osm, catalogue);
+    let FoundFacilities {
+        found: found_facilities,
+        left_out,
+    } = facilities(&osm, catalogue);
     let found_homes = homes(&osm, rule);
     let mut by_category: Vec<(String, usize)> = Vec::new();
     for f in &found_facilities {
@@ -97,6 +100,9 @@ pub async fn import_osm(
             Some((_, n)) => *n += 1,
             None => by_category.push((f.category.clone(), 1)),
         }
+    }
+    for ((category, option), n) in &left_out {
+        eprintln!("  left out: {n} that would count as {category} with --count {option}");
     }
     let estimated = found_homes.iter().filter(|h| h.estimated).count();
     eprintln!(

@@ -134,6 +134,57 @@ async fn an_osm_pbf_import_stores_the_same_network_as_its_xml(backend: Backend) 
     );
 }
 
+async fn an_osm_import_says_what_an_option_would_add_and_counts_it_when_chosen(backend: Backend) {
+    let app = TestApp::spawn_empty(backend).await;
+    let file = fixture_path("network/helsinki_block_tagged_as_in_europe.osm");
+    let run = |args: &[&str]| {
+        lantu_binary()
+            .args(storage_args(&app.storage))
+            .args(["import", "osm"])
+            .args(args)
+            .arg(&file)
+            .output()
+            .unwrap()
+    };
+    let plain = run(&["--source", "plain"]);
+    let stderr = String::from_utf8_lossy(&plain.stderr);
+    assert!(plain.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("health_station 1") && stderr.contains("pharmacy 1"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("left out: 1 that would count as primary_school with --count unlevelled_schools_as_primary"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--count supermarkets"), "{stderr}");
+    let chosen = run(&[
+        "--source",
+        "chosen",
+        "--count",
+        "unlevelled_schools_as_primary",
+        "--count",
+        "supermarkets",
+    ]);
+    let stderr = String::from_utf8_lossy(&chosen.stderr);
+    assert!(chosen.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("primary_school 1") && stderr.contains("fresh_food_market 1"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("left out: 1 that would count as primary_school"),
+        "{stderr}"
+    );
+    let refused = run(&["--source", "bad", "--count", "everything"]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(
+        stderr.contains("no catalogue option everything") && stderr.contains("supermarkets"),
+        "{stderr}"
+    );
+}
+
 async fn facility_and_home_imports_refuse_what_they_cannot_place_and_flag_estimates(
     backend: Backend,
 ) {
@@ -216,6 +267,7 @@ async fn facility_and_home_imports_refuse_what_they_cannot_place_and_flag_estima
 
 on_both_backends!(
     an_osm_pbf_import_stores_the_same_network_as_its_xml,
+    an_osm_import_says_what_an_option_would_add_and_counts_it_when_chosen,
     facility_and_home_imports_refuse_what_they_cannot_place_and_flag_estimates,
     importing_sites_with_one_bad_feature_writes_nothing_and_reports_it,
     importing_units_prints_progress_and_a_summary,
