@@ -144,6 +144,52 @@ async fn coverage_per_unit_counts_homes_and_people_within_the_walking_threshold(
     );
 }
 
+async fn the_coverage_table_per_unit_gives_each_units_own_answer_as_json_and_csv(backend: Backend) {
+    let app = grid_app(backend).await;
+    let table = app.get("/api/coverage/units?category=kindergarten").await;
+    assert_eq!(table.status, StatusCode::OK, "{}", table.json);
+    let units = table.json["units"].as_array().unwrap();
+    assert_eq!(units.len(), 2, "the demo district's two sub-districts");
+    let mut homes = 0;
+    for u in units {
+        let code = u["unit"]["code"].as_str().unwrap();
+        let one = app
+            .get(&format!("/api/coverage?category=kindergarten&unit={code}"))
+            .await;
+        assert_eq!(counts(&u["summary"]), counts(&one.json), "{code}");
+        homes += u["summary"]["homes_total"].as_i64().unwrap();
+    }
+    let all = app.get("/api/coverage?category=kindergarten").await;
+    assert_eq!(
+        homes,
+        all.json["homes_total"].as_i64().unwrap(),
+        "every home in one sub-district"
+    );
+    let (status, headers, bytes) = app
+        .send_raw(
+            Method::GET,
+            "/api/coverage/units.csv?category=kindergarten",
+            None,
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "text/csv; charset=utf-8");
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert!(text.starts_with('\u{feff}'));
+    assert!(
+        lines[0].starts_with("code,name_zh,name_en,homes_total,homes_covered"),
+        "{text}"
+    );
+    assert_eq!(lines.len(), 3);
+    assert!(lines[1].starts_with("990101001,示范西街道,"), "{text}");
+    app.get("/api/coverage/units?category=kindergarten&level=street")
+        .await
+        .assert_problem(400);
+}
+
 async fn adding_moving_and_deleting_a_facility_changes_coverage_at_once(backend: Backend) {
     let app = grid_app(backend).await;
     let (lon, lat) = at(400.0, 100.0);
@@ -633,6 +679,7 @@ on_both_backends!(
     a_facility_added_on_another_server_reaches_this_ones_cached_coverage_tiles,
     the_coverage_tile_colours_homes_by_band_and_follows_a_facility_edit,
     coverage_per_unit_counts_homes_and_people_within_the_walking_threshold,
+    the_coverage_table_per_unit_gives_each_units_own_answer_as_json_and_csv,
     adding_moving_and_deleting_a_facility_changes_coverage_at_once,
     what_if_and_greedy_siting_count_only_people_not_covered_today,
     a_draft_site_is_a_candidate_only_for_token_holders,

@@ -5,6 +5,7 @@
 mod isochrone;
 mod plans;
 mod summary;
+mod units;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -24,6 +25,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/coverage", get(summary::coverage))
         .route("/api/coverage/categories", get(summary::categories))
         .route("/api/coverage/uncovered", get(summary::uncovered))
+        .route("/api/coverage/units", get(units::units))
+        .route("/api/coverage/units.csv", get(units::units_csv))
         .route("/api/coverage/whatif", post(plans::whatif))
         .route("/api/coverage/suggest", post(plans::suggest))
         .route("/api/isochrone", get(isochrone::isochrone_route))
@@ -35,6 +38,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(summary::SummaryApi::openapi());
     doc.merge(isochrone::IsochroneApi::openapi());
     doc.merge(plans::PlansApi::openapi());
+    doc.merge(units::UnitsApi::openapi());
     doc.merge(super::facilities::FacilitiesApi::openapi());
     doc
 }
