@@ -164,6 +164,10 @@ enum ImportCommand {
         /// what each would have added.
         #[arg(long = "count", value_name = "OPTION")]
         count: Vec<String>,
+        /// A walking rule beyond the defaults (repeatable): cycleways (walk cycleways without a
+        /// foot tag), trails (walk highway=trail), step_free (no steps: wheelchairs, prams).
+        #[arg(long = "walk", value_name = "RULE")]
+        walk: Vec<String>,
     },
     /// Facilities of one catalogue category from GeoJSON points (areas walk from a point inside).
     Facilities {
@@ -419,14 +423,23 @@ async fn import(storage: &Storage, command: ImportCommand) -> anyhow::Result<Exi
             file,
             source,
             count,
+            walk,
         } => {
             let source = source.unwrap_or_else(|| lantu::import::file_name(&file));
             let catalogue = lantu::coverage::Catalogue::parse(lantu::coverage::catalogue::DEFAULT)
                 .and_then(|c| c.choosing(&count))
                 .map_err(anyhow::Error::msg)?;
             let rule = lantu::network::extract::PopulationRule::default();
-            lantu::network::import::import_osm(store.as_ref(), &file, &source, &catalogue, &rule)
-                .await?;
+            let walk =
+                lantu::network::walk::WalkRules::choosing(&walk).map_err(anyhow::Error::msg)?;
+            lantu::network::import::import_osm_with(
+                store.as_ref(),
+                &file,
+                &source,
+                (&catalogue, &rule),
+                &walk,
+            )
+            .await?;
             store.close().await;
             return Ok(ExitCode::SUCCESS);
         }

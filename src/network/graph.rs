@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use geo::{Distance, Geodesic, Point};
 
 use super::osm::OsmData;
-use super::walk::is_walkable;
+use super::walk::{WalkRules, walk_decision};
 
 /// The walking network.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -104,6 +104,8 @@ pub struct BuildReport {
     pub dropped_components: Vec<usize>,
     /// Way nodes missing from the file (ways clipped at the extract's edge).
     pub missing_nodes: usize,
+    /// Ways a chosen walking rule walked or left out, by rule.
+    pub by_rule: std::collections::BTreeMap<&'static str, usize>,
 }
 
 /// Smallest union-find, for connected components.
@@ -131,6 +133,11 @@ impl Components {
 /// component (islands such as a footway inside a gated compound cannot be reached from the
 /// street and would count as "uncovered" forever; they are reported instead).
 pub fn build_walk_graph(osm: &OsmData) -> (WalkGraph, BuildReport) {
+    build_walk_graph_with(osm, &WalkRules::default())
+}
+
+/// [`build_walk_graph`] under chosen walking rules ([`WalkRules`]).
+pub fn build_walk_graph_with(osm: &OsmData, rules: &WalkRules) -> (WalkGraph, BuildReport) {
     let mut report = BuildReport {
         ways: osm.ways.len(),
         ..BuildReport::default()
@@ -144,7 +151,14 @@ pub fn build_walk_graph(osm: &OsmData) -> (WalkGraph, BuildReport) {
             (ids.len() - 1) as u32
         })
     };
-    for way in osm.ways.iter().filter(|w| is_walkable(|k| w.tag(k))) {
+    for way in &osm.ways {
+        let (walked, rule) = walk_decision(|k| way.tag(k), rules);
+        if let Some(rule) = rule {
+            *report.by_rule.entry(rule).or_default() += 1;
+        }
+        if !walked {
+            continue;
+        }
         report.walkable_ways += 1;
         let mut previous: Option<(u32, [f64; 2])> = None;
         for id in &way.nodes {

@@ -8,10 +8,11 @@ use std::time::Instant;
 use anyhow::Context;
 
 use super::extract::{FoundFacilities, PopulationRule, facilities, homes, streets};
-use super::graph::{BuildReport, build_walk_graph};
+use super::graph::{BuildReport, build_walk_graph_with};
 use super::osm::read_osm_xml;
 use super::pbf::read_osm_pbf;
 use super::store::OsmImport;
+use super::walk::WalkRules;
 use crate::coverage::Catalogue;
 use crate::store::Store;
 
@@ -35,6 +36,24 @@ pub async fn import_osm(
     source: &str,
     catalogue: &Catalogue,
     rule: &PopulationRule,
+) -> anyhow::Result<OsmImported> {
+    import_osm_with(
+        store,
+        path,
+        source,
+        (catalogue, rule),
+        &WalkRules::default(),
+    )
+    .await
+}
+
+/// [`import_osm`] under chosen walking rules (`lantu import osm --walk RULE`).
+pub async fn import_osm_with(
+    store: &Store,
+    path: &Path,
+    source: &str,
+    (catalogue, rule): (&Catalogue, &PopulationRule),
+    walk: &WalkRules,
 ) -> anyhow::Result<OsmImported> {
     let started = Instant::now();
     let file =
@@ -65,7 +84,7 @@ pub async fn import_osm(
         osm.ways.len(),
         started.elapsed().as_secs_f64()
     );
-    let (graph, network) = build_walk_graph(&osm);
+    let (graph, network) = build_walk_graph_with(&osm, walk);
     anyhow::ensure!(
         graph.node_count() > 0,
         "{} has no walkable ways (highway=*): is it an OSM street extract?",
@@ -89,6 +108,9 @@ pub async fn import_osm(
             String::new()
         }
     );
+    for (rule, ways) in &network.by_rule {
+        eprintln!("  walking rule {rule}: {ways} ways walked or left out by it");
+    }
     let FoundFacilities {
         found: found_facilities,
         left_out,

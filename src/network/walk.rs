@@ -40,8 +40,90 @@ const FOOT_ALLOWED: &[&str] = &["yes", "designated", "permissive", "official"];
 /// `access=*` values that close a way to the public.
 const ACCESS_CLOSED: &[&str] = &["private", "no", "military"];
 
-/// Whether a way with these tags is part of the walking network.
+/// Rules a user chooses for what is walked, beyond the defaults (`lantu import osm --walk R`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WalkRules {
+    /// `cycleways`: cycleways (and bridleways) without a `foot` tag are walked, as in countries
+    /// where pedestrians may use them unless signed otherwise.
+    pub cycleways: bool,
+    /// `trails`: `highway=trail` (a regional value for a footpath) is walked.
+    pub trails: bool,
+    /// `step_free`: for wheelchairs and prams: no steps, and no way tagged `wheelchair=no`.
+    pub step_free: bool,
+}
+
+impl WalkRules {
+    /// The rules' names and what each does.
+    pub const NAMES: [(&'static str, &'static str); 3] = [
+        (
+            "cycleways",
+            "cycleways and bridleways without a foot tag are walked",
+        ),
+        ("trails", "highway=trail is walked"),
+        (
+            "step_free",
+            "no steps, nor ways tagged wheelchair=no (wheelchairs, prams)",
+        ),
+    ];
+
+    /// The rules named; an unknown name is refused, naming the known ones.
+    pub fn choosing(names: &[String]) -> Result<Self, String> {
+        let mut rules = Self::default();
+        for name in names {
+            match name.as_str() {
+                "cycleways" => rules.cycleways = true,
+                "trails" => rules.trails = true,
+                "step_free" => rules.step_free = true,
+                other => {
+                    return Err(format!(
+                        "no walking rule {other}; the rules are {}",
+                        Self::NAMES.map(|(n, _)| n).join(", ")
+                    ));
+                }
+            }
+        }
+        Ok(rules)
+    }
+}
+
+/// Whether a way with these tags is part of the walking network, by the default rules.
 pub fn is_walkable<'a>(tags: impl Fn(&str) -> Option<&'a str>) -> bool {
+    walk_decision(tags, &WalkRules::default()).0
+}
+
+/// Whether a way is walked under `rules`, and the chosen rule that decided it, if one did
+/// (for the import's report).
+pub fn walk_decision<'a>(
+    tags: impl Fn(&str) -> Option<&'a str>,
+    rules: &WalkRules,
+) -> (bool, Option<&'static str>) {
+    let by_default = default_walkable(&tags);
+    let Some(highway) = tags("highway") else {
+        return (false, None);
+    };
+    if rules.step_free && by_default && (highway == "steps" || tags("wheelchair") == Some("no")) {
+        return (false, Some("step_free"));
+    }
+    if by_default {
+        return (true, None);
+    }
+    let foot = tags("foot");
+    let open = tags("access").is_none_or(|a| !ACCESS_CLOSED.contains(&a));
+    if rules.cycleways && WALKABLE_IF_ALLOWED.contains(&highway) && foot.is_none() && open {
+        return (true, Some("cycleways"));
+    }
+    let not_closed = foot != Some("no") && open;
+    if rules.trails
+        && highway == "trail"
+        && not_closed
+        && !(rules.step_free && tags("wheelchair") == Some("no"))
+    {
+        return (true, Some("trails"));
+    }
+    (false, None)
+}
+
+fn default_walkable<'a>(tags: &impl Fn(&str) -> Option<&'a str>) -> bool {
     let Some(highway) = tags("highway") else {
         return false;
     };
@@ -75,6 +157,53 @@ mod tests {
         assert!(!walkable(&[("highway", "motorway")]));
         assert!(!walkable(&[("highway", "construction")]));
         assert!(!walkable(&[("building", "yes")]));
+    }
+
+    #[test]
+    fn chosen_rules_walk_cycleways_and_trails_or_leave_steps_out_and_say_so() {
+        let with = |names: &[&str], pairs: &[(&'static str, &'static str)]| {
+            let rules =
+                WalkRules::choosing(&names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+                    .unwrap();
+            walk_decision(
+                |k| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| *v),
+                &rules,
+            )
+        };
+        assert_eq!(with(&[], &[("highway", "cycleway")]), (false, None));
+        assert_eq!(
+            with(&["cycleways"], &[("highway", "cycleway")]),
+            (true, Some("cycleways"))
+        );
+        assert_eq!(
+            with(&["cycleways"], &[("highway", "cycleway"), ("foot", "no")]),
+            (false, None)
+        );
+        assert_eq!(with(&[], &[("highway", "trail")]), (false, None));
+        assert_eq!(
+            with(&["trails"], &[("highway", "trail")]),
+            (true, Some("trails"))
+        );
+        assert_eq!(
+            with(&["step_free"], &[("highway", "steps")]),
+            (false, Some("step_free"))
+        );
+        assert_eq!(
+            with(
+                &["step_free"],
+                &[("highway", "footway"), ("wheelchair", "no")]
+            ),
+            (false, Some("step_free"))
+        );
+        assert_eq!(
+            with(&["step_free"], &[("highway", "footway")]),
+            (true, None)
+        );
+        assert!(
+            WalkRules::choosing(&["lifts".into()])
+                .unwrap_err()
+                .contains("step_free")
+        );
     }
 
     #[test]

@@ -134,7 +134,9 @@ async fn an_osm_pbf_import_stores_the_same_network_as_its_xml(backend: Backend) 
     );
 }
 
-async fn an_osm_import_says_what_an_option_would_add_and_counts_it_when_chosen(backend: Backend) {
+async fn an_osm_import_says_what_an_option_or_a_walking_rule_would_change_and_applies_it_when_chosen(
+    backend: Backend,
+) {
     let app = TestApp::spawn_empty(backend).await;
     let file = fixture_path("network/helsinki_block_tagged_as_in_europe.osm");
     let run = |args: &[&str]| {
@@ -176,6 +178,33 @@ async fn an_osm_import_says_what_an_option_would_add_and_counts_it_when_chosen(b
         !stderr.contains("left out: 1 that would count as primary_school"),
         "{stderr}"
     );
+    // Walking rules: by default the cycleway (and the steps past it) are not reached; chosen,
+    // the cycleway is walked, and the step-free profile leaves the steps out, each said.
+    assert!(String::from_utf8_lossy(&plain.stderr).contains("3 nodes, 2 street segments"));
+    let walked = run(&["--source", "walked", "--walk", "cycleways"]);
+    let stderr = String::from_utf8_lossy(&walked.stderr);
+    assert!(stderr.contains("5 nodes, 4 street segments"), "{stderr}");
+    assert!(
+        stderr.contains("walking rule cycleways: 1 ways"),
+        "{stderr}"
+    );
+    let step_free = run(&[
+        "--source",
+        "step-free",
+        "--walk",
+        "cycleways",
+        "--walk",
+        "step_free",
+    ]);
+    let stderr = String::from_utf8_lossy(&step_free.stderr);
+    assert!(stderr.contains("4 nodes, 3 street segments"), "{stderr}");
+    assert!(
+        stderr.contains("walking rule step_free: 1 ways"),
+        "{stderr}"
+    );
+    let lifts = run(&["--source", "lifts", "--walk", "lifts"]);
+    assert!(!lifts.status.success());
+    assert!(String::from_utf8_lossy(&lifts.stderr).contains("no walking rule lifts"));
     let refused = run(&["--source", "bad", "--count", "everything"]);
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(!refused.status.success());
@@ -267,7 +296,7 @@ async fn facility_and_home_imports_refuse_what_they_cannot_place_and_flag_estima
 
 on_both_backends!(
     an_osm_pbf_import_stores_the_same_network_as_its_xml,
-    an_osm_import_says_what_an_option_would_add_and_counts_it_when_chosen,
+    an_osm_import_says_what_an_option_or_a_walking_rule_would_change_and_applies_it_when_chosen,
     facility_and_home_imports_refuse_what_they_cannot_place_and_flag_estimates,
     importing_sites_with_one_bad_feature_writes_nothing_and_reports_it,
     importing_units_prints_progress_and_a_summary,
