@@ -171,7 +171,7 @@ enum ImportCommand {
     },
     /// Facilities of one catalogue category from GeoJSON points (areas walk from a point inside).
     Facilities {
-        /// The GeoJSON file.
+        /// The GeoJSON file, or a CSV of points (lng/lat columns) with --crs.
         file: PathBuf,
         /// The catalogue category (e.g. kindergarten, metro_station); see /api/coverage/categories.
         #[arg(long)]
@@ -182,6 +182,10 @@ enum ImportCommand {
         /// Write the valid features even if some are refused (default: write nothing).
         #[arg(long)]
         skip_invalid: bool,
+        /// A CSV's coordinate system (a CSV of points names none): WGS84, GCJ-02 (Amap,
+        /// Tencent), BD-09 (Baidu) or an EPSG code.
+        #[arg(long)]
+        crs: Option<String>,
     },
     /// Homes from GeoJSON polygons or points, with population given (property `population`),
     /// joined from a table, or estimated from floor area (flagged as estimated).
@@ -448,14 +452,15 @@ async fn import(storage: &Storage, command: ImportCommand) -> anyhow::Result<Exi
             category,
             source,
             skip_invalid,
+            crs,
         } => {
             let source = source.unwrap_or_else(|| lantu::import::file_name(&file));
             let catalogue = lantu::coverage::Catalogue::parse(lantu::coverage::catalogue::DEFAULT)
                 .map_err(anyhow::Error::msg)?;
-            let written = lantu::coverage::import::import_facilities(
+            let written = lantu::coverage::import::import_facilities_in(
                 store.as_ref(),
                 &catalogue,
-                &file,
+                (&file, crs.as_deref()),
                 &category,
                 &source,
                 on_refusal(skip_invalid),

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::analysis::walking_point;
 use super::catalogue::Catalogue;
-use crate::import::{OnRefusal, Progress, Refusal, file_name, read_features, report_refusals};
+use crate::import::{OnRefusal, Progress, Refusal, file_name, report_refusals};
 use crate::network::extract::{FoundFacility, FoundHome, PopulationRule};
 use crate::spatial::read::{Accept, GeometryReader};
 use crate::store::Store;
@@ -46,8 +46,8 @@ fn number(value: Option<&Value>) -> Option<f64> {
 type Read = (Vec<(Value, Geometry)>, Vec<Refusal>);
 
 /// Reads every feature's geometry; refusals name the feature and the place in it.
-fn read_geometries(path: &Path) -> anyhow::Result<Read> {
-    let (features, crs) = read_features(path)?;
+fn read_geometries(path: &Path, crs: Option<&str>) -> anyhow::Result<Read> {
+    let (features, crs) = crate::import::read_features_in(path, crs)?;
     let reader =
         GeometryReader::new(&crs).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     let file = file_name(path);
@@ -85,6 +85,19 @@ pub async fn import_facilities(
     source: &str,
     on_refusal: OnRefusal,
 ) -> anyhow::Result<Option<usize>> {
+    import_facilities_in(store, catalogue, (path, None), category, source, on_refusal).await
+}
+
+/// [`import_facilities`] from a GeoJSON file or a CSV of points in the coordinate system `crs`
+/// names (an Amap export: `GCJ-02`).
+pub async fn import_facilities_in(
+    store: &Store,
+    catalogue: &Catalogue,
+    (path, crs): (&Path, Option<&str>),
+    category: &str,
+    source: &str,
+    on_refusal: OnRefusal,
+) -> anyhow::Result<Option<usize>> {
     let Some(category) = catalogue.category(category) else {
         let known: Vec<&str> = catalogue.categories.iter().map(|c| c.id.as_str()).collect();
         anyhow::bail!(
@@ -92,7 +105,7 @@ pub async fn import_facilities(
             known.join(", ")
         );
     };
-    let (read, mut refusals) = read_geometries(path)?;
+    let (read, mut refusals) = read_geometries(path, crs)?;
     let mut progress = Progress::new(format!("facilities from {}", file_name(path)), read.len());
     let mut found = Vec::new();
     for (i, (feature, geometry)) in read.into_iter().enumerate() {
@@ -181,7 +194,7 @@ pub async fn import_homes(
     population: &PopulationSource,
     on_refusal: OnRefusal,
 ) -> anyhow::Result<Option<(usize, usize)>> {
-    let (read, mut refusals) = read_geometries(path)?;
+    let (read, mut refusals) = read_geometries(path, None)?;
     let file = file_name(path);
     let mut progress = Progress::new(format!("homes from {file}"), read.len());
     let mut found = Vec::new();

@@ -42,6 +42,37 @@ pub enum OnRefusal {
 
 /// The features of a GeoJSON file (a FeatureCollection or one Feature) and the CRS it names.
 pub fn read_features(path: &Path) -> anyhow::Result<(Vec<Value>, Crs)> {
+    read_features_in(path, None)
+}
+
+/// [`read_features`], also from a CSV of points (`.csv`: longitude and latitude columns, e.g.
+/// `lng`/`lat`, `lon`/`lat`, `x`/`y`, `经度`/`纬度`; the other columns become properties), whose
+/// coordinate system `crs` must name (`WGS84`, `GCJ-02` for Amap or Tencent exports, `BD-09` for
+/// Baidu, or an EPSG code): a CSV carries none of its own.
+pub fn read_features_in(path: &Path, crs: Option<&str>) -> anyhow::Result<(Vec<Value>, Crs)> {
+    let is_csv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if is_csv {
+        let name = crs.ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}: a CSV names no coordinate system; say which with --crs (WGS84, GCJ-02 for Amap or Tencent, BD-09 for Baidu, or an EPSG code)",
+                path.display()
+            )
+        })?;
+        let crs = if name.to_ascii_uppercase().replace([' ', '-'], "") == "WGS84" {
+            Crs::LonLat
+        } else {
+            Crs::from_name(name).map_err(|e| anyhow::anyhow!("--crs: {e}"))?
+        };
+        return Ok((csv_points(path)?, crs));
+    }
+    if crs.is_some() {
+        anyhow::bail!(
+            "{}: --crs is for CSV files; a GeoJSON file names its own in its crs member",
+            path.display()
+        );
+    }
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let document: Value = serde_json::from_str(&text)
@@ -165,4 +196,58 @@ pub fn report_refusals(refusals: &[Refusal], on_refusal: OnRefusal, what: &str) 
             true
         }
     }
+}
+
+/// The rows of a CSV of points as GeoJSON features (a row whose coordinates do not read has no
+/// geometry, and is refused with its row by the importer).
+fn csv_points(path: &Path) -> anyhow::Result<Vec<Value>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read {} as UTF-8", path.display()))?;
+    let text = text.trim_start_matches('\u{feff}');
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .with_context(|| format!("{}: no header row", path.display()))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    let column = |names: &[&str]| {
+        headers
+            .iter()
+            .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
+    };
+    let (Some(x), Some(y)) = (
+        column(&["lng", "lon", "longitude", "x", "经度"]),
+        column(&["lat", "latitude", "y", "纬度"]),
+    ) else {
+        anyhow::bail!(
+            "{}: no coordinate columns; name them lng and lat (or lon/lat, x/y, 经度/纬度); the header is {}",
+            path.display(),
+            headers.join(",")
+        );
+    };
+    let mut features = Vec::new();
+    for (i, row) in reader.records().enumerate() {
+        let row = row.with_context(|| format!("{}: row {}", path.display(), i + 2))?;
+        let number = |k: usize| row.get(k).and_then(|v| v.trim().parse::<f64>().ok());
+        let mut properties = serde_json::Map::new();
+        for (k, h) in headers.iter().enumerate() {
+            if k != x && k != y {
+                properties.insert(
+                    h.clone(),
+                    Value::String(row.get(k).unwrap_or("").to_string()),
+                );
+            }
+        }
+        let geometry = match (number(x), number(y)) {
+            (Some(lon), Some(lat)) => {
+                serde_json::json!({"type": "Point", "coordinates": [lon, lat]})
+            }
+            _ => Value::Null,
+        };
+        features.push(
+            serde_json::json!({"type": "Feature", "properties": properties, "geometry": geometry}),
+        );
+    }
+    Ok(features)
 }

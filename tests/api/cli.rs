@@ -214,6 +214,47 @@ async fn an_osm_import_says_what_an_option_or_a_walking_rule_would_change_and_ap
     );
 }
 
+async fn an_amap_csv_of_kindergartens_imports_at_their_wgs84_places_and_a_bad_row_is_named(
+    backend: Backend,
+) {
+    let app = TestApp::spawn_empty(backend).await;
+    let csv = fixture_path("coverage/amap_kindergartens_gcj02.csv");
+    let run = |args: &[&str]| {
+        lantu_binary()
+            .args(storage_args(&app.storage))
+            .args(["import", "facilities", "--category", "kindergarten"])
+            .args(args)
+            .arg(&csv)
+            .output()
+            .unwrap()
+    };
+    // A CSV names no coordinate system: the import asks for one.
+    let unnamed = run(&[]);
+    assert!(!unnamed.status.success());
+    assert!(String::from_utf8_lossy(&unnamed.stderr).contains("--crs"));
+    // Its second row has no number for lng: refused by row, nothing written.
+    let strict = run(&["--crs", "GCJ-02"]);
+    let stderr = String::from_utf8_lossy(&strict.stderr);
+    assert!(!strict.status.success(), "{stderr}");
+    assert!(stderr.contains("feature 1"), "{stderr}");
+    assert!(app.store.load_facilities().await.unwrap().is_empty());
+    // Skipping it, the good row lands where WGS84 has it: Amap's GCJ-02 offset taken off.
+    let skipped = run(&["--crs", "GCJ-02", "--skip-invalid"]);
+    assert!(
+        skipped.status.success(),
+        "{}",
+        String::from_utf8_lossy(&skipped.stderr)
+    );
+    let stored = app.store.load_facilities().await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].name.as_deref(), Some("花溪幼儿园"));
+    let (lon, lat) = (stored[0].position.x(), stored[0].position.y());
+    assert!(
+        (lon - 121.40).abs() < 1e-8 && (lat - 31.26).abs() < 1e-8,
+        "{lon}, {lat}"
+    );
+}
+
 async fn facility_and_home_imports_refuse_what_they_cannot_place_and_flag_estimates(
     backend: Backend,
 ) {
@@ -298,6 +339,7 @@ on_both_backends!(
     an_osm_pbf_import_stores_the_same_network_as_its_xml,
     an_osm_import_says_what_an_option_or_a_walking_rule_would_change_and_applies_it_when_chosen,
     facility_and_home_imports_refuse_what_they_cannot_place_and_flag_estimates,
+    an_amap_csv_of_kindergartens_imports_at_their_wgs84_places_and_a_bad_row_is_named,
     importing_sites_with_one_bad_feature_writes_nothing_and_reports_it,
     importing_units_prints_progress_and_a_summary,
     a_token_from_the_command_line_lets_its_holder_write,
