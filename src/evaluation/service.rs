@@ -270,6 +270,26 @@ pub(super) struct NameQuery {
     pub(super) name: String,
 }
 
+/// Service record `id` and its appointment, if `principal` may change it: 404 when they may not
+/// read it, 403 when they read it but did not log under its appointment.
+async fn writable(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+) -> AppResult<(ServiceRecord, Appointment)> {
+    let missing = || AppError::NotFound(format!("no service record {id}"));
+    let record = state
+        .store
+        .service_record(id_of(id, "service record")?)
+        .await?
+        .ok_or_else(missing)?;
+    policy::may_read_evaluation(principal, record.appointment, Utc::now())
+        .map_err(|_| missing())?;
+    let a = appointment(state, record.appointment).await?;
+    may_log(principal, &a)?;
+    Ok((record, a))
+}
+
 /// Adds a file to a service record (a sign-in sheet, slides, a photo): a PDF, JPEG or PNG of
 /// at most 2 MiB, images' metadata stripped.
 #[utoipa::path(post, operation_id = "service_records_add_file", path = "/api/service-records/{recordId}/files", tag = "Evaluation",
@@ -289,16 +309,7 @@ pub(super) async fn add_record_file(
     request: axum::extract::Request,
 ) -> AppResult<Response> {
     let principal = viewer.principal()?;
-    let missing = || AppError::NotFound(format!("no service record {id}"));
-    let record = state
-        .store
-        .service_record(id_of(&id, "service record")?)
-        .await?
-        .ok_or_else(missing)?;
-    policy::may_read_evaluation(principal, record.appointment, Utc::now())
-        .map_err(|_| missing())?;
-    let a = appointment(&state, record.appointment).await?;
-    may_log(principal, &a)?;
+    let (record, a) = writable(&state, principal, &id).await?;
     let name = crate::text::name(&query.name, "?name", 200)?;
     let (bytes, media_type) =
         crate::projects::media::read_document(&state, request, "a service record's file").await?;
@@ -331,16 +342,7 @@ pub(super) async fn withdraw_record(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let principal = viewer.principal()?;
-    let missing = || AppError::NotFound(format!("no service record {id}"));
-    let record = state
-        .store
-        .service_record(id_of(&id, "service record")?)
-        .await?
-        .ok_or_else(missing)?;
-    policy::may_read_evaluation(principal, record.appointment, Utc::now())
-        .map_err(|_| missing())?;
-    let a = appointment(&state, record.appointment).await?;
-    may_log(principal, &a)?;
+    let (record, a) = writable(&state, principal, &id).await?;
     state
         .store
         .withdraw_service_record(record.id, &edit(principal, &info, &a))
