@@ -159,7 +159,7 @@ function show(sheet) {
   el('total').textContent = String(sheet.total);
   const result = el('result');
   result.dataset.result = sheet.result.id;
-  result.textContent = `${pick(sheet.result, 'name')}：${pick(sheet.result, 'consequence')}`;
+  result.textContent = `${pick(sheet.result, 'name')}${lang === 'en' ? ': ' : '：'}${pick(sheet.result, 'consequence')}`;
   if (!sheet.complete) add(result, 'span', ` (${t('evProvisional')})`, 'provisional');
   el('source').textContent = sheet.source;
   el('missing').textContent = sheet.missing.length ? t('evMissing', {items: sheet.missing.join('、')}) : '';
