@@ -168,6 +168,10 @@ enum ImportCommand {
         /// foot tag), trails (walk highway=trail), step_free (no steps: wheelchairs, prams).
         #[arg(long = "walk", value_name = "RULE")]
         walk: Vec<String>,
+        /// A home rule (repeatable): buildings_in_residential_land (buildings tagged only
+        /// building=yes count as homes where they stand in residential land).
+        #[arg(long = "homes", value_name = "RULE")]
+        homes: Vec<String>,
     },
     /// Facilities of one catalogue category from GeoJSON points (areas walk from a point inside).
     Facilities {
@@ -428,12 +432,15 @@ async fn import(storage: &Storage, command: ImportCommand) -> anyhow::Result<Exi
             source,
             count,
             walk,
+            homes,
         } => {
             let source = source.unwrap_or_else(|| lantu::import::file_name(&file));
             let catalogue = lantu::coverage::Catalogue::parse(lantu::coverage::catalogue::DEFAULT)
                 .and_then(|c| c.choosing(&count))
                 .map_err(anyhow::Error::msg)?;
-            let rule = lantu::network::extract::PopulationRule::default();
+            let rule = lantu::network::extract::PopulationRule::default()
+                .choosing(&homes)
+                .map_err(anyhow::Error::msg)?;
             let walk =
                 lantu::network::walk::WalkRules::choosing(&walk).map_err(anyhow::Error::msg)?;
             lantu::network::import::import_osm_with(

@@ -79,7 +79,9 @@ impl Rule {
             } else if let Some(key) = key.strip_suffix('!') {
                 tag(key).is_none()
             } else {
-                tag(key) == Some(want.as_str())
+                // OSM's value lists (`isced:level=1;2`, a school of both levels) match each
+                // of their values.
+                tag(key).is_some_and(|v| v == want || v.split(';').any(|one| one.trim() == want))
             }
         })
     }
@@ -297,6 +299,11 @@ mod tests {
             Vec::<&str>::new()
         );
         assert_eq!(ids(tags(&[("highway", "bus_stop")])), ["bus_stop"]);
+        // A school of both levels, tagged as OSM lists values.
+        assert_eq!(
+            ids(tags(&[("amenity", "school"), ("isced:level", "1; 2")])),
+            ["primary_school", "junior_high_school"]
+        );
     }
 
     #[test]

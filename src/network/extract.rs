@@ -1,10 +1,16 @@
 //! What else an OSM extract gives the life-circle analysis: facilities (by the catalogue's
-//! tags) and homes (residential land and residential buildings), with their population
-//! estimated by a stated rule when nothing better is known.
+//! tags) and homes (residential buildings, and residential land where no building is mapped),
+//! with their population estimated by a stated rule when nothing better is known. Areas come
+//! from closed ways and multipolygon relations ([`super::areas`]), sites (`type=site`) from
+//! their members; what the extract's edge cut is kept and counted as clipped.
 
-use geo::{Centroid, Coord, GeodesicArea, Geometry, LineString, Point, Polygon};
+use std::collections::BTreeMap;
 
-use super::osm::{OsmData, Way};
+use geo::{Centroid, Contains, GeodesicArea, Geometry, MultiPoint, Point};
+use rstar::{AABB, RTree, RTreeObject};
+
+use super::areas::{Area, areas};
+use super::osm::{MemberKind, OsmData, Relation};
 use crate::coverage::Catalogue;
 
 /// A facility found in OSM.
@@ -14,9 +20,10 @@ pub struct FoundFacility {
     pub category: String,
     /// Its name, if tagged.
     pub name: Option<String>,
-    /// Where it is (a way's centroid for areas such as school grounds).
+    /// Where it is (an area's centroid for school grounds and parks, a site's for its members).
     pub position: Point,
-    /// OSM element, e.g. `node/123` or `way/456`, or the feature's id in an imported file.
+    /// OSM element, e.g. `node/123`, `way/456` or `relation/7`, or the feature's id in an
+    /// imported file.
     pub osm: Option<String>,
 }
 
@@ -35,7 +42,8 @@ pub struct FoundHome {
     pub osm: Option<String>,
 }
 
-/// How population is estimated from floor area when no count is known (always flagged).
+/// How population is estimated from floor area when no count is known (always flagged), and
+/// which buildings count as homes.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PopulationRule {
     /// Residential floor area per resident, m² (Shanghai's urban average is near 37 m²).
@@ -44,6 +52,10 @@ pub struct PopulationRule {
     pub default_levels: f64,
     /// Floor area ratio of residential land mapped without buildings (`landuse=residential`).
     pub residential_land_far: f64,
+    /// Whether buildings tagged only `building=yes` inside residential land count as homes
+    /// (`lantu import osm --homes buildings_in_residential_land`), for extracts that give
+    /// buildings no use.
+    pub buildings_in_residential_land: bool,
 }
 
 impl Default for PopulationRule {
@@ -52,19 +64,51 @@ impl Default for PopulationRule {
             floor_area_per_person_m2: 37.0,
             default_levels: 6.0,
             residential_land_far: 2.0,
+            buildings_in_residential_land: false,
         }
     }
 }
 
+/// The home rules a user may choose (`lantu import osm --homes RULE`).
+pub const HOME_RULES: &[(&str, &str)] = &[(
+    "buildings_in_residential_land",
+    "buildings tagged only building=yes count as homes when they stand in residential land",
+)];
+
 impl PopulationRule {
+    /// The rule with the named home rules chosen; an unknown name is refused with the list.
+    pub fn choosing(mut self, names: &[String]) -> Result<Self, String> {
+        for name in names {
+            match name.as_str() {
+                "buildings_in_residential_land" => self.buildings_in_residential_land = true,
+                other => {
+                    let known: Vec<String> = HOME_RULES
+                        .iter()
+                        .map(|(n, what)| format!("{n} ({what})"))
+                        .collect();
+                    return Err(format!(
+                        "\"{other}\" is no home rule; the rules are: {}",
+                        known.join("; ")
+                    ));
+                }
+            }
+        }
+        Ok(self)
+    }
+
     /// The rule in words, stored beside every estimate.
     pub fn describe(&self) -> String {
         format!(
-            "buildings: footprint × building:levels (default {}) ÷ {} m² per person; residential land: area × FAR {} ÷ {} m² per person",
+            "buildings: footprint × building:levels (default {}) ÷ {} m² per person; residential land without mapped homes: area × FAR {} ÷ {} m² per person{}",
             self.default_levels,
             self.floor_area_per_person_m2,
             self.residential_land_far,
-            self.floor_area_per_person_m2
+            self.floor_area_per_person_m2,
+            if self.buildings_in_residential_land {
+                "; building=yes inside residential land counts as residential"
+            } else {
+                ""
+            }
         )
     }
 }
@@ -74,21 +118,10 @@ const RESIDENTIAL_BUILDINGS: &[&str] = &[
     "apartments",
     "house",
     "detached",
+    "semidetached_house",
     "terrace",
     "dormitory",
 ];
-
-fn closed_polygon(way: &Way, osm: &OsmData) -> Option<Polygon> {
-    if way.nodes.len() < 4 || way.nodes.first() != way.nodes.last() {
-        return None;
-    }
-    let coords: Option<Vec<Coord>> = way
-        .nodes
-        .iter()
-        .map(|id| osm.positions.get(id).map(|p| Coord { x: p[0], y: p[1] }))
-        .collect();
-    Some(Polygon::new(LineString(coords?), Vec::new()))
-}
 
 /// What a facility import found, and what it left out for an option not chosen.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -96,55 +129,125 @@ pub struct FoundFacilities {
     /// The facilities.
     pub found: Vec<FoundFacility>,
     /// Features a rule would count only with its option chosen: (category, option) → how many.
-    pub left_out: std::collections::BTreeMap<(String, String), usize>,
+    pub left_out: BTreeMap<(String, String), usize>,
+    /// Facilities whose area the extract's edge cut (kept at the centre of the part inside),
+    /// by category.
+    pub clipped: BTreeMap<String, usize>,
 }
 
-/// Facilities: tagged nodes, and ways (school grounds, markets) at their centroid.
-pub fn facilities(osm: &OsmData, catalogue: &Catalogue) -> FoundFacilities {
-    let mut found = Vec::new();
-    let mut left_out = std::collections::BTreeMap::new();
-    for node in &osm.tagged_nodes {
+impl FoundFacilities {
+    fn add(&mut self, catalogue: &Catalogue, feature: Feature<'_>) {
         let tag = |k: &str| {
-            node.tags
+            feature
+                .tags
                 .iter()
                 .find(|(key, _)| key == k)
                 .map(|(_, v)| v.as_str())
         };
         for category in catalogue.classify(tag) {
-            found.push(FoundFacility {
+            self.found.push(FoundFacility {
                 category: category.id.clone(),
                 name: tag("name").map(str::to_string),
-                position: Point::new(node.position[0], node.position[1]),
-                osm: Some(format!("node/{}", node.id)),
+                position: feature.position,
+                osm: Some(feature.element.clone()),
             });
+            if feature.clipped {
+                *self.clipped.entry(category.id.clone()).or_default() += 1;
+            }
         }
         for (category, option) in catalogue.left_out(tag) {
-            *left_out
+            *self
+                .left_out
                 .entry((category.id.clone(), option.to_string()))
                 .or_default() += 1;
         }
     }
-    for way in &osm.ways {
-        let Some(centre) = closed_polygon(way, osm).and_then(|p| p.centroid()) else {
-            continue;
-        };
-        for category in catalogue.classify(|k| way.tag(k)) {
-            found.push(FoundFacility {
-                category: category.id.clone(),
-                name: way.tag("name").map(str::to_string),
-                position: centre,
-                osm: Some(format!("way/{}", way.id)),
-            });
-        }
-        for (category, option) in catalogue.left_out(|k| way.tag(k)) {
-            *left_out
-                .entry((category.id.clone(), option.to_string()))
-                .or_default() += 1;
-        }
-    }
-    FoundFacilities { found, left_out }
 }
 
+/// A tagged place a facility may be: a node, an area at its centre, or a site.
+struct Feature<'a> {
+    element: String,
+    tags: &'a [(String, String)],
+    position: Point,
+    clipped: bool,
+}
+
+/// Facilities: tagged nodes, areas (school grounds, markets, parks: ways and multipolygons) at
+/// their centroid, and sites (`type=site` relations, such as a school of several buildings) at
+/// the centre of their members.
+pub fn facilities(osm: &OsmData, catalogue: &Catalogue) -> FoundFacilities {
+    let mut found = FoundFacilities::default();
+    for node in &osm.tagged_nodes {
+        found.add(
+            catalogue,
+            Feature {
+                element: format!("node/{}", node.id),
+                tags: &node.tags,
+                position: Point::new(node.position[0], node.position[1]),
+                clipped: false,
+            },
+        );
+    }
+    for area in areas(osm) {
+        let Some(position) = area.shape.centroid() else {
+            continue;
+        };
+        found.add(
+            catalogue,
+            Feature {
+                element: area.element.clone(),
+                tags: area.tags,
+                position,
+                clipped: area.clipped,
+            },
+        );
+    }
+    for relation in osm
+        .relations
+        .iter()
+        .filter(|r| r.tag("type") == Some("site"))
+    {
+        if let Some((position, clipped)) = site_centre(relation, osm) {
+            found.add(
+                catalogue,
+                Feature {
+                    element: format!("relation/{}", relation.id),
+                    tags: &relation.tags,
+                    position,
+                    clipped,
+                },
+            );
+        }
+    }
+    found
+}
+
+/// The centre of a site's members (its nodes and its ways' nodes), and whether any of them is
+/// missing from the extract.
+fn site_centre(relation: &Relation, osm: &OsmData) -> Option<(Point, bool)> {
+    let ways: std::collections::HashMap<i64, &super::osm::Way> =
+        osm.ways.iter().map(|w| (w.id, w)).collect();
+    let (mut points, mut missing) = (Vec::new(), false);
+    let mut ids: Vec<i64> = Vec::new();
+    for member in &relation.members {
+        match member.kind {
+            MemberKind::Node => ids.push(member.id),
+            MemberKind::Way => match ways.get(&member.id) {
+                Some(way) => ids.extend(&way.nodes),
+                None => missing = true,
+            },
+            MemberKind::Relation => {}
+        }
+    }
+    for id in ids {
+        match osm.positions.get(&id) {
+            Some(p) => points.push(Point::new(p[0], p[1])),
+            None => missing = true,
+        }
+    }
+    let centre = MultiPoint(points).centroid()?;
+    Some((centre, missing))
+}
 /// A named street of the import, for the basemap.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FoundStreet {
@@ -179,40 +282,141 @@ pub fn streets(osm: &OsmData) -> Vec<FoundStreet> {
         .collect()
 }
 
-/// Homes: `landuse=residential` areas and residential buildings, with population.
-pub fn homes(osm: &OsmData, rule: &PopulationRule) -> Vec<FoundHome> {
+/// What a homes import took and left, and why.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HomesReport {
+    /// Residential buildings taken (`building=residential`, `apartments`, `house`…).
+    pub buildings: usize,
+    /// Buildings tagged only `building=yes` inside residential land, taken under
+    /// [`PopulationRule::buildings_in_residential_land`].
+    pub buildings_in_land: usize,
+    /// The same left out, that rule not being chosen.
+    pub buildings_in_land_left: usize,
+    /// Residential land taken as one home, no home building being mapped inside it.
+    pub land: usize,
+    /// Residential land left out because the buildings inside it are the homes (the same
+    /// people are not counted twice).
+    pub land_with_buildings: usize,
+    /// Homes whose outline the extract's edge cut, kept with the part inside.
+    pub clipped: usize,
+}
+
+/// The homes an extract gives, and the report of what was taken and left.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FoundHomes {
+    /// The homes.
+    pub homes: Vec<FoundHome>,
+    /// What was taken and left, and why.
+    pub report: HomesReport,
+}
+
+/// A piece of residential land in the index, by its place in the list of areas.
+struct Land {
+    envelope: AABB<[f64; 2]>,
+    index: usize,
+}
+
+impl RTreeObject for Land {
+    type Envelope = AABB<[f64; 2]>;
+    fn envelope(&self) -> Self::Envelope {
+        self.envelope
+    }
+}
+
+/// Homes: residential buildings (ways and multipolygons, clipped ones with the part inside);
+/// `building=yes` inside residential land when the rule says so; and residential land in
+/// which no home building is mapped, estimated from its area.
+pub fn homes(osm: &OsmData, rule: &PopulationRule) -> FoundHomes {
+    let all = areas(osm);
+    let is_land = |a: &Area| a.tag("landuse") == Some("residential") && a.tag("building").is_none();
+    let land = RTree::bulk_load(
+        all.iter()
+            .enumerate()
+            .filter(|(_, a)| is_land(a))
+            .filter_map(|(index, a)| {
+                let rect = geo::BoundingRect::bounding_rect(&a.shape)?;
+                Some(Land {
+                    envelope: AABB::from_corners(rect.min().into(), rect.max().into()),
+                    index,
+                })
+            })
+            .collect(),
+    );
+    let land_at = |area: &Area| -> Option<usize> {
+        let centre = area.shape.centroid()?;
+        land.locate_in_envelope_intersecting(&AABB::from_point([centre.x(), centre.y()]))
+            .find(|l| all[l.index].shape.contains(&centre))
+            .map(|l| l.index)
+    };
+    let mut report = HomesReport::default();
+    let mut lived_in = vec![false; all.len()];
     let mut found = Vec::new();
-    for way in &osm.ways {
-        let building = way
-            .tag("building")
-            .filter(|b| RESIDENTIAL_BUILDINGS.contains(b));
-        let land = way.tag("landuse") == Some("residential");
-        if building.is_none() && !land {
+    for area in &all {
+        let Some(building) = area.tag("building") else {
+            continue;
+        };
+        let residential = RESIDENTIAL_BUILDINGS.contains(&building);
+        let in_land = land_at(area);
+        let taken = if residential {
+            report.buildings += 1;
+            true
+        } else if building == "yes" && in_land.is_some() {
+            if rule.buildings_in_residential_land {
+                report.buildings_in_land += 1;
+            } else {
+                report.buildings_in_land_left += 1;
+            }
+            rule.buildings_in_residential_land
+        } else {
+            false
+        };
+        if !taken {
             continue;
         }
-        let Some(outline) = closed_polygon(way, osm) else {
-            continue;
-        };
-        let area = outline.geodesic_area_unsigned();
-        let counted = way.tag("population").and_then(|p| p.parse::<f64>().ok());
-        let floor_area = if building.is_some() {
-            let levels = way
-                .tag("building:levels")
-                .and_then(|l| l.parse::<f64>().ok())
-                .unwrap_or(rule.default_levels);
-            area * levels
-        } else {
-            area * rule.residential_land_far
-        };
-        found.push(FoundHome {
-            name: way.tag("name").map(str::to_string),
-            population: counted.unwrap_or(floor_area / rule.floor_area_per_person_m2),
-            estimated: counted.is_none(),
-            shape: Geometry::Polygon(outline),
-            osm: Some(format!("way/{}", way.id)),
-        });
+        if let Some(land) = in_land {
+            lived_in[land] = true;
+        }
+        let levels = area
+            .tag("building:levels")
+            .and_then(|l| l.parse::<f64>().ok())
+            .unwrap_or(rule.default_levels);
+        found.push(home(
+            area,
+            area.shape.geodesic_area_unsigned() * levels,
+            rule,
+        ));
+        report.clipped += usize::from(area.clipped);
     }
-    found
+    for (index, area) in all.iter().enumerate().filter(|(_, a)| is_land(a)) {
+        if lived_in[index] {
+            report.land_with_buildings += 1;
+            continue;
+        }
+        report.land += 1;
+        let floor_area = area.shape.geodesic_area_unsigned() * rule.residential_land_far;
+        found.push(home(area, floor_area, rule));
+        report.clipped += usize::from(area.clipped);
+    }
+    FoundHomes {
+        homes: found,
+        report,
+    }
+}
+
+/// A home of `area`: its tagged population, or its floor area's by the rule.
+fn home(area: &Area, floor_area: f64, rule: &PopulationRule) -> FoundHome {
+    let counted = area.tag("population").and_then(|p| p.parse::<f64>().ok());
+    let shape = match area.shape.0.as_slice() {
+        [one] => Geometry::Polygon(one.clone()),
+        _ => Geometry::MultiPolygon(area.shape.clone()),
+    };
+    FoundHome {
+        name: area.tag("name").map(str::to_string),
+        population: counted.unwrap_or(floor_area / rule.floor_area_per_person_m2),
+        estimated: counted.is_none(),
+        shape,
+        osm: Some(area.element.clone()),
+    }
 }
 
 #[cfg(test)]
@@ -317,7 +521,7 @@ mod tests {
     #[test]
     fn a_residential_area_without_a_count_gets_an_estimate_by_the_stated_rule() {
         let osm = read_osm_xml(XML.as_bytes(), |_| {}).unwrap();
-        let homes = homes(&osm, &PopulationRule::default());
+        let homes = homes(&osm, &PopulationRule::default()).homes;
         assert_eq!(homes.len(), 1);
         // 100 m × 100 m of residential land × FAR 2 ÷ 37 m² ≈ 540 people.
         assert!(homes[0].estimated);

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 
-use super::extract::{FoundFacilities, PopulationRule, facilities, homes, streets};
+use super::extract::{FoundFacilities, FoundHomes, PopulationRule, facilities, homes, streets};
 use super::graph::{BuildReport, build_walk_graph_with};
 use super::osm::read_osm_xml;
 use super::pbf::read_osm_pbf;
@@ -78,10 +78,11 @@ pub async fn import_osm_with(
     }
     .with_context(|| format!("cannot read {}", path.display()))?;
     eprintln!(
-        "{}  read {} nodes, {} ways ({:.1} s)",
+        "{}  read {} nodes, {} ways, {} relations ({:.1} s)",
         if terminal { "\r" } else { "" },
         osm.positions.len(),
         osm.ways.len(),
+        osm.relations.len(),
         started.elapsed().as_secs_f64()
     );
     let (graph, network) = build_walk_graph_with(&osm, walk);
@@ -114,8 +115,12 @@ pub async fn import_osm_with(
     let FoundFacilities {
         found: found_facilities,
         left_out,
+        clipped,
     } = facilities(&osm, catalogue);
-    let found_homes = homes(&osm, rule);
+    let FoundHomes {
+        homes: found_homes,
+        report: homes_report,
+    } = homes(&osm, rule);
     let mut by_category: Vec<(String, usize)> = Vec::new();
     for f in &found_facilities {
         match by_category.iter_mut().find(|(c, _)| *c == f.category) {
@@ -125,6 +130,16 @@ pub async fn import_osm_with(
     }
     for ((category, option), n) in &left_out {
         eprintln!("  left out: {n} that would count as {category} with --count {option}");
+    }
+    if !clipped.is_empty() {
+        eprintln!(
+            "  clipped by the extract's edge, kept with the part inside: {}",
+            clipped
+                .iter()
+                .map(|(c, n)| format!("{c} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     let estimated = found_homes.iter().filter(|h| h.estimated).count();
     eprintln!(
@@ -144,6 +159,21 @@ pub async fn import_osm_with(
         found_homes.len(),
         estimated,
         rule.describe()
+    );
+    let r = &homes_report;
+    eprintln!(
+        "  homes taken: {} residential buildings, {} building=yes in residential land, {} residential areas with no home building mapped; {} clipped by the extract's edge (the part inside kept)",
+        r.buildings, r.buildings_in_land, r.land, r.clipped
+    );
+    eprintln!(
+        "  homes left: {} residential areas whose buildings are the homes (not counted twice), {} building=yes in residential land{}",
+        r.land_with_buildings,
+        r.buildings_in_land_left,
+        if r.buildings_in_land_left > 0 {
+            " (count them with --homes buildings_in_residential_land)"
+        } else {
+            ""
+        }
     );
     let import = OsmImport {
         source: source.to_string(),

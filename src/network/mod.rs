@@ -6,6 +6,7 @@
 //! - [`graph`]: the network as a compressed sparse row graph, its connected components.
 //! - [`search`]: multi-source shortest paths bounded by a walking distance.
 
+pub mod areas;
 pub mod codec;
 pub mod extract;
 pub mod graph;

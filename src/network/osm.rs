@@ -1,5 +1,6 @@
 //! Reading OpenStreetMap XML (`.osm`, API 0.6): nodes with their positions and tags, ways
-//! with their node lists and tags. Relations are read past.
+//! with their node lists and tags, relations with their members and tags, and the extract's
+//! bounds when the file gives them.
 
 use std::collections::HashMap;
 use std::io::BufRead;
@@ -41,6 +42,61 @@ impl Way {
     }
 }
 
+/// What a relation member is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberKind {
+    /// A node.
+    Node,
+    /// A way.
+    Way,
+    /// Another relation.
+    Relation,
+}
+
+impl MemberKind {
+    /// Reads the XML `type` attribute (`node`, `way`, `relation`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "node" => Some(Self::Node),
+            "way" => Some(Self::Way),
+            "relation" => Some(Self::Relation),
+            _ => None,
+        }
+    }
+}
+
+/// One member of a relation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    /// What it is.
+    pub kind: MemberKind,
+    /// Its OSM id.
+    pub id: i64,
+    /// Its role (`outer`, `inner`, … or empty).
+    pub role: String,
+}
+
+/// A relation: its members in order, and its tags (multipolygons, sites, routes…).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Relation {
+    /// OSM id.
+    pub id: i64,
+    /// Members in order.
+    pub members: Vec<Member>,
+    /// Its tags.
+    pub tags: Vec<(String, String)>,
+}
+
+impl Relation {
+    /// The value of tag `key`.
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.tags
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// What an OSM file holds, as far as lantu reads it.
 #[derive(Debug, Default)]
 pub struct OsmData {
@@ -50,6 +106,10 @@ pub struct OsmData {
     pub tagged_nodes: Vec<TaggedNode>,
     /// Every way.
     pub ways: Vec<Way>,
+    /// Every relation.
+    pub relations: Vec<Relation>,
+    /// The box the extract was cut to, `[west, south, east, north]`, when the file says.
+    pub bounds: Option<[f64; 4]>,
 }
 
 fn attribute<'a>(
@@ -85,9 +145,10 @@ pub fn read_osm_xml(input: impl BufRead, mut progress: impl FnMut(u64)) -> anyho
     let mut reader = Reader::from_reader(input);
     let mut data = OsmData::default();
     let mut buf = Vec::new();
-    // The element being filled: a node (with tags) or a way.
+    // The element being filled: a node (with tags), a way or a relation.
     let mut node: Option<TaggedNode> = None;
     let mut way: Option<Way> = None;
+    let mut relation: Option<Relation> = None;
     let mut last_report = 0u64;
     loop {
         let position = reader.buffer_position();
@@ -125,6 +186,36 @@ pub fn read_osm_xml(input: impl BufRead, mut progress: impl FnMut(u64)) -> anyho
                             data.ways.extend(way.take());
                         }
                     }
+                    "relation" => {
+                        relation = Some(Relation {
+                            id: number(e, "id", position)?,
+                            ..Relation::default()
+                        });
+                        if !has_children {
+                            data.relations.extend(relation.take());
+                        }
+                    }
+                    "member" => {
+                        if let Some(relation) = relation.as_mut() {
+                            let kind = attribute(e, "type")?.unwrap_or_default();
+                            let kind = MemberKind::from_name(&kind).with_context(|| {
+                                format!("a relation member near byte {position} has type \"{kind}\", not node, way or relation")
+                            })?;
+                            relation.members.push(Member {
+                                kind,
+                                id: number(e, "ref", position)?,
+                                role: attribute(e, "role")?.unwrap_or_default().into_owned(),
+                            });
+                        }
+                    }
+                    "bounds" => {
+                        data.bounds = Some([
+                            number(e, "minlon", position)?,
+                            number(e, "minlat", position)?,
+                            number(e, "maxlon", position)?,
+                            number(e, "maxlat", position)?,
+                        ]);
+                    }
                     "nd" => {
                         if let Some(way) = way.as_mut() {
                             way.nodes.push(number(e, "ref", position)?);
@@ -135,6 +226,8 @@ pub fn read_osm_xml(input: impl BufRead, mut progress: impl FnMut(u64)) -> anyho
                         let value = attribute(e, "v")?.unwrap_or_default().into_owned();
                         if let Some(way) = way.as_mut() {
                             way.tags.push((key, value));
+                        } else if let Some(relation) = relation.as_mut() {
+                            relation.tags.push((key, value));
                         } else if let Some(node) = node.as_mut() {
                             node.tags.push((key, value));
                         }
@@ -149,6 +242,7 @@ pub fn read_osm_xml(input: impl BufRead, mut progress: impl FnMut(u64)) -> anyho
                     }
                 }
                 "way" => data.ways.extend(way.take()),
+                "relation" => data.relations.extend(relation.take()),
                 _ => {}
             },
             Event::Eof => break,
@@ -184,6 +278,26 @@ mod tests {
             (data.ways[0].nodes.clone(), data.ways[0].tag("highway")),
             (vec![1, 2], Some("footway"))
         );
+        assert_eq!(data.relations.len(), 1);
+        assert_eq!(data.relations[0].tag("type"), Some("route"));
+        assert_eq!(
+            data.relations[0].members,
+            [Member {
+                kind: MemberKind::Way,
+                id: 10,
+                role: String::new()
+            }]
+        );
+    }
+
+    #[test]
+    fn the_extract_bounds_are_read_when_the_file_gives_them() {
+        let xml = r#"<osm><bounds minlat="60.1" minlon="24.9" maxlat="60.2" maxlon="25.0"/></osm>"#;
+        let data = read_osm_xml(xml.as_bytes(), |_| {}).unwrap();
+        assert_eq!(data.bounds, Some([24.9, 60.1, 25.0, 60.2]));
+        let bad = r#"<osm><relation id="1"><member type="area" ref="2" role=""/></relation></osm>"#;
+        let err = read_osm_xml(bad.as_bytes(), |_| {}).unwrap_err();
+        assert!(err.to_string().contains("\"area\""), "{err}");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Reading OpenStreetMap PBF (`.osm.pbf`), the binary format most extracts come in: the same
-//! nodes, positions and ways that [`read_osm_xml`](super::osm::read_osm_xml) keeps. Relations
-//! are read past.
+//! nodes, positions, ways, relations and bounds that [`read_osm_xml`](super::osm::read_osm_xml)
+//! keeps.
 //!
 //! The file is a run of blobs, each `[4-byte big-endian length][BlobHeader][Blob]`; a blob
 //! holds one zlib-packed protobuf block. The few protobuf messages involved are decoded here
@@ -11,7 +11,7 @@ use std::io::Read;
 use anyhow::{Context, bail, ensure};
 use flate2::read::ZlibDecoder;
 
-use super::osm::{OsmData, TaggedNode, Way};
+use super::osm::{Member, MemberKind, OsmData, Relation, TaggedNode, Way};
 
 /// The format's limit on a blob, packed or unpacked.
 const MAX_BLOB: u64 = 32 << 20;
@@ -45,7 +45,7 @@ pub fn read_osm_pbf(
         let block = unpack(&blob).with_context(|| format!("the blob at byte {position}"))?;
         match kind {
             b"OSMHeader" => {
-                check_header(&block)?;
+                data.bounds = check_header(&block)?;
                 seen_header = true;
             }
             b"OSMData" => {
@@ -147,10 +147,25 @@ fn unpack(blob: &[u8]) -> anyhow::Result<Vec<u8>> {
     Ok(block)
 }
 
-/// Refuses a file that needs what this reader does not do, such as history.
-fn check_header(block: &[u8]) -> anyhow::Result<()> {
+/// Refuses a file that needs what this reader does not do, such as history; gives the
+/// extract's box when the header has one.
+fn check_header(block: &[u8]) -> anyhow::Result<Option<[f64; 4]>> {
+    let mut bounds = None;
     for field in Message(block) {
-        if let (4, v) = field? {
+        let (number, v) = field?;
+        if number == 1 {
+            // HeaderBBox: left, right, top, bottom in nanodegrees.
+            let mut sides = [0.0; 4];
+            for side in Message(v.bytes()?) {
+                let (n, v) = side?;
+                if (1..=4).contains(&n) {
+                    sides[n as usize - 1] = zigzag(v.int()?) as f64 / 1e9;
+                }
+            }
+            let [left, right, top, bottom] = sides;
+            bounds = Some([left, bottom, right, top]);
+        }
+        if number == 4 {
             let feature = String::from_utf8_lossy(v.bytes()?);
             let hint = match &*feature {
                 "OsmSchema-V0.6" | "DenseNodes" => continue,
@@ -162,7 +177,7 @@ fn check_header(block: &[u8]) -> anyhow::Result<()> {
             bail!("the .osm.pbf needs the feature \"{feature}\", which lantu does not read{hint}");
         }
     }
-    Ok(())
+    Ok(bounds)
 }
 
 /// A PrimitiveBlock's string table and coordinate scale, which its groups refer to.
@@ -205,7 +220,8 @@ fn read_block(bytes: &[u8], data: &mut OsmData) -> anyhow::Result<()> {
                 (1, v) => block.node(v.bytes()?, data)?,
                 (2, v) => block.dense_nodes(v.bytes()?, data)?,
                 (3, v) => data.ways.push(block.way(v.bytes()?)?),
-                _ => {} // Relations and changesets.
+                (4, v) => data.relations.push(block.relation(v.bytes()?)?),
+                _ => {} // Changesets.
             }
         }
     }
@@ -322,6 +338,56 @@ impl Block<'_> {
                     node
                 })
                 .collect(),
+            tags: self.tags(&keys, &vals)?,
+        })
+    }
+
+    fn relation(&self, bytes: &[u8]) -> anyhow::Result<Relation> {
+        let mut id = None;
+        let (mut keys, mut vals, mut roles, mut ids, mut types) =
+            (vec![], vec![], vec![], vec![], vec![]);
+        for field in Message(bytes) {
+            match field? {
+                (1, v) => id = Some(v.int()? as i64),
+                (2, v) => v.push_ints(&mut keys)?,
+                (3, v) => v.push_ints(&mut vals)?,
+                (8, v) => v.push_ints(&mut roles)?,
+                (9, v) => v.push_ints(&mut ids)?,
+                (10, v) => v.push_ints(&mut types)?,
+                _ => {}
+            }
+        }
+        let id = id.context("a relation lacks its id")?;
+        ensure!(
+            roles.len() == ids.len() && ids.len() == types.len(),
+            "relation {id} has {} member roles, {} ids and {} types",
+            roles.len(),
+            ids.len(),
+            types.len()
+        );
+        let mut member = 0i64;
+        let members = ids
+            .into_iter()
+            .zip(roles)
+            .zip(types)
+            .map(|((delta, role), kind)| {
+                member = member.wrapping_add(zigzag(delta));
+                let kind = match kind {
+                    0 => MemberKind::Node,
+                    1 => MemberKind::Way,
+                    2 => MemberKind::Relation,
+                    other => bail!("relation {id} has a member of type {other}"),
+                };
+                Ok(Member {
+                    kind,
+                    id: member,
+                    role: self.string(role)?,
+                })
+            })
+            .collect::<anyhow::Result<_>>()?;
+        Ok(Relation {
+            id,
+            members,
             tags: self.tags(&keys, &vals)?,
         })
     }
@@ -467,6 +533,27 @@ mod tests {
         assert_eq!(data.tagged_nodes, expected.tagged_nodes);
         assert_eq!(data.ways, expected.ways);
         assert_eq!(reports.last(), Some(&(fixture_pbf().len() as u64)));
+    }
+
+    #[test]
+    fn relations_and_bounds_read_as_the_xml_gives_them() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/network/european_centre_complete.osm"
+        );
+        let expected = read_osm_xml(&std::fs::read(path).unwrap()[..], |_| {}).unwrap();
+        let pbf = std::fs::read(format!("{path}.pbf")).unwrap();
+        let data = read_osm_pbf(&pbf[..], |_| {}).unwrap();
+        assert_eq!(data.relations.len(), 4);
+        assert_eq!(data.relations, expected.relations);
+        assert_eq!(data.ways, expected.ways);
+        assert_eq!(data.tagged_nodes, expected.tagged_nodes);
+        assert_eq!(data.positions, expected.positions);
+        let (got, want) = (data.bounds.unwrap(), expected.bounds.unwrap());
+        assert!(
+            got.iter().zip(want).all(|(a, b)| (a - b).abs() < 1e-7),
+            "{got:?} vs {want:?}"
+        );
     }
 
     #[test]

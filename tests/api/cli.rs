@@ -134,6 +134,71 @@ async fn an_osm_pbf_import_stores_the_same_network_as_its_xml(backend: Backend) 
     );
 }
 
+async fn an_extract_cut_at_its_edge_imports_alike_from_pbf_and_xml_and_says_what_was_clipped_and_left(
+    backend: Backend,
+) {
+    let app = TestApp::spawn_empty(backend).await;
+    let mut reports = Vec::new();
+    for (file, source, rules) in [
+        ("network/european_centre_complete.osm.pbf", "pbf", &[][..]),
+        ("network/european_centre_complete.osm", "xml", &[][..]),
+        (
+            "network/european_centre_complete.osm",
+            "chosen",
+            &["--homes", "buildings_in_residential_land"][..],
+        ),
+    ] {
+        let output = lantu_binary()
+            .args(storage_args(&app.storage))
+            .args(["import", "osm", "--source", source])
+            .args(rules)
+            .arg(fixture_path(file))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(output.status.success(), "{stderr}");
+        reports.push((app.store.count_imported(source).await.unwrap(), stderr));
+    }
+    let (pbf, xml, chosen) = (&reports[0], &reports[1], &reports[2]);
+    assert_eq!(
+        pbf.0, xml.0,
+        "the same facilities and homes from either format"
+    );
+    let (_, homes) = xml.0;
+    assert_eq!(homes, 6);
+    assert_eq!(chosen.0.1, 7, "two building=yes taken, their land left");
+    for stderr in [&pbf.1, &xml.1] {
+        assert!(stderr.contains("4 relations"), "{stderr}");
+        assert!(
+            stderr.contains("clipped by the extract's edge, kept with the part inside: large_sports_ground 1, park 2"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("homes taken: 4 residential buildings, 0 building=yes in residential land, 2 residential areas with no home building mapped; 2 clipped"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("1 residential areas whose buildings are the homes (not counted twice), 2 building=yes in residential land (count them with --homes buildings_in_residential_land)"),
+            "{stderr}"
+        );
+    }
+    assert!(
+        chosen
+            .1
+            .contains("2 building=yes in residential land, 1 residential areas"),
+        "{}",
+        chosen.1
+    );
+    let refused = lantu_binary()
+        .args(storage_args(&app.storage))
+        .args(["import", "osm", "--homes", "everything"])
+        .arg(fixture_path("network/european_centre_complete.osm"))
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("buildings_in_residential_land"));
+}
+
 async fn an_osm_import_says_what_an_option_or_a_walking_rule_would_change_and_applies_it_when_chosen(
     backend: Backend,
 ) {
@@ -337,6 +402,7 @@ async fn facility_and_home_imports_refuse_what_they_cannot_place_and_flag_estima
 
 on_both_backends!(
     an_osm_pbf_import_stores_the_same_network_as_its_xml,
+    an_extract_cut_at_its_edge_imports_alike_from_pbf_and_xml_and_says_what_was_clipped_and_left,
     an_osm_import_says_what_an_option_or_a_walking_rule_would_change_and_applies_it_when_chosen,
     facility_and_home_imports_refuse_what_they_cannot_place_and_flag_estimates,
     an_amap_csv_of_kindergartens_imports_at_their_wgs84_places_and_a_bad_row_is_named,

@@ -192,63 +192,48 @@ fn brute_snap(segments: &[Segment], p: [f64; 2]) -> (BruteSnap, f64) {
     (best.unwrap(), second - best_offset)
 }
 
-#[test]
-fn coverage_on_central_shanghai_agrees_home_for_home_with_a_brute_force_computation() {
-    use lantu::coverage::analysis::{HomeSet, Network, distances, reached_homes};
-    use lantu::network::model::StoredHome;
-    let Some(shared) = shared_data() else { return };
-    let file = std::fs::File::open(shared.join("shanghai/streets_center.osm")).unwrap();
-    let osm = read_osm_xml(std::io::BufReader::new(file), |_| {}).unwrap();
-    let (graph, _) = build_walk_graph(&osm);
-    // Segments of the kept network, from the OSM ways, each with its geodesic length.
+/// What comparing lantu's coverage with the brute force found.
+struct Compared {
+    /// Homes within reach whose distance was compared.
+    within_reach: usize,
+    /// Homes left out as between two equally near streets.
+    ambiguous: usize,
+}
+
+/// lantu's walking distance from `facilities` to every home of `homes` on the network of `osm`,
+/// checked home for home against the brute force: scanned snaps, the array-scan Dijkstra from
+/// both ends of each facility's segment, and the straight way along a shared segment. Also
+/// checks the number of homes covered within `threshold`.
+fn compare_with_brute_force(
+    osm: &OsmData,
+    facilities: &[[f64; 2]],
+    homes: Vec<lantu::network::model::StoredHome>,
+    (threshold, reach): (f32, f32),
+) -> Compared {
+    use lantu::coverage::analysis::{HomeSet, Network, distances, reached_homes, walking_point};
+    let (graph, _) = build_walk_graph(osm);
     // Segments of the kept network (its largest component), from the OSM ways.
     let kept: std::collections::HashSet<i64> = graph.osm_ids.iter().copied().collect();
-    let (mut segments, adjacency) = walkable_segments(&osm);
+    let (mut segments, adjacency) = walkable_segments(osm);
     segments.retain(|s| kept.contains(&s.0));
-    // 12 facilities and 1000 homes at fixed pseudo-random places in the extract's box.
-    let mut seed = 0x2545_F491_4F6C_DD1D_u64;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed >> 11) as f64 / (1u64 << 53) as f64
-    };
-    let mut place = || [121.42 + 0.12 * next(), 31.19 + 0.08 * next()];
-    let placed: Vec<[f64; 2]> = (0..12).map(|_| place()).collect();
-    let homes: Vec<[f64; 2]> = (0..1000).map(|_| place()).collect();
-    // A point between two equally near streets may go to either (the two frames differ by
-    // about 0.1 % in scale, a few centimetres here); such points are left out.
-    let facilities: Vec<[f64; 2]> = placed
-        .into_iter()
-        .filter(|f| brute_snap(&segments, *f).1 >= 0.1)
+    let points: Vec<[f64; 2]> = homes
+        .iter()
+        .map(|h| {
+            let p = walking_point(&h.shape).unwrap();
+            [p.x(), p.y()]
+        })
         .collect();
-    assert!(facilities.len() >= 10);
-    let (threshold, reach) = (600.0_f32, 1200.0_f32);
 
     // lantu.
-    let network = Network::new("center".into(), graph);
-    let set = HomeSet::new(
-        &network,
-        homes
-            .iter()
-            .enumerate()
-            .map(|(i, h)| StoredHome {
-                id: i as i64,
-                name: None,
-                population: 1.0,
-                estimated: false,
-                shape: geo::Geometry::Point(Point::from(*h)),
-            })
-            .collect(),
-    );
+    let network = Network::new("compared".into(), graph);
+    let set = HomeSet::new(&network, homes);
     let snaps: Vec<_> = facilities
         .iter()
         .map(|f| network.index.snap(Point::from(*f)).unwrap())
         .collect();
     let ours = distances(&network, &set, &snaps, threshold, reach);
 
-    // Brute force: scanned snaps, the array-scan Dijkstra from both ends of each facility's
-    // segment, and the straight way along a shared segment.
+    // Brute force.
     let starts: Vec<(BruteSnap, f64)> = facilities
         .iter()
         .map(|f| brute_snap(&segments, *f))
@@ -264,8 +249,8 @@ fn coverage_on_central_shanghai_agrees_home_for_home_with_a_brute_force_computat
         })
         .collect();
     let settled = reference_from(&adjacency, &sources, f64::from(reach));
-    let (mut compared, mut ambiguous, mut covered) = (0, 0, 0);
-    for (i, h) in homes.iter().enumerate() {
+    let (mut within_reach, mut ambiguous, mut covered) = (0, 0, 0);
+    for (i, h) in points.iter().enumerate() {
         let (snap, margin) = brute_snap(&segments, *h);
         if snap.offset > f64::from(lantu::coverage::analysis::MAX_SNAP_M) {
             assert!(set.homes[i].snap.is_none(), "home {i} is off the network");
@@ -273,7 +258,6 @@ fn coverage_on_central_shanghai_agrees_home_for_home_with_a_brute_force_computat
         }
         if margin < 0.1 {
             ambiguous += 1; // two streets equally near: either answer is right
-
             continue;
         }
         let length = adjacency[&snap.a]
@@ -305,24 +289,204 @@ fn coverage_on_central_shanghai_agrees_home_for_home_with_a_brute_force_computat
                 (ours - theirs).abs() < 1.0,
                 "home {i}: lantu {ours} m, brute force {theirs} m"
             );
-            compared += 1;
+            within_reach += 1;
             covered += usize::from(theirs <= f64::from(threshold));
         }
     }
-    assert!(
-        compared > 100,
-        "only {compared} homes within reach compared"
-    );
-    assert!(
-        ambiguous < 20,
-        "{ambiguous} homes sit between two equally near streets"
-    );
     assert_eq!(ours.summary(&set, None).homes_covered, covered);
     // The homes an isochrone reaches are the homes that close to its point.
     let reached = reached_homes(&network, &set, &snaps[..1], threshold);
     for (i, d) in reached {
         assert!(d <= threshold && ours.homes[i as usize] <= d + 0.01);
     }
+    Compared {
+        within_reach,
+        ambiguous,
+    }
+}
+
+/// A home at a point, of one resident.
+fn point_home(i: usize, at: [f64; 2]) -> lantu::network::model::StoredHome {
+    lantu::network::model::StoredHome {
+        id: i as i64,
+        name: None,
+        population: 1.0,
+        estimated: false,
+        shape: geo::Geometry::Point(Point::from(at)),
+    }
+}
+
+#[test]
+fn coverage_on_central_shanghai_agrees_home_for_home_with_a_brute_force_computation() {
+    let Some(shared) = shared_data() else { return };
+    let file = std::fs::File::open(shared.join("shanghai/streets_center.osm")).unwrap();
+    let osm = read_osm_xml(std::io::BufReader::new(file), |_| {}).unwrap();
+    let (graph, _) = build_walk_graph(&osm);
+    let kept: std::collections::HashSet<i64> = graph.osm_ids.iter().copied().collect();
+    let (mut segments, _) = walkable_segments(&osm);
+    segments.retain(|s| kept.contains(&s.0));
+    // 12 facilities and 1000 homes at fixed pseudo-random places in the extract's box.
+    let mut seed = 0x2545_F491_4F6C_DD1D_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut place = || [121.42 + 0.12 * next(), 31.19 + 0.08 * next()];
+    let placed: Vec<[f64; 2]> = (0..12).map(|_| place()).collect();
+    let homes: Vec<[f64; 2]> = (0..1000).map(|_| place()).collect();
+    // A point between two equally near streets may go to either (the two frames differ by
+    // about 0.1 % in scale, a few centimetres here); such points are left out.
+    let facilities: Vec<[f64; 2]> = placed
+        .into_iter()
+        .filter(|f| brute_snap(&segments, *f).1 >= 0.1)
+        .collect();
+    assert!(facilities.len() >= 10);
+    let homes = homes
+        .iter()
+        .enumerate()
+        .map(|(i, h)| point_home(i, *h))
+        .collect();
+    let compared = compare_with_brute_force(&osm, &facilities, homes, (600.0, 1200.0));
+    assert!(
+        compared.within_reach > 100,
+        "only {} homes within reach compared",
+        compared.within_reach
+    );
+    assert!(
+        compared.ambiguous < 20,
+        "{} homes sit between two equally near streets",
+        compared.ambiguous
+    );
+}
+
+#[test]
+fn a_complete_extract_outside_china_finds_every_category_it_holds_keeps_what_its_edge_cut_and_covers_as_brute_force_does()
+ {
+    use lantu::coverage::Catalogue;
+    use lantu::network::extract::{PopulationRule, facilities, homes};
+    let path = crate::helpers::fixture_path("network/european_centre_complete.osm");
+    let osm = read_osm_xml(
+        std::io::BufReader::new(std::fs::File::open(path).unwrap()),
+        |_| {},
+    )
+    .unwrap();
+    let catalogue = Catalogue::parse(lantu::coverage::catalogue::DEFAULT).unwrap();
+    let found = facilities(&osm, &catalogue);
+    // Every category the extract holds (all but the service station, which only a Chinese name
+    // identifies) is found, from nodes, areas, multipolygons and a site.
+    let missing: Vec<&str> = catalogue
+        .categories
+        .iter()
+        .map(|c| c.id.as_str())
+        .filter(|id| !found.found.iter().any(|f| f.category == *id))
+        .collect();
+    assert_eq!(missing, ["community_service_station"]);
+    let of = |category: &str| -> Vec<&str> {
+        found
+            .found
+            .iter()
+            .filter(|f| f.category == category)
+            .filter_map(|f| f.osm.as_deref())
+            .collect()
+    };
+    // The school site (isced:level=1;2) counts for both levels; the one with no level for none.
+    assert_eq!(of("primary_school"), ["relation/118"]);
+    assert_eq!(of("junior_high_school"), ["relation/118"]);
+    assert_eq!(of("medium_sports_ground"), ["relation/122"]);
+    // Three parks: the south one and the north multipolygon cut by the edge, and the garden.
+    assert_eq!(of("park").len(), 3, "{:?}", of("park"));
+    assert!(of("park").contains(&"relation/128"));
+    assert_eq!(found.clipped.get("park"), Some(&2));
+    assert_eq!(found.clipped.get("large_sports_ground"), Some(&1));
+    // A clipped area stands at the centre of the part inside the extract.
+    let bounds = osm.bounds.unwrap();
+    for f in &found.found {
+        let (x, y) = (f.position.x(), f.position.y());
+        assert!(
+            (bounds[0]..=bounds[2]).contains(&x) && (bounds[1]..=bounds[3]).contains(&y),
+            "{f:?} lies outside the extract"
+        );
+    }
+
+    // Homes: the residential buildings (ways, a multipolygon with a courtyard, one the edge
+    // cut), land with no home mapped in it (one cut by the edge), never land and its buildings
+    // both; building=yes in residential land only when chosen.
+    let plain = homes(&osm, &PopulationRule::default());
+    let r = &plain.report;
+    assert_eq!(
+        (
+            r.buildings,
+            r.land,
+            r.land_with_buildings,
+            r.buildings_in_land_left,
+            r.clipped
+        ),
+        (4, 2, 1, 2, 2),
+        "{r:?}"
+    );
+    assert_eq!(plain.homes.len(), 6);
+    assert!(
+        plain.homes.iter().all(|h| h.population > 0.0),
+        "a courtyard is taken off its building's area, never below nothing"
+    );
+    let courtyard = plain
+        .homes
+        .iter()
+        .find(|h| h.osm.as_deref() == Some("relation/133"))
+        .unwrap();
+    assert!(matches!(&courtyard.shape, geo::Geometry::Polygon(p) if p.interiors().len() == 1));
+    let counted = plain.homes.iter().find(|h| !h.estimated).unwrap();
+    assert_eq!(counted.population, 40.0, "the population tag is kept");
+    let chosen = PopulationRule::default()
+        .choosing(&["buildings_in_residential_land".into()])
+        .unwrap();
+    let with_yes = homes(&osm, &chosen);
+    let r = &with_yes.report;
+    assert_eq!(
+        (r.buildings_in_land, r.land, r.land_with_buildings),
+        (2, 1, 2),
+        "{r:?}"
+    );
+    assert!(
+        PopulationRule::default()
+            .choosing(&["all".into()])
+            .unwrap_err()
+            .contains("buildings_in_residential_land")
+    );
+
+    // Coverage of the homes found, category by category, as the brute force computes it.
+    let stored: Vec<_> = with_yes
+        .homes
+        .iter()
+        .enumerate()
+        .map(|(i, h)| lantu::network::model::StoredHome {
+            id: i as i64,
+            name: h.name.clone(),
+            population: h.population,
+            estimated: h.estimated,
+            shape: h.shape.clone(),
+        })
+        .collect();
+    let mut within_reach = 0;
+    for category in &catalogue.categories {
+        let points: Vec<[f64; 2]> = found
+            .found
+            .iter()
+            .filter(|f| f.category == category.id)
+            .map(|f| [f.position.x(), f.position.y()])
+            .collect();
+        if points.is_empty() {
+            continue;
+        }
+        let threshold = category.threshold_m as f32;
+        let compared =
+            compare_with_brute_force(&osm, &points, stored.clone(), (threshold, 2.0 * threshold));
+        assert_eq!(compared.ambiguous, 0, "{}", category.id);
+        within_reach += compared.within_reach;
+    }
+    assert!(within_reach > 60, "only {within_reach} distances compared");
 }
 
 async fn an_osm_import_stores_network_facilities_and_homes_and_a_reimport_replaces_them(
