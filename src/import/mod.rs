@@ -10,6 +10,8 @@ use serde_json::Value;
 
 use crate::spatial::crs::Crs;
 
+pub mod shapefile;
+
 /// One row or feature an import refused, and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Refusal {
@@ -60,16 +62,25 @@ pub fn read_features_in(path: &Path, crs: Option<&str>) -> anyhow::Result<(Vec<V
                 path.display()
             )
         })?;
-        let crs = if name.to_ascii_uppercase().replace([' ', '-'], "") == "WGS84" {
-            Crs::LonLat
-        } else {
-            Crs::from_name(name).map_err(|e| anyhow::anyhow!("--crs: {e}"))?
-        };
+        let crs = Crs::from_cli(name).map_err(|e| anyhow::anyhow!("--crs: {e}"))?;
         return Ok((csv_points(path)?, crs));
+    }
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("shp"))
+    {
+        let read = shapefile::read_shapefile(path, crs)?;
+        eprintln!(
+            "  {}: {} features, text read as {}",
+            file_name(path),
+            read.features.len(),
+            read.encoding
+        );
+        return Ok((read.features, read.crs));
     }
     if crs.is_some() {
         anyhow::bail!(
-            "{}: --crs is for CSV files; a GeoJSON file names its own in its crs member",
+            "{}: --crs is for CSV files and Shapefiles without a .prj; a GeoJSON file names its own in its crs member",
             path.display()
         );
     }

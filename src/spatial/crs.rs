@@ -41,6 +41,13 @@ pub enum Crs {
     Bd09,
     /// Anything PROJ can transform to WGS84, by its authority code (e.g. `EPSG:4549`).
     Other(String),
+    /// A CRS defined by WKT (a Shapefile's `.prj`), shown by its name.
+    Wkt {
+        /// The name the WKT gives it (`CGCS2000_3_Degree_GK_CM_120E`).
+        name: String,
+        /// The definition, as PROJ reads it.
+        text: String,
+    },
 }
 
 impl Crs {
@@ -86,6 +93,58 @@ impl Crs {
         Transform::new(&code).map(|_| Self::Other(code))
     }
 
+    /// Reads a CRS a user names on the command line: `WGS84`, or any name [`Crs::from_name`]
+    /// reads.
+    pub fn from_cli(name: &str) -> Result<Self, String> {
+        if name.to_ascii_uppercase().replace([' ', '-'], "") == "WGS84" {
+            Ok(Self::LonLat)
+        } else {
+            Self::from_name(name)
+        }
+    }
+
+    /// Reads a WKT definition, such as a Shapefile's `.prj` (Esri WKT1, OGC WKT1 or WKT2):
+    /// geographic WGS84 or CGCS2000 is longitude/latitude; anything else PROJ must be able to
+    /// transform, or it is refused.
+    pub fn from_wkt(text: &str) -> Result<Self, String> {
+        let text = text.trim().trim_start_matches('\u{feff}');
+        let kind = text
+            .split('[')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_uppercase();
+        let name = text
+            .split('"')
+            .nth(1)
+            .unwrap_or("the .prj's coordinate system")
+            .to_string();
+        let upper = text.to_ascii_uppercase();
+        let geographic = matches!(kind.as_str(), "GEOGCS" | "GEOGCRS" | "GEODCRS");
+        if geographic
+            && (upper.contains("WGS")
+                || upper.contains("CGCS")
+                || upper.contains("CHINA_2000")
+                || upper.contains("CHINA 2000"))
+        {
+            return Ok(Self::LonLat);
+        }
+        if !matches!(
+            kind.as_str(),
+            "PROJCS" | "PROJCRS" | "GEOGCS" | "GEOGCRS" | "GEODCRS" | "COMPD_CS" | "COMPOUNDCRS"
+        ) {
+            return Err(format!(
+                "\"{}\" is not a WKT coordinate system (PROJCS[…] or GEOGCS[…])",
+                text.chars().take(40).collect::<String>()
+            ));
+        }
+        Transform::labelled(text, &name)?;
+        Ok(Self::Wkt {
+            name,
+            text: text.to_string(),
+        })
+    }
+
     /// The transform to WGS84, or `None` when coordinates are already WGS84.
     pub fn transform(&self) -> Result<Option<Transform>, String> {
         match self {
@@ -99,6 +158,7 @@ impl Crs {
                 code: "BD-09".into(),
             })),
             Self::Other(code) => Transform::new(code).map(Some),
+            Self::Wkt { name, text } => Transform::labelled(text, name).map(Some),
         }
     }
 }
@@ -140,11 +200,16 @@ enum Kind {
 impl Transform {
     /// Builds the transform from `code` to WGS84 in longitude/latitude order.
     pub fn new(code: &str) -> Result<Self, String> {
-        let proj = Proj::new_known_crs(code, "OGC:CRS84", None)
-            .map_err(|e| format!("crs \"{code}\" cannot be transformed to WGS84 ({e}); send WGS84 (CRS84) or an EPSG code PROJ knows"))?;
+        Self::labelled(code, code)
+    }
+
+    /// The transform from `definition` (a code or WKT) to WGS84, named `label` in messages.
+    fn labelled(definition: &str, label: &str) -> Result<Self, String> {
+        let proj = Proj::new_known_crs(definition, "OGC:CRS84", None)
+            .map_err(|e| format!("crs \"{label}\" cannot be transformed to WGS84 ({e}); send WGS84 (CRS84) or an EPSG code PROJ knows"))?;
         Ok(Self {
             kind: Kind::Proj(proj),
-            code: code.to_string(),
+            code: label.to_string(),
         })
     }
 

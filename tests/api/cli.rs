@@ -75,6 +75,51 @@ async fn importing_units_prints_progress_and_a_summary(backend: Backend) {
     assert_eq!(app.store.load_units().await.unwrap().len(), 7);
 }
 
+async fn a_gbk_shapefile_in_cgcs2000_gauss_kruger_imports_with_its_names_at_the_places_its_geojson_gives(
+    backend: Backend,
+) {
+    let app = TestApp::spawn_empty(backend).await;
+    let output = lantu_binary()
+        .args(storage_args(&app.storage))
+        .args(["import", "units"])
+        .args([
+            fixture_path("units/demo_units_cgcs2000_gk120e_gbk.shp"),
+            fixture_path("demo/demo_units.csv"),
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("text read as GBK (its .cpg)"), "{stderr}");
+    let units = app.store.load_units().await.unwrap();
+    let geojson = fixture("demo/demo_units.geojson");
+    let mut compared = 0;
+    for feature in geojson["features"].as_array().unwrap() {
+        let code = feature["properties"]["code"].as_str().unwrap();
+        let unit = units
+            .iter()
+            .find(|u| u.fields.code.to_string() == code)
+            .unwrap();
+        assert_eq!(
+            unit.fields.name_zh,
+            feature["properties"]["name"].as_str().unwrap()
+        );
+        let ring = &unit.fields.geometry.as_ref().unwrap().0[0].exterior().0;
+        let want = feature["geometry"]["coordinates"][0].as_array().unwrap();
+        for corner in want {
+            let (x, y) = (corner[0].as_f64().unwrap(), corner[1].as_f64().unwrap());
+            // Within 1e-7 degrees (1 cm): PROJ's Gauss-Krüger there and back.
+            assert!(
+                ring.iter()
+                    .any(|c| (c.x - x).abs() < 1e-7 && (c.y - y).abs() < 1e-7),
+                "{code}: no corner at {x}, {y} in {ring:?}"
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared >= 15, "{compared} corners compared");
+}
+
 async fn a_token_from_the_command_line_lets_its_holder_write(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let output = lantu_binary()
@@ -408,5 +453,6 @@ on_both_backends!(
     an_amap_csv_of_kindergartens_imports_at_their_wgs84_places_and_a_bad_row_is_named,
     importing_sites_with_one_bad_feature_writes_nothing_and_reports_it,
     importing_units_prints_progress_and_a_summary,
+    a_gbk_shapefile_in_cgcs2000_gauss_kruger_imports_with_its_names_at_the_places_its_geojson_gives,
     a_token_from_the_command_line_lets_its_holder_write,
 );
