@@ -42,23 +42,22 @@ fn number(value: Option<&Value>) -> Option<f64> {
     }
 }
 
-/// Features read with their geometry, and the features refused.
-type Read = (Vec<(Value, Geometry)>, Vec<Refusal>);
+/// Features read with their place in the file and their geometry, and the features refused.
+type Read = (Vec<(usize, Value, Geometry)>, Vec<Refusal>);
 
 /// Reads every feature's geometry; refusals name the feature and the place in it.
 fn read_geometries(path: &Path, crs: Option<&str>) -> anyhow::Result<Read> {
     let (features, crs) = crate::import::read_features_in(path, crs)?;
     let reader =
         GeometryReader::new(&crs).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    let file = file_name(path);
     let mut read = Vec::new();
     let mut refusals = Vec::new();
     for (i, feature) in features.into_iter().enumerate() {
-        let place = format!("{file} feature {i}");
+        let place = crate::import::place(path, i);
         match feature.get("geometry") {
             Some(g) if !g.is_null() => {
                 match reader.read(g, &format!("/features/{i}/geometry"), Accept::Any) {
-                    Ok(geometry) => read.push((feature, geometry)),
+                    Ok(geometry) => read.push((i, feature, geometry)),
                     Err(e) => refusals.push(Refusal {
                         place,
                         pointer: Some(e.pointer),
@@ -108,7 +107,7 @@ pub async fn import_facilities_in(
     let (read, mut refusals) = read_geometries(path, crs)?;
     let mut progress = Progress::new(format!("facilities from {}", file_name(path)), read.len());
     let mut found = Vec::new();
-    for (i, (feature, geometry)) in read.into_iter().enumerate() {
+    for (i, feature, geometry) in read {
         progress.tick();
         let properties = feature
             .get("properties")
@@ -117,7 +116,7 @@ pub async fn import_facilities_in(
             .unwrap_or_default();
         let Some(position) = walking_point(&geometry) else {
             refusals.push(Refusal {
-                place: format!("{} feature {i}", file_name(path)),
+                place: crate::import::place(path, i),
                 pointer: None,
                 reason: "the geometry is empty".into(),
             });
@@ -199,9 +198,9 @@ pub async fn import_homes(
     let mut progress = Progress::new(format!("homes from {file}"), read.len());
     let mut found = Vec::new();
     let mut from_table = 0;
-    for (i, (feature, geometry)) in read.into_iter().enumerate() {
+    for (i, feature, geometry) in read {
         progress.tick();
-        let place = format!("{file} feature {i}");
+        let place = crate::import::place(path, i);
         let properties = feature
             .get("properties")
             .and_then(Value::as_object)

@@ -124,6 +124,19 @@ pub fn read_features_in(path: &Path, crs: Option<&str>) -> anyhow::Result<(Vec<V
     }
 }
 
+/// Where feature `i` (from 0) of `path` is, for a refusal: a CSV's row as a spreadsheet
+/// numbers it (the header is row 1), any other file's feature number.
+pub fn place(path: &Path, i: usize) -> String {
+    let is_csv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if is_csv {
+        format!("{} row {}", file_name(path), i + 2)
+    } else {
+        format!("{} feature {i}", file_name(path))
+    }
+}
+
 /// The file name for messages.
 pub fn file_name(path: &Path) -> String {
     path.file_name()

@@ -346,7 +346,11 @@ async fn an_amap_csv_of_kindergartens_imports_at_their_wgs84_places_and_a_bad_ro
     let strict = run(&["--crs", "GCJ-02"]);
     let stderr = String::from_utf8_lossy(&strict.stderr);
     assert!(!strict.status.success(), "{stderr}");
-    assert!(stderr.contains("feature 1"), "{stderr}");
+    // Named by its row as a spreadsheet shows it: the header is row 1, the bad row row 3.
+    assert!(
+        stderr.contains("amap_kindergartens_gcj02.csv row 3"),
+        "{stderr}"
+    );
     assert!(app.store.load_facilities().await.unwrap().is_empty());
     // Skipping it, the good row lands where WGS84 has it: Amap's GCJ-02 offset taken off.
     let skipped = run(&["--crs", "GCJ-02", "--skip-invalid"]);
