@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod evaluation;
+pub mod export;
 pub mod http;
 pub mod import;
 pub mod needs;

@@ -21,12 +21,14 @@ pub fn download(name: &str, header_row: &[&str], rows: &[Vec<String>]) -> Respon
     for r in rows {
         csv.push_str(&line(r.iter().map(|f| field(f)).collect()));
     }
-    let mut response = csv.into_response();
+    attachment(name, "text/csv; charset=utf-8", csv.into_bytes())
+}
+
+/// `bytes` as a download of type `media_type` named `name`.
+pub fn attachment(name: &str, media_type: &'static str, bytes: Vec<u8>) -> Response {
+    let mut response = bytes.into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }

@@ -6,7 +6,9 @@
 use geo::{Rect, coord};
 
 use crate::error::AppError;
+use crate::export::Format;
 use crate::ogc::filter::{self, Filter, Kind, Lang, Queryables, SortBy};
+use crate::spatial::target::Target;
 
 /// Items returned when the client gives no `limit`.
 pub const DEFAULT_LIMIT: usize = 100;
@@ -14,7 +16,7 @@ pub const DEFAULT_LIMIT: usize = 100;
 pub const MAX_LIMIT: usize = 10_000;
 
 /// Parameters every items request may carry.
-const COMMON: &[&str] = &["limit", "offset", "bbox", "bbox-crs", "f"];
+const COMMON: &[&str] = &["limit", "offset", "bbox", "bbox-crs", "crs", "f"];
 
 /// Filtering (Part 1's `datetime`, Part 3's CQL2) and sorting parameters.
 pub const FILTERING: &[&str] = &["datetime", "filter", "filter-lang", "filter-crs", "sortby"];
@@ -36,9 +38,10 @@ pub struct ItemsQuery {
     pub sort: SortBy,
     /// Every parameter as given, to rebuild links.
     pub raw: Vec<(String, String)>,
-    /// `f=csv`: the page as CSV (UTF-8 with a byte-order mark, geometry as WKT) rather than
-    /// GeoJSON.
-    pub csv: bool,
+    /// `f=`: GeoJSON (the default), CSV, GeoPackage or a zipped Shapefile.
+    pub format: Format,
+    /// `crs=` (OGC API Features Part 2): the CRS the answer's coordinates are in.
+    pub crs: Target,
 }
 
 impl ItemsQuery {
@@ -104,6 +107,8 @@ pub fn parse_items_query(
     };
     let mut cql = None;
     let mut lang = Lang::Text;
+    let mut bbox = None;
+    let mut bbox_crs = None;
     for (key, value) in &pairs {
         match key.as_str() {
             "filter" => cql = Some(value.as_str()),
@@ -147,28 +152,28 @@ pub fn parse_items_query(
                     )
                 })?;
             }
-            "bbox" => query.bbox = Some(parse_bbox(value)?),
-            "bbox-crs" => {
-                if !value.ends_with("/OGC/1.3/CRS84") {
-                    return Err(bad_query(
-                        "bbox-crs",
-                        "only http://www.opengis.net/def/crs/OGC/1.3/CRS84 is supported for bbox-crs",
-                    ));
-                }
-            }
-            "f" => match value.as_str() {
-                "json" | "geojson" => query.csv = false,
-                "csv" => query.csv = true,
-                _ => {
-                    return Err(bad_query(
-                        "f",
-                        "f must be json (GeoJSON) or csv (UTF-8 CSV, geometry as WKT)",
-                    ));
-                }
-            },
+            "bbox" => bbox = Some(value.as_str()),
+            "bbox-crs" => bbox_crs = Some(target(value, "bbox-crs")?),
+            "crs" => query.crs = target(value, "crs")?,
+            "f" => query.format = format(value)?,
             _ => query.filters.push((key.clone(), value.clone())),
         }
     }
+    query.bbox = match (bbox, bbox_crs) {
+        (None, None) => None,
+        (None, Some(_)) => {
+            return Err(bad_query(
+                "bbox-crs",
+                "bbox-crs names the CRS of a bbox; give the bbox too",
+            ));
+        }
+        (Some(b), None) => Some(parse_bbox(b)?),
+        (Some(b), Some(crs)) if crs.is_crs84() => Some(parse_bbox(b)?),
+        (Some(b), Some(crs)) => Some(
+            crs.bbox_to_wgs84(bbox_numbers(b)?)
+                .map_err(|e| bad_query("bbox", e))?,
+        ),
+    };
     if let Some(text) = cql {
         let compiled = filter::compile(text, lang, queryables)?;
         query.filter = Filter::and(query.filter.take(), Some(compiled));
@@ -177,8 +182,23 @@ pub fn parse_items_query(
     Ok(query)
 }
 
-/// `minLon,minLat,maxLon,maxLat` (or with heights, 6 numbers) in WGS84.
-pub fn parse_bbox(value: &str) -> Result<Rect, AppError> {
+/// `crs=` or `bbox-crs=`: a CRS lantu can write and read (Part 2).
+pub fn target(value: &str, name: &str) -> Result<Target, AppError> {
+    Target::parse(value).map_err(|e| bad_query(name, e))
+}
+
+/// `f=`.
+pub fn format(value: &str) -> Result<Format, AppError> {
+    Format::parse(value).ok_or_else(|| {
+        bad_query(
+            "f",
+            format!("f must be {}, not \"{value}\"", Format::CHOICES),
+        )
+    })
+}
+
+/// The four numbers of a bbox (of six, the heights left out), as given.
+fn four_numbers(value: &str) -> Result<[f64; 4], AppError> {
     let numbers: Vec<f64> = value
         .split(',')
         .map(|n| n.trim().parse::<f64>())
@@ -189,16 +209,32 @@ pub fn parse_bbox(value: &str) -> Result<Rect, AppError> {
                 format!("bbox must be 4 numbers minLon,minLat,maxLon,maxLat; got \"{value}\""),
             )
         })?;
-    let [x0, y0, x1, y1] = match numbers.as_slice() {
-        [a, b, c, d] => [*a, *b, *c, *d],
-        [a, b, _, d, e, _] => [*a, *b, *d, *e],
-        _ => {
-            return Err(bad_query(
-                "bbox",
-                format!("bbox must have 4 (or 6) numbers, not {}", numbers.len()),
-            ));
-        }
-    };
+    match numbers.as_slice() {
+        [a, b, c, d] => Ok([*a, *b, *c, *d]),
+        [a, b, _, d, e, _] => Ok([*a, *b, *d, *e]),
+        _ => Err(bad_query(
+            "bbox",
+            format!("bbox must have 4 (or 6) numbers, not {}", numbers.len()),
+        )),
+    }
+}
+
+/// A bbox in another CRS (`bbox-crs`): its lower corner, then its upper, in that CRS's axis
+/// order.
+fn bbox_numbers(value: &str) -> Result<[f64; 4], AppError> {
+    let corners = four_numbers(value)?;
+    if corners[0] > corners[2] || corners[1] > corners[3] {
+        return Err(bad_query(
+            "bbox",
+            "a bbox in another CRS is its two corners, lower first, in that CRS's axis order",
+        ));
+    }
+    Ok(corners)
+}
+
+/// `minLon,minLat,maxLon,maxLat` (or with heights, 6 numbers) in WGS84.
+pub fn parse_bbox(value: &str) -> Result<Rect, AppError> {
+    let [x0, y0, x1, y1] = four_numbers(value)?;
     if [x0, x1].iter().any(|x| !(-180.0..=180.0).contains(x))
         || [y0, y1].iter().any(|y| !(-90.0..=90.0).contains(y))
     {

@@ -15,11 +15,11 @@ use super::model::{Need, NeedEvent, NewNeed};
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::http::links::BaseUrl;
-use crate::http::query::{pairs, parse_items_query};
+use crate::http::query::parse_items_query;
 use crate::http::request::RequestInfo;
 use crate::ogc::CollectionSpec;
 use crate::ogc::contract::{FeatureType, Geometry, Link};
-use crate::ogc::items::{GEOJSON, feature_response, geojson, page};
+use crate::ogc::items::{GEOJSON, geojson, page};
 use crate::spatial::read::{Accept, GeometryReader};
 use crate::spatial::write::geometry_json;
 use crate::state::AppState;
@@ -141,6 +141,9 @@ pub(crate) fn feature(
 #[utoipa::path(get, operation_id = "needs_list", path = "/api/collections/needs/items", tag = "Needs",
     params(
         ("bbox" = Option<String>, Query, description = "west,south,east,north in CRS84"),
+        ("bbox-crs" = Option<String>, Query, description = "The CRS bbox is given in (Part 2), e.g. http://www.opengis.net/def/crs/EPSG/0/4549, in that CRS's axis order"),
+        ("crs" = Option<String>, Query, description = "The CRS of the answer's coordinates (Part 2): a URI the collection lists, any EPSG code PROJ knows, GCJ-02 or BD-09; GeoJSON follows its axis order, files are easting first"),
+        ("f" = Option<String>, Query, description = "json (GeoJSON, the default), csv (UTF-8 with BOM, geometry as WKT), gpkg (GeoPackage) or shp (zipped Shapefile, UTF-8 .cpg)"),
         ("limit" = Option<usize>, Query, description = "Items per page, 1–10000 (default 100)"),
         ("offset" = Option<usize>, Query, description = "Items to skip"),
         ("category" = Option<String>, Query, description = "Only this category"),
@@ -197,10 +200,7 @@ async fn list(
                 feature(&state, n, &base, extras)
             })
             .collect();
-        Ok(crate::ogc::items::items_response(
-            &query,
-            &page(&base, "needs", &query, features, matched),
-        ))
+        crate::ogc::items::items_response(&query, &page(&base, "needs", &query, features, matched))
     })
     .await
 }
@@ -246,15 +246,10 @@ async fn one(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
-    pairs(raw.as_deref(), &["f"])?;
+    let crs = crate::ogc::items::one_crs(raw.as_deref())?;
     let need = visible(&state, &viewer, need_id(&id)?)?;
     let body = detailed(&state, &viewer, &need, &base).await?;
-    Ok(feature_response(
-        StatusCode::OK,
-        &body,
-        crate::version::etag(need.version),
-        None,
-    ))
+    crate::ogc::items::one_response(&body, crate::version::etag(need.version), &crs)
 }
 
 /// Whether `viewer` may see the project that answers `need` (true when none does).

@@ -210,7 +210,8 @@ pub struct CollectionInfo {
     pub description: String,
     /// `feature`.
     pub item_type: String,
-    /// CRS84 only.
+    /// The CRSs its items may be asked in (`crs=`, Part 2); any other EPSG code PROJ knows is
+    /// served too, and GCJ-02 and BD-09 by those names.
     pub crs: Vec<String>,
     /// CRS84.
     pub storage_crs: String,

@@ -7,8 +7,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::contract::{FeatureCollectionType, FeaturePage, Link};
+use crate::error::{AppError, AppResult};
+use crate::export::Format;
 use crate::http::links::BaseUrl;
 use crate::http::query::ItemsQuery;
+use crate::spatial::target::Target;
 use crate::version::{Audience, etag};
 
 /// The GeoJSON media type (RFC 7946 §12).
@@ -77,62 +80,72 @@ pub fn page<F>(
     }
 }
 
-/// An items page as its query asks: GeoJSON, or (`f=csv`) a CSV download named after the
-/// collection: `id`, every property any feature has (lists joined by spaces, objects as JSON),
-/// and the geometry as WKT. What a caller may not see is not in the page, so not in the CSV.
-pub fn items_response<F: Serialize>(query: &ItemsQuery, page: &FeaturePage<F>) -> Response {
-    if !query.csv {
-        return geojson(StatusCode::OK, page);
+/// An items page as its query asks: GeoJSON in the asked CRS (Part 2, with `Content-Crs`), or
+/// a download named after the collection: CSV (`id`, every property any feature has, lists
+/// joined by spaces, objects as JSON, and the geometry as WKT), GeoPackage or zipped Shapefile.
+/// What a caller may not see is not in the page, so not in any file.
+pub fn items_response<F: Serialize>(
+    query: &ItemsQuery,
+    page: &FeaturePage<F>,
+) -> AppResult<Response> {
+    if query.format == Format::GeoJson {
+        return in_crs(StatusCode::OK, page, &query.crs);
     }
     let features: Vec<serde_json::Value> = page
         .features
         .iter()
         .filter_map(|f| serde_json::to_value(f).ok())
         .collect();
-    let mut columns: Vec<String> = Vec::new();
-    for f in &features {
-        for key in f["properties"]
-            .as_object()
-            .into_iter()
-            .flat_map(|p| p.keys())
-        {
-            if !columns.contains(key) {
-                columns.push(key.clone());
-            }
-        }
-    }
-    let cell = |v: &serde_json::Value| match v {
-        serde_json::Value::Null => String::new(),
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Array(items) => items
-            .iter()
-            .map(|i| match i {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            })
-            .collect::<Vec<_>>()
-            .join(" "),
-        other => other.to_string(),
-    };
-    let rows: Vec<Vec<String>> = features
-        .iter()
-        .map(|f| {
-            let mut row = vec![cell(&f["id"])];
-            row.extend(columns.iter().map(|c| cell(&f["properties"][c])));
-            row.push(crate::spatial::write::wkt(&f["geometry"]));
-            row
-        })
-        .collect();
-    let mut header: Vec<&str> = vec!["id"];
-    header.extend(columns.iter().map(String::as_str));
-    header.push("wkt");
     let collection = page
         .links
         .iter()
         .find(|l| l.rel == "collection")
         .and_then(|l| l.href.rsplit('/').next())
         .unwrap_or("items");
-    crate::http::csv::download(&format!("{collection}.csv"), &header, &rows)
+    crate::export::download(collection, &features, query.format, &query.crs)
+}
+
+/// The CRS a request for one feature asks (`crs=`, Part 2); `f=` may only be json there.
+pub fn one_crs(raw: Option<&str>) -> AppResult<Target> {
+    let mut crs = Target::crs84();
+    for (key, value) in crate::http::query::pairs(raw, &["f", "crs"])? {
+        if key == "crs" {
+            crs = crate::http::query::target(&value, "crs")?;
+        } else if crate::http::query::format(&value)? != Format::GeoJson {
+            return Err(crate::http::query::bad_query(
+                "f",
+                "one feature is GeoJSON; ask the collection's items for a file (f=csv, gpkg or shp)",
+            ));
+        }
+    }
+    Ok(crs)
+}
+
+/// One feature as a GET answers it: in `crs`, with its `ETag`.
+pub fn one_response(body: &impl Serialize, tag: String, crs: &Target) -> AppResult<Response> {
+    let mut response = in_crs(StatusCode::OK, body, crs)?;
+    if let Ok(tag) = HeaderValue::from_str(&tag) {
+        response.headers_mut().insert(ETAG, tag);
+    }
+    Ok(response)
+}
+
+/// A GeoJSON feature or collection with its coordinates in `crs`, in that CRS's axis order,
+/// and the `Content-Crs` header naming it (Part 2, /req/crs/ogc-crs-header).
+pub fn in_crs(status: StatusCode, body: &impl Serialize, crs: &Target) -> AppResult<Response> {
+    let mut response = if crs.is_crs84() {
+        geojson(status, body)
+    } else {
+        let mut value = serde_json::to_value(body)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("a feature cannot be written: {e}")))?;
+        crate::export::reproject(&mut value, crs)
+            .map_err(|e| AppError::bad_request("Cannot write in this CRS", "?crs", e))?;
+        geojson(status, &value)
+    };
+    if let Ok(v) = HeaderValue::from_str(&format!("<{}>", crs.uri)) {
+        response.headers_mut().insert("content-crs", v);
+    }
+    Ok(response)
 }
 
 /// A GeoJSON response.

@@ -1,5 +1,6 @@
 //! OGC API Features under `/api`: landing page, conformance, collections and the OpenAPI
-//! document (Part 1: Core, GeoJSON, OpenAPI 3.0; Part 4: Create, Replace, Update, Delete).
+//! document (Part 1: Core, GeoJSON, OpenAPI 3.0; Part 2: CRS by reference; Part 4: Create,
+//! Replace, Update, Delete).
 //! The items routes live with their concepts (`units::routes`, `sites::routes`).
 
 pub mod contract;
@@ -30,6 +31,7 @@ pub const CONFORMANCE: &[&str] = &[
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/features",
@@ -146,7 +148,10 @@ fn collection_info(
         title: spec.title.into(),
         description: spec.description.into(),
         item_type: "feature".into(),
-        crs: vec![CRS84.into()],
+        crs: crate::spatial::target::OFFERED
+            .iter()
+            .map(|c| c.to_string())
+            .collect(),
         storage_crs: CRS84.into(),
         extent: Extent {
             spatial: SpatialExtent {

@@ -315,6 +315,9 @@ fn render(
 #[utoipa::path(get, operation_id = "sites_list", path = "/api/collections/sites/items", tag = "Sites",
     params(
         ("bbox" = Option<String>, Query, description = "west,south,east,north in CRS84: sites that intersect it"),
+        ("bbox-crs" = Option<String>, Query, description = "The CRS bbox is given in (Part 2), e.g. http://www.opengis.net/def/crs/EPSG/0/4549, in that CRS's axis order"),
+        ("crs" = Option<String>, Query, description = "The CRS of the answer's coordinates (Part 2): a URI the collection lists, any EPSG code PROJ knows, GCJ-02 or BD-09; GeoJSON follows its axis order, files are easting first"),
+        ("f" = Option<String>, Query, description = "json (GeoJSON, the default), csv (UTF-8 with BOM, geometry as WKT), gpkg (GeoPackage) or shp (zipped Shapefile, UTF-8 .cpg)"),
         ("limit" = Option<usize>, Query, description = "Items per page, 1–10000 (default 100)"),
         ("offset" = Option<usize>, Query, description = "Items to skip"),
         ("datetime" = Option<String>, Query, description = "When it last changed (updated_at): an instant, a date, or an interval start/end with .. for an open end"),
@@ -379,10 +382,7 @@ async fn list(
             catalog.select_sites(past.as_deref(), &filter, query.offset, query.limit)
         };
         let features = render(&state, view, &entries, &base, viewer.audience());
-        Ok(crate::ogc::items::items_response(
-            &query,
-            &page(&base, view.id, &query, features, matched),
-        ))
+        crate::ogc::items::items_response(&query, &page(&base, view.id, &query, features, matched))
     })
     .await
 }
@@ -424,12 +424,12 @@ async fn one(
 ) -> AppResult<Response> {
     // Rendering a page of large features is real work: on the read pool.
     on_pool(&state.work.reads, &state, move |state| {
-        pairs(raw.as_deref(), &["f"])?;
+        let crs = crate::ogc::items::one_crs(raw.as_deref())?;
         let entry = visible(&state, view, &viewer, parse_id(&id)?)?;
         let audience = viewer.audience();
         let body = render(&state, view, std::slice::from_ref(&entry), &base, audience).remove(0);
         let tag = tag_for(audience, entry.site.stamp.version, &body);
-        Ok(feature_response(StatusCode::OK, &body, tag, None))
+        crate::ogc::items::one_response(&body, tag, &crs)
     })
     .await
 }

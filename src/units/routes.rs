@@ -16,10 +16,10 @@ use crate::auth::Viewer;
 use crate::catalog::{UnitEntry, UnitFilter};
 use crate::error::{AppError, AppResult};
 use crate::http::links::BaseUrl;
-use crate::http::query::{pairs, parse_items_query};
+use crate::http::query::parse_items_query;
 use crate::ogc::CollectionSpec;
 use crate::ogc::contract::{FeatureType, Geometry, History, Link, UnitHistory, UnitPage};
-use crate::ogc::items::{GEOJSON, feature_response, geojson, page};
+use crate::ogc::items::{GEOJSON, geojson, page};
 use crate::spatial::write::geometry_json;
 use crate::state::AppState;
 use crate::version::{Audience, VersionStamp, etag};
@@ -120,6 +120,9 @@ fn feature(entry: &UnitEntry, base: &BaseUrl, audience: Audience) -> UnitFeature
 #[utoipa::path(get, operation_id = "units_list", path = "/api/collections/units/items", tag = "Planning units",
     params(
         ("bbox" = Option<String>, Query, description = "west,south,east,north in CRS84: units whose boundary intersects it"),
+        ("bbox-crs" = Option<String>, Query, description = "The CRS bbox is given in (Part 2), e.g. http://www.opengis.net/def/crs/EPSG/0/4549, in that CRS's axis order"),
+        ("crs" = Option<String>, Query, description = "The CRS of the answer's coordinates (Part 2): a URI the collection lists, any EPSG code PROJ knows, GCJ-02 or BD-09; GeoJSON follows its axis order, files are easting first"),
+        ("f" = Option<String>, Query, description = "json (GeoJSON, the default), csv (UTF-8 with BOM, geometry as WKT), gpkg (GeoPackage) or shp (zipped Shapefile, UTF-8 .cpg)"),
         ("limit" = Option<usize>, Query, description = "Items per page, 1–10000 (default 100)"),
         ("offset" = Option<usize>, Query, description = "Items to skip"),
         ("level" = Option<UnitLevel>, Query, description = "Only this level"),
@@ -170,10 +173,7 @@ async fn list(
             .iter()
             .map(|e| feature(e, &base, viewer.audience()))
             .collect();
-        Ok(crate::ogc::items::items_response(
-            &query,
-            &page(&base, "units", &query, features, matched),
-        ))
+        crate::ogc::items::items_response(&query, &page(&base, "units", &query, features, matched))
     })
     .await
 }
@@ -195,7 +195,7 @@ async fn one(
 ) -> AppResult<Response> {
     // Rendering a page of large features is real work: on the read pool.
     on_pool(&state.work.reads, &state, move |state| {
-        pairs(raw.as_deref(), &["f"])?;
+        let crs = crate::ogc::items::one_crs(raw.as_deref())?;
         let code = parse_code(&code)?;
         let entry = state
             .catalog()
@@ -203,12 +203,11 @@ async fn one(
             .cloned()
             .ok_or_else(|| AppError::NotFound(format!("no planning unit with code {code}")))?;
         // Units have no drafts: their version numbers have no gaps to hide.
-        Ok(feature_response(
-            StatusCode::OK,
+        crate::ogc::items::one_response(
             &feature(&entry, &base, viewer.audience()),
             etag(entry.unit.stamp.version),
-            None,
-        ))
+            &crs,
+        )
     })
     .await
 }
