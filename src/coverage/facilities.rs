@@ -14,6 +14,7 @@ use utoipa::{OpenApi, ToSchema};
 use super::routes::{bad_body, category};
 use crate::auth::{FacilityEditor, Viewer};
 use crate::error::{AppError, AppResult};
+use crate::export::Format;
 use crate::http::body::JsonBody;
 use crate::http::links::BaseUrl;
 use crate::http::query::pairs;
@@ -190,7 +191,9 @@ fn facility_json(f: &StoredFacility, base: &BaseUrl, audience: Audience) -> Faci
 
 /// Every facility, or those of one category.
 #[utoipa::path(get, path = "/api/facilities", tag = "Life circle",
-    params(("category" = Option<String>, Query, description = "Only this catalogue category")),
+    params(("category" = Option<String>, Query, description = "Only this catalogue category"),
+        ("f" = Option<String>, Query, description = "json (GeoJSON, the default), csv, gpkg (GeoPackage) or shp (zipped Shapefile)"),
+        ("crs" = Option<String>, Query, description = "The CRS of the coordinates: an EPSG URI or code, GCJ-02 or BD-09 (CRS84 by default)")),
     responses(
         (status = 200, description = "The facilities", body = FacilityList, content_type = "application/geo+json"),
         (status = 400, description = "An unknown category or parameter", body = Problem, content_type = "application/problem+json"),
@@ -201,8 +204,19 @@ async fn list_facilities(
     base: BaseUrl,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
-    let query = pairs(raw.as_deref(), &["category"])?;
-    let wanted = query.first().map(|(_, v)| v.as_str());
+    let query = pairs(raw.as_deref(), &["category", "f", "crs"])?;
+    let given = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let wanted = given("category");
+    let format = given("f").map(crate::http::query::format).transpose()?;
+    let crs = given("crs")
+        .map(|c| crate::http::query::target(c, "crs"))
+        .transpose()?
+        .unwrap_or_default();
     if let Some(id) = wanted {
         category(&state, id, "?category")?;
     }
@@ -212,12 +226,31 @@ async fn list_facilities(
         .filter(|f| wanted.is_none_or(|c| c == f.category))
         .map(|f| facility_json(f, &base, viewer.audience()))
         .collect();
-    let list = FacilityList {
-        kind: FeatureCollectionType::FeatureCollection,
-        number_returned: features.len(),
-        features,
-    };
-    Ok(geojson(StatusCode::OK, &list))
+    match format.unwrap_or_default() {
+        Format::GeoJson => {
+            let list = FacilityList {
+                kind: FeatureCollectionType::FeatureCollection,
+                number_returned: features.len(),
+                features,
+            };
+            crate::ogc::items::in_crs(StatusCode::OK, &list, &crs)
+        }
+        format => {
+            let values: Vec<serde_json::Value> = features
+                .iter()
+                .filter_map(|f| serde_json::to_value(f).ok())
+                .collect();
+            crate::export::download(
+                &format!(
+                    "facilities{}",
+                    wanted.map(|c| format!("_{c}")).unwrap_or_default()
+                ),
+                &values,
+                format,
+                &crs,
+            )
+        }
+    }
 }
 
 fn facility_id(id: &str) -> AppResult<i64> {

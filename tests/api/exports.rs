@@ -446,8 +446,70 @@ async fn geojson_in_another_crs_follows_its_axis_order_and_names_it_in_content_c
     );
 }
 
+async fn coverage_per_unit_and_the_facilities_export_as_map_files_gdal_reads(backend: Backend) {
+    let app = crate::coverage::grid_app(backend).await;
+    let table = app.get("/api/coverage/units?category=kindergarten").await;
+    let dir = tempfile::tempdir().unwrap();
+    let gpkg = download(
+        &app,
+        &format!("/api/coverage/units?category=kindergarten&f=gpkg&crs={GK_120E}"),
+        dir.path(),
+        "coverage.gpkg",
+    )
+    .await;
+    let (text, features) = ogrinfo(&gpkg);
+    assert!(
+        text.contains("CGCS2000 / 3-degree Gauss-Kruger CM 120E"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Layer name: coverage_kindergarten_subdistrict"),
+        "{text}"
+    );
+    let rows = table.json["units"].as_array().unwrap();
+    assert_eq!(features.len(), rows.len(), "{text}");
+    for row in rows {
+        let code = row["unit"]["code"].as_str().unwrap();
+        let f = features.iter().find(|f| f.fields["id"] == code).unwrap();
+        assert_eq!(
+            f.fields["name_zh"],
+            row["unit"]["name_zh"].as_str().unwrap()
+        );
+        assert_eq!(
+            f.fields["homes_covered"],
+            row["summary"]["homes_covered"].to_string(),
+            "{code}"
+        );
+        assert!(
+            f.vertices
+                .iter()
+                .all(|(x, _)| (600_000.0..700_000.0).contains(x)),
+            "{code}: boundaries in metres east of 120°E: {:?}",
+            f.vertices
+        );
+    }
+    let map = app
+        .get("/api/coverage/units?category=kindergarten&f=geojson")
+        .await;
+    assert_eq!(map.json["features"].as_array().unwrap().len(), rows.len());
+    assert_eq!(map.json["features"][0]["geometry"]["type"], "MultiPolygon");
+
+    let zip = download(
+        &app,
+        "/api/facilities?category=kindergarten&f=shp",
+        dir.path(),
+        "facilities.zip",
+    )
+    .await;
+    let (text, features) = ogrinfo(&format!("/vsizip/{zip}"));
+    assert_eq!(features.len(), 1, "{text}");
+    assert_eq!(features[0].fields["category"], "kindergarten", "{text}");
+    assert!(text.contains("Geometry: Point"), "{text}");
+}
+
 on_both_backends!(
     sites_export_as_csv_with_chinese_text_wkt_and_the_same_visibility_as_geojson,
+    coverage_per_unit_and_the_facilities_export_as_map_files_gdal_reads,
     units_from_a_gbk_shapefile_export_as_geopackage_and_shapefile_that_gdal_reads_back_identically,
     sites_export_as_one_shapefile_per_shape_kind_and_a_geopackage_without_the_drafts,
     geojson_in_another_crs_follows_its_axis_order_and_names_it_in_content_crs,
