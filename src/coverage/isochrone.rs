@@ -227,6 +227,48 @@ mod tests {
         assert!(further.area_m2 < circle / 2.0, "{}", further.area_m2);
     }
 
+    /// The same 1 km street laid east–west at latitude `lat` (longitude 24.94, Helsinki's).
+    fn street_at(lat: f64) -> (Network, LocalFrame) {
+        let frame = LocalFrame::new([24.94, lat]);
+        let coords = (0..11)
+            .map(|i| frame.to_lonlat([f64::from(i) * 100.0, 0.0]))
+            .collect();
+        let segments: Vec<(u32, u32, f32)> = (0..10).map(|i| (i, i + 1, 100.0)).collect();
+        let net = Network::new(
+            format!("street at {lat}°"),
+            WalkGraph::from_segments(coords, (0..11).collect(), &segments),
+        );
+        (net, frame)
+    }
+
+    #[test]
+    fn isochrone_areas_and_snap_distances_agree_with_geodesics_within_a_thousandth_at_0_31_and_60_degrees()
+     {
+        use geo::{Destination, Distance, Geodesic, GeodesicArea};
+        for lat in [0.0, 31.23, 60.17] {
+            let (net, frame) = street_at(lat);
+            let homes = HomeSet::new(&net, vec![]);
+            // A start 40 m north of the street's middle, placed by a geodesic.
+            let middle = frame.to_lonlat([500.0, 0.0]);
+            let from = Geodesic.destination(Point::new(middle[0], middle[1]), 0.0, 40.0);
+            let iso = isochrone(&net, &homes, from, 300.0, 50.0).unwrap();
+            let geodesic_area = iso.area.geodesic_area_unsigned();
+            let off = (iso.area_m2 - geodesic_area).abs() / geodesic_area;
+            assert!(
+                off < 1e-3,
+                "{lat}°: {} m² reported, {geodesic_area} m² on the ellipsoid ({off:.5})",
+                iso.area_m2
+            );
+            let snapped = Geodesic.distance(from, Point::new(middle[0], middle[1]));
+            let off = (iso.snap_m - snapped).abs() / snapped;
+            assert!(
+                off < 1e-3,
+                "{lat}°: snapped {} m, the geodesic says {snapped} m",
+                iso.snap_m
+            );
+        }
+    }
+
     #[test]
     fn a_point_further_from_any_street_than_the_walk_gets_no_isochrone() {
         let net = street();
