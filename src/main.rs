@@ -148,9 +148,11 @@ struct ImportArgs {
 
 #[derive(Subcommand)]
 enum ImportCommand {
-    /// Units: a CSV of the hierarchy (level,code,name,parent_code) and GeoJSON boundaries.
+    /// Units: a CSV of the hierarchy (level,code,name,parent_code) and boundaries as GeoJSON,
+    /// Shapefile or GeoPackage (file.gpkg, or file.gpkg:layer when it holds several).
     Units(ImportArgs),
-    /// Sites: GeoJSON features with name, element_type, optional description and status.
+    /// Sites: GeoJSON, Shapefile or GeoPackage features with name, element_type, optional
+    /// description and status.
     Sites(ImportArgs),
     /// An OpenStreetMap extract (.osm XML or .osm.pbf): the walking network, facilities and homes.
     Osm {
@@ -175,7 +177,8 @@ enum ImportCommand {
     },
     /// Facilities of one catalogue category from GeoJSON points (areas walk from a point inside).
     Facilities {
-        /// The GeoJSON file, or a CSV of points (lng/lat columns) with --crs.
+        /// The GeoJSON, Shapefile or GeoPackage (file.gpkg[:layer]) file, or a CSV of points
+        /// (lng/lat columns) with --crs.
         file: PathBuf,
         /// The catalogue category (e.g. kindergarten, metro_station); see /api/coverage/categories.
         #[arg(long)]
@@ -191,10 +194,11 @@ enum ImportCommand {
         #[arg(long)]
         crs: Option<String>,
     },
-    /// Homes from GeoJSON polygons or points, with population given (property `population`),
-    /// joined from a table, or estimated from floor area (flagged as estimated).
+    /// Homes from polygons or points, with population given (property `population`), joined
+    /// from a table, or estimated from floor area (flagged as estimated).
     Homes {
-        /// The GeoJSON file.
+        /// The GeoJSON, Shapefile or GeoPackage (file.gpkg[:layer]) file, or a CSV of points
+        /// with --crs.
         file: PathBuf,
         /// The name it is stored under (default: the file name); a re-import replaces it.
         #[arg(long)]

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::spatial::crs::Crs;
 
+pub mod gpkg;
 pub mod shapefile;
 
 /// One row or feature an import refused, and why.
@@ -65,6 +66,16 @@ pub fn read_features_in(path: &Path, crs: Option<&str>) -> anyhow::Result<(Vec<V
         let crs = Crs::from_cli(name).map_err(|e| anyhow::anyhow!("--crs: {e}"))?;
         return Ok((csv_points(path)?, crs));
     }
+    if gpkg::split_layer(path).is_some() {
+        let read = gpkg::read_geopackage(path, crs)?;
+        eprintln!(
+            "  {}: layer {}, {} features",
+            file_name(path),
+            read.layer,
+            read.features.len()
+        );
+        return Ok((read.features, read.crs));
+    }
     if path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("shp"))
@@ -80,7 +91,7 @@ pub fn read_features_in(path: &Path, crs: Option<&str>) -> anyhow::Result<(Vec<V
     }
     if crs.is_some() {
         anyhow::bail!(
-            "{}: --crs is for CSV files and Shapefiles without a .prj; a GeoJSON file names its own in its crs member",
+            "{}: --crs is for CSV files, and Shapefiles or GeoPackages that leave their CRS undefined; a GeoJSON file names its own in its crs member",
             path.display()
         );
     }

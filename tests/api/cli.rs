@@ -91,6 +91,12 @@ async fn a_gbk_shapefile_in_cgcs2000_gauss_kruger_imports_with_its_names_at_the_
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     assert!(stderr.contains("text read as GBK (its .cpg)"), "{stderr}");
+    units_stand_where_their_geojson_puts_them(&app).await;
+}
+
+/// Every demo unit's name and corners (within 1e-7°, 1 cm: PROJ's Gauss-Krüger there and back)
+/// as `fixtures/demo/demo_units.geojson` has them.
+async fn units_stand_where_their_geojson_puts_them(app: &TestApp) {
     let units = app.store.load_units().await.unwrap();
     let geojson = fixture("demo/demo_units.geojson");
     let mut compared = 0;
@@ -108,7 +114,6 @@ async fn a_gbk_shapefile_in_cgcs2000_gauss_kruger_imports_with_its_names_at_the_
         let want = feature["geometry"]["coordinates"][0].as_array().unwrap();
         for corner in want {
             let (x, y) = (corner[0].as_f64().unwrap(), corner[1].as_f64().unwrap());
-            // Within 1e-7 degrees (1 cm): PROJ's Gauss-Krüger there and back.
             assert!(
                 ring.iter()
                     .any(|c| (c.x - x).abs() < 1e-7 && (c.y - y).abs() < 1e-7),
@@ -118,6 +123,53 @@ async fn a_gbk_shapefile_in_cgcs2000_gauss_kruger_imports_with_its_names_at_the_
         }
     }
     assert!(compared >= 15, "{compared} corners compared");
+}
+async fn a_geopackage_gdal_wrote_in_cgcs2000_gauss_kruger_imports_its_units_at_their_places(
+    backend: Backend,
+) {
+    let app = TestApp::spawn_empty(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let gpkg = dir.path().join("bureau.gpkg");
+    // GDAL writes the bureau's file, with a second layer beside the boundaries.
+    for (layer, extra) in [("boundaries", &[][..]), ("copy", &["-update"][..])] {
+        let output = std::process::Command::new("ogr2ogr")
+            .args(extra)
+            .args(["-f", "GPKG", "-t_srs", "EPSG:4549", "-nln", layer])
+            .arg(&gpkg)
+            .arg(fixture_path("demo/demo_units.geojson"))
+            .output()
+            .expect("ogr2ogr is missing: `make test` installs it (apt-get install gdal-bin)");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let run = |file: String| {
+        lantu_binary()
+            .args(storage_args(&app.storage))
+            .args(["import", "units"])
+            .arg(file)
+            .arg(fixture_path("demo/demo_units.csv"))
+            .output()
+            .unwrap()
+    };
+    let both = run(gpkg.display().to_string());
+    let stderr = String::from_utf8_lossy(&both.stderr);
+    assert!(!both.status.success());
+    assert!(
+        stderr.contains("2 feature layers (boundaries, copy)"),
+        "{stderr}"
+    );
+    assert!(
+        app.store.load_units().await.unwrap().is_empty(),
+        "nothing written"
+    );
+    let one = run(format!("{}:boundaries", gpkg.display()));
+    let stderr = String::from_utf8_lossy(&one.stderr);
+    assert!(one.status.success(), "{stderr}");
+    assert!(stderr.contains("layer boundaries, 3 features"), "{stderr}");
+    units_stand_where_their_geojson_puts_them(&app).await;
 }
 
 async fn a_token_from_the_command_line_lets_its_holder_write(backend: Backend) {
@@ -458,5 +510,6 @@ on_both_backends!(
     importing_sites_with_one_bad_feature_writes_nothing_and_reports_it,
     importing_units_prints_progress_and_a_summary,
     a_gbk_shapefile_in_cgcs2000_gauss_kruger_imports_with_its_names_at_the_places_its_geojson_gives,
+    a_geopackage_gdal_wrote_in_cgcs2000_gauss_kruger_imports_its_units_at_their_places,
     a_token_from_the_command_line_lets_its_holder_write,
 );
