@@ -104,8 +104,7 @@ async fn load_life_circle(store: &Store, sources: &DemoSources) -> anyhow::Resul
                 store,
                 &catalogue,
                 &path,
-                category,
-                &source,
+                (category, &source),
                 OnRefusal::WriteNothing,
             )
             .await?;
@@ -136,8 +135,7 @@ async fn load_life_circle(store: &Store, sources: &DemoSources) -> anyhow::Resul
             store,
             &catalogue,
             &fixtures.join("coverage/grid_kindergarten.geojson"),
-            "kindergarten",
-            "grid_kindergarten.geojson",
+            ("kindergarten", "grid_kindergarten.geojson"),
             OnRefusal::WriteNothing,
         )
         .await?;

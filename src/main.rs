@@ -138,6 +138,14 @@ struct ImportArgs {
     /// Write the valid rows even if some are refused (default: write nothing).
     #[arg(long)]
     skip_invalid: bool,
+    /// Read and check everything and report it, but write nothing (fails if anything would be
+    /// refused).
+    #[arg(long, conflicts_with = "skip_invalid")]
+    dry_run: bool,
+    /// The CRS of files that name none: a CSV (WGS84, GCJ-02, BD-09 or an EPSG code), a
+    /// Shapefile without a .prj, a GeoPackage layer left undefined.
+    #[arg(long)]
+    crs: Option<String>,
     /// Recorded as the author of the new versions.
     #[arg(long, default_value = "cli-import")]
     author: String,
@@ -189,8 +197,11 @@ enum ImportCommand {
         /// Write the valid features even if some are refused (default: write nothing).
         #[arg(long)]
         skip_invalid: bool,
-        /// A CSV's coordinate system (a CSV of points names none): WGS84, GCJ-02 (Amap,
-        /// Tencent), BD-09 (Baidu) or an EPSG code.
+        /// Read and check everything and report it, but write nothing.
+        #[arg(long, conflicts_with = "skip_invalid")]
+        dry_run: bool,
+        /// A CSV's coordinate system (a CSV names none): WGS84, GCJ-02 (Amap, Tencent), BD-09
+        /// (Baidu) or an EPSG code; also for a Shapefile without a .prj.
         #[arg(long)]
         crs: Option<String>,
     },
@@ -218,6 +229,12 @@ enum ImportCommand {
         /// Write the valid features even if some are refused (default: write nothing).
         #[arg(long)]
         skip_invalid: bool,
+        /// Read and check everything and report it, but write nothing.
+        #[arg(long, conflicts_with = "skip_invalid")]
+        dry_run: bool,
+        /// A CSV's coordinate system, as for facilities.
+        #[arg(long)]
+        crs: Option<String>,
     },
 }
 
@@ -463,22 +480,22 @@ async fn import(storage: &Storage, command: ImportCommand) -> anyhow::Result<Exi
             category,
             source,
             skip_invalid,
+            dry_run,
             crs,
         } => {
             let source = source.unwrap_or_else(|| lantu::import::file_name(&file));
             let catalogue = lantu::coverage::Catalogue::parse(lantu::coverage::catalogue::DEFAULT)
                 .map_err(anyhow::Error::msg)?;
-            let written = lantu::coverage::import::import_facilities_in(
+            let written = lantu::coverage::import::import_facilities(
                 store.as_ref(),
                 &catalogue,
-                (&file, crs.as_deref()),
-                &category,
-                &source,
-                on_refusal(skip_invalid),
+                &file,
+                (&category, &source),
+                options(skip_invalid, dry_run, crs.as_deref()),
             )
             .await?;
             store.close().await;
-            return Ok(written_code(written.is_some()));
+            return Ok(written_code(written.is_some(), dry_run));
         }
         ImportCommand::Homes {
             file,
@@ -488,6 +505,8 @@ async fn import(storage: &Storage, command: ImportCommand) -> anyhow::Result<Exi
             m2_per_person,
             far,
             skip_invalid,
+            dry_run,
+            crs,
         } => {
             anyhow::ensure!(
                 m2_per_person > 0.0 && far > 0.0,
@@ -511,11 +530,11 @@ async fn import(storage: &Storage, command: ImportCommand) -> anyhow::Result<Exi
                 &file,
                 &source,
                 &population,
-                on_refusal(skip_invalid),
+                options(skip_invalid, dry_run, crs.as_deref()),
             )
             .await?;
             store.close().await;
-            return Ok(written_code(written.is_some()));
+            return Ok(written_code(written.is_some(), dry_run));
         }
     };
     let edit = Edit {
@@ -523,33 +542,39 @@ async fn import(storage: &Storage, command: ImportCommand) -> anyhow::Result<Exi
         message: args.message,
         ..Edit::default()
     };
-    let on_refusal = on_refusal(args.skip_invalid);
+    let options = options(args.skip_invalid, args.dry_run, args.crs.as_deref());
     eprintln!("importing into {storage:?}");
     let written = if units {
-        lantu::units::import::import_units(store.as_ref(), &args.files, &edit, on_refusal)
+        lantu::units::import::import_units(store.as_ref(), &args.files, &edit, options)
             .await?
             .report
             .is_some()
     } else {
-        lantu::sites::import::import_sites(store.as_ref(), &args.files, &edit, on_refusal)
+        lantu::sites::import::import_sites(store.as_ref(), &args.files, &edit, options)
             .await?
             .written
     };
     store.close().await;
-    Ok(written_code(written))
+    Ok(written_code(written, args.dry_run))
 }
 
-fn on_refusal(skip_invalid: bool) -> OnRefusal {
-    if skip_invalid {
+fn options(skip_invalid: bool, dry_run: bool, crs: Option<&str>) -> lantu::import::Options<'_> {
+    let on_refusal = if dry_run {
+        OnRefusal::DryRun
+    } else if skip_invalid {
         OnRefusal::SkipInvalid
     } else {
         OnRefusal::WriteNothing
-    }
+    };
+    lantu::import::Options { on_refusal, crs }
 }
 
-/// Success when the import wrote; 2 when refusals stopped it.
-fn written_code(written: bool) -> ExitCode {
-    if written {
+/// Success when the import wrote, or a dry run found nothing to refuse (a dry run that would
+/// refuse is an error before this); 2 when refusals stopped it.
+fn written_code(written: bool, dry_run: bool) -> ExitCode {
+    if dry_run {
+        ExitCode::SUCCESS
+    } else if written {
         eprintln!("note: a server already running on this store shows the import after a restart");
         ExitCode::SUCCESS
     } else {

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::analysis::walking_point;
 use super::catalogue::Catalogue;
-use crate::import::{OnRefusal, Progress, Refusal, file_name, report_refusals};
+use crate::import::{Options, Progress, Refusal, file_name, report_refusals};
 use crate::network::extract::{FoundFacility, FoundHome, PopulationRule};
 use crate::spatial::read::{Accept, GeometryReader};
 use crate::store::Store;
@@ -75,28 +75,17 @@ fn read_geometries(path: &Path, crs: Option<&str>) -> anyhow::Result<Read> {
     Ok((read, refusals))
 }
 
-/// Imports facilities of `category` from a GeoJSON file as `source`; returns how many.
+/// Imports facilities of `category` from a file (GeoJSON, Shapefile, GeoPackage, or a CSV of
+/// points or WKT in the CRS `options` names: an Amap export is `GCJ-02`) as `source`; returns
+/// how many.
 pub async fn import_facilities(
     store: &Store,
     catalogue: &Catalogue,
     path: &Path,
-    category: &str,
-    source: &str,
-    on_refusal: OnRefusal,
+    (category, source): (&str, &str),
+    options: impl Into<Options<'_>>,
 ) -> anyhow::Result<Option<usize>> {
-    import_facilities_in(store, catalogue, (path, None), category, source, on_refusal).await
-}
-
-/// [`import_facilities`] from a GeoJSON file or a CSV of points in the coordinate system `crs`
-/// names (an Amap export: `GCJ-02`).
-pub async fn import_facilities_in(
-    store: &Store,
-    catalogue: &Catalogue,
-    (path, crs): (&Path, Option<&str>),
-    category: &str,
-    source: &str,
-    on_refusal: OnRefusal,
-) -> anyhow::Result<Option<usize>> {
+    let Options { on_refusal, crs } = options.into();
     let Some(category) = catalogue.category(category) else {
         let known: Vec<&str> = catalogue.categories.iter().map(|c| c.id.as_str()).collect();
         anyhow::bail!(
@@ -130,7 +119,7 @@ pub async fn import_facilities_in(
         });
     }
     progress.finish();
-    if !report_refusals(&refusals, on_refusal, "features") {
+    if !report_refusals(&refusals, on_refusal, "features", found.len())? {
         return Ok(None);
     }
     store.replace_facilities(source, &found).await?;
@@ -185,15 +174,17 @@ pub fn read_population_table(path: &Path) -> anyhow::Result<HashMap<String, f64>
     Ok(table)
 }
 
-/// Imports homes from a GeoJSON file as `source`; returns (homes, of them estimated).
+/// Imports homes from a file (as [`import_facilities`] reads) as `source`; returns (homes, of
+/// them estimated).
 pub async fn import_homes(
     store: &Store,
     path: &Path,
     source: &str,
     population: &PopulationSource,
-    on_refusal: OnRefusal,
+    options: impl Into<Options<'_>>,
 ) -> anyhow::Result<Option<(usize, usize)>> {
-    let (read, mut refusals) = read_geometries(path, None)?;
+    let Options { on_refusal, crs } = options.into();
+    let (read, mut refusals) = read_geometries(path, crs)?;
     let file = file_name(path);
     let mut progress = Progress::new(format!("homes from {file}"), read.len());
     let mut found = Vec::new();
@@ -281,7 +272,7 @@ pub async fn import_homes(
         });
     }
     progress.finish();
-    if !report_refusals(&refusals, on_refusal, "features") {
+    if !report_refusals(&refusals, on_refusal, "features", found.len())? {
         return Ok(None);
     }
     let estimated = found.iter().filter(|h| h.estimated).count();

@@ -41,6 +41,28 @@ pub enum OnRefusal {
     WriteNothing,
     /// Write the valid rows in one transaction and report the rest.
     SkipInvalid,
+    /// Read and check everything, report it, and write nothing (`--dry-run`): an error when
+    /// anything would be refused.
+    DryRun,
+}
+
+/// How an import runs: what it does with refusals, and the CRS of files that name none (a CSV,
+/// a Shapefile without a `.prj`, a GeoPackage layer left undefined).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options<'a> {
+    /// Refusals stop it, are skipped, or it is a dry run.
+    pub on_refusal: OnRefusal,
+    /// `--crs`.
+    pub crs: Option<&'a str>,
+}
+
+impl From<OnRefusal> for Options<'static> {
+    fn from(on_refusal: OnRefusal) -> Self {
+        Self {
+            on_refusal,
+            crs: None,
+        }
+    }
 }
 
 /// The features of a GeoJSON file (a FeatureCollection or one Feature) and the CRS it names.
@@ -48,10 +70,11 @@ pub fn read_features(path: &Path) -> anyhow::Result<(Vec<Value>, Crs)> {
     read_features_in(path, None)
 }
 
-/// [`read_features`], also from a CSV of points (`.csv`: longitude and latitude columns, e.g.
-/// `lng`/`lat`, `lon`/`lat`, `x`/`y`, `经度`/`纬度`; the other columns become properties), whose
-/// coordinate system `crs` must name (`WGS84`, `GCJ-02` for Amap or Tencent exports, `BD-09` for
-/// Baidu, or an EPSG code): a CSV carries none of its own.
+/// [`read_features`], also from a Shapefile, a GeoPackage, or a CSV (`.csv`: longitude and
+/// latitude columns, e.g. `lng`/`lat`, `lon`/`lat`, `x`/`y`, `经度`/`纬度`, or a `wkt` column;
+/// the other columns become properties), whose coordinate system `crs` must name (`WGS84`,
+/// `GCJ-02` for Amap or Tencent exports, `BD-09` for Baidu, or an EPSG code): a CSV carries none
+/// of its own.
 pub fn read_features_in(path: &Path, crs: Option<&str>) -> anyhow::Result<(Vec<Value>, Crs)> {
     let is_csv = path
         .extension()
@@ -64,7 +87,7 @@ pub fn read_features_in(path: &Path, crs: Option<&str>) -> anyhow::Result<(Vec<V
             )
         })?;
         let crs = Crs::from_cli(name).map_err(|e| anyhow::anyhow!("--crs: {e}"))?;
-        return Ok((csv_points(path)?, crs));
+        return Ok((csv_features(path, &crs)?, crs));
     }
     if gpkg::split_layer(path).is_some() {
         let read = gpkg::read_geopackage(path, crs)?;
@@ -210,34 +233,67 @@ impl Progress {
     }
 }
 
-/// Prints the refusals; returns whether the import may write.
-pub fn report_refusals(refusals: &[Refusal], on_refusal: OnRefusal, what: &str) -> bool {
-    if refusals.is_empty() {
-        return true;
-    }
-    eprintln!("{} {what} refused:", refusals.len());
-    for refusal in refusals {
-        eprintln!("  - {refusal}");
+/// Prints the refusals; returns whether the import may write the `valid` rows it read. A dry
+/// run never writes: it is an error when anything would be refused.
+pub fn report_refusals(
+    refusals: &[Refusal],
+    on_refusal: OnRefusal,
+    what: &str,
+    valid: usize,
+) -> anyhow::Result<bool> {
+    if !refusals.is_empty() {
+        eprintln!("{} {what} refused:", refusals.len());
+        for refusal in refusals {
+            eprintln!("  - {refusal}");
+        }
     }
     match on_refusal {
+        OnRefusal::DryRun if refusals.is_empty() => {
+            eprintln!("--dry-run: {valid} {what} read, none refused; nothing was written.");
+            Ok(false)
+        }
+        OnRefusal::DryRun => anyhow::bail!(
+            "--dry-run: {} {what} would be refused (above) and {valid} written with --skip-invalid; nothing was written",
+            refusals.len()
+        ),
+        _ if refusals.is_empty() => Ok(true),
         OnRefusal::WriteNothing => {
             eprintln!(
                 "nothing was written. Fix the rows above, or re-run with --skip-invalid to write the valid ones."
             );
-            false
+            Ok(false)
         }
         OnRefusal::SkipInvalid => {
             eprintln!("--skip-invalid: writing the valid {what} only.");
-            true
+            Ok(true)
         }
     }
 }
 
-/// The rows of a CSV of points as GeoJSON features (a row whose coordinates do not read has no
-/// geometry, and is refused with its row by the importer).
-fn csv_points(path: &Path) -> anyhow::Result<Vec<Value>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read {} as UTF-8", path.display()))?;
+/// The rows of a CSV as GeoJSON features: points from coordinate columns (`lng`/`lat`,
+/// `lon`/`lat`, `x`/`y`, `经度`/`纬度`) or any geometry from a WKT column (`wkt`, `geometry`,
+/// `geom`, `the_geom`). A row whose geometry does not read has none, and is refused with its row
+/// by the importer. The text is UTF-8 (a byte-order mark or not), else GBK, as Excel in China
+/// saves it; the import says which.
+///
+/// Chinese survey data names northing X and easting Y: in a projected CRS, x/y columns whose x
+/// are all northings (over 1,000 km) and y all eastings (under 1,000 km, with the 500 km false
+/// easting) are read that way, and the import says so.
+fn csv_features(path: &Path, crs: &Crs) -> anyhow::Result<Vec<Value>> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let (text, _, bad) = encoding_rs::GBK.decode(e.as_bytes());
+            anyhow::ensure!(
+                !bad,
+                "{}: the text is neither UTF-8 nor GBK; save it as UTF-8 CSV",
+                path.display()
+            );
+            eprintln!("  {}: text read as GBK (it is not UTF-8)", file_name(path));
+            text.into_owned()
+        }
+    };
     let text = text.trim_start_matches('\u{feff}');
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headers: Vec<String> = reader
@@ -251,34 +307,75 @@ fn csv_points(path: &Path) -> anyhow::Result<Vec<Value>> {
             .iter()
             .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
     };
-    let (Some(x), Some(y)) = (
+    let wkt = column(&["wkt", "geometry", "geom", "the_geom"]);
+    let xy = match (
         column(&["lng", "lon", "longitude", "x", "经度"]),
         column(&["lat", "latitude", "y", "纬度"]),
-    ) else {
+    ) {
+        (Some(x), Some(y)) => Some((x, y)),
+        _ => None,
+    };
+    if wkt.is_none() && xy.is_none() {
         anyhow::bail!(
-            "{}: no coordinate columns; name them lng and lat (or lon/lat, x/y, 经度/纬度); the header is {}",
+            "{}: no coordinate columns; name them lng and lat (or lon/lat, x/y, 经度/纬度), or give the geometry as WKT in a wkt column; the header is {}",
             path.display(),
             headers.join(",")
         );
+    }
+    let geometry_columns = [wkt, xy.map(|c| c.0), xy.map(|c| c.1)];
+    let rows: Vec<csv::StringRecord> = reader
+        .records()
+        .enumerate()
+        .map(|(i, row)| row.with_context(|| format!("{}: row {}", path.display(), i + 2)))
+        .collect::<anyhow::Result<_>>()?;
+    let projected = matches!(crs, Crs::Other(_) | Crs::Wkt { .. });
+    let xy = match xy {
+        Some((x, y)) if projected && wkt.is_none() => {
+            let values = |k: usize| {
+                rows.iter()
+                    .filter_map(move |r| r.get(k)?.trim().parse::<f64>().ok())
+            };
+            let survey_order = values(x).count() > 0
+                && values(x).all(|v| v > 1_000_000.0)
+                && values(y).all(|v| v < 1_000_000.0);
+            if survey_order {
+                eprintln!(
+                    "  {}: x is the northing and y the easting (Chinese survey order), so read the other way round",
+                    file_name(path)
+                );
+                Some((y, x))
+            } else {
+                Some((x, y))
+            }
+        }
+        other => other,
     };
     let mut features = Vec::new();
-    for (i, row) in reader.records().enumerate() {
-        let row = row.with_context(|| format!("{}: row {}", path.display(), i + 2))?;
+    for row in &rows {
         let number = |k: usize| row.get(k).and_then(|v| v.trim().parse::<f64>().ok());
         let mut properties = serde_json::Map::new();
         for (k, h) in headers.iter().enumerate() {
-            if k != x && k != y {
+            if !geometry_columns.contains(&Some(k)) {
                 properties.insert(
                     h.clone(),
                     Value::String(row.get(k).unwrap_or("").to_string()),
                 );
             }
         }
-        let geometry = match (number(x), number(y)) {
-            (Some(lon), Some(lat)) => {
-                serde_json::json!({"type": "Point", "coordinates": [lon, lat]})
-            }
-            _ => Value::Null,
+        let geometry = match (wkt, xy) {
+            (Some(k), _) => row
+                .get(k)
+                .and_then(|text| text.trim().parse::<wkt::Wkt<f64>>().ok())
+                .and_then(|w| geo::Geometry::<f64>::try_from(w).ok())
+                .and_then(|g| serde_json::to_value(geojson::Geometry::from(&g)).ok())
+                .unwrap_or(Value::Null),
+            (None, Some((x, y))) => match (number(x), number(y)) {
+                (Some(lon), Some(lat)) => {
+                    serde_json::json!({"type": "Point", "coordinates": [lon, lat]})
+                }
+                _ => Value::Null,
+            },
+            (None, None) => Value::Null,
         };
         features.push(
             serde_json::json!({"type": "Feature", "properties": properties, "geometry": geometry}),

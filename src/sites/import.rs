@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 use super::model::SiteFields;
 use super::parse::parse_site_feature;
-use crate::import::{OnRefusal, Progress, Refusal, file_name, read_features, report_refusals};
+use crate::import::{
+    Options, Progress, Refusal, file_name, place, read_features_in, report_refusals,
+};
 use crate::store::Store;
 use crate::version::Edit;
 
@@ -22,12 +24,15 @@ pub struct SitesImported {
 }
 
 /// Reads and validates every feature of `paths`.
-pub fn read_site_files(paths: &[PathBuf]) -> anyhow::Result<(Vec<SiteFields>, Vec<Refusal>)> {
+pub fn read_site_files(
+    paths: &[PathBuf],
+    crs: Option<&str>,
+) -> anyhow::Result<(Vec<SiteFields>, Vec<Refusal>)> {
     let mut sites = Vec::new();
     let mut refusals = Vec::new();
     for path in paths {
         let name = file_name(path);
-        let (features, crs) = read_features(path)?;
+        let (features, crs) = read_features_in(path, crs)?;
         let mut progress = Progress::new(format!("validating {name}"), features.len());
         for (i, feature) in features.iter().enumerate() {
             match parse_site_feature(feature, &format!("/features/{i}"), &crs) {
@@ -35,7 +40,7 @@ pub fn read_site_files(paths: &[PathBuf]) -> anyhow::Result<(Vec<SiteFields>, Ve
                 Err(err) => {
                     let problem = err.problem();
                     refusals.push(Refusal {
-                        place: format!("{name} feature {i}"),
+                        place: place(path, i),
                         pointer: problem["pointer"].as_str().map(str::to_string),
                         reason: problem["detail"].as_str().unwrap_or_default().to_string(),
                     });
@@ -53,10 +58,11 @@ pub async fn import_sites(
     store: &Store,
     paths: &[PathBuf],
     edit: &Edit,
-    on_refusal: OnRefusal,
+    options: impl Into<Options<'_>>,
 ) -> anyhow::Result<SitesImported> {
-    let (sites, refusals) = read_site_files(paths)?;
-    if !report_refusals(&refusals, on_refusal, "sites") {
+    let options = options.into();
+    let (sites, refusals) = read_site_files(paths, options.crs)?;
+    if !report_refusals(&refusals, options.on_refusal, "sites", sites.len())? {
         return Ok(SitesImported {
             created: Vec::new(),
             refusals,

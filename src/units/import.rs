@@ -14,7 +14,7 @@ use anyhow::Context;
 use serde_json::Value;
 
 use super::model::{Unit, UnitCode, UnitFields, UnitLevel};
-use crate::import::{OnRefusal, Progress, Refusal, file_name, read_features, report_refusals};
+use crate::import::{Options, Progress, Refusal, file_name, read_features_in, report_refusals};
 use crate::spatial::read::{Accept, GeometryReader};
 use crate::spatial::{Geometry, MultiPolygon};
 use crate::store::Store;
@@ -51,14 +51,18 @@ fn refuse(place: String, pointer: Option<&str>, reason: impl Into<String>) -> Re
 }
 
 /// Reads `paths` (CSV files first, then GeoJSON), merging onto the `known` units.
-pub fn read_unit_files(paths: &[PathBuf], known: &[Unit]) -> anyhow::Result<UnitsRead> {
+pub fn read_unit_files(
+    paths: &[PathBuf],
+    known: &[Unit],
+    crs: Option<&str>,
+) -> anyhow::Result<UnitsRead> {
     let mut read = UnitsRead::default();
     let is_csv = |p: &PathBuf| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     for path in paths.iter().filter(|p| is_csv(p)) {
         read_csv(path, known, &mut read)?;
     }
     for path in paths.iter().filter(|p| !is_csv(p)) {
-        read_geojson(path, known, &mut read)?;
+        read_geojson(path, known, crs, &mut read)?;
     }
     Ok(read)
 }
@@ -270,9 +274,14 @@ fn feature_code(
     }
 }
 
-fn read_geojson(path: &Path, known: &[Unit], read: &mut UnitsRead) -> anyhow::Result<()> {
+fn read_geojson(
+    path: &Path,
+    known: &[Unit],
+    crs: Option<&str>,
+    read: &mut UnitsRead,
+) -> anyhow::Result<()> {
     let name = file_name(path);
-    let (features, crs) = read_features(path)?;
+    let (features, crs) = read_features_in(path, crs)?;
     let reader = GeometryReader::new(&crs).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
     let mut progress = Progress::new(format!("reading {name}"), features.len());
     for (i, feature) in features.iter().enumerate() {
@@ -352,14 +361,20 @@ pub async fn import_units(
     store: &Store,
     paths: &[PathBuf],
     edit: &Edit,
-    on_refusal: OnRefusal,
+    options: impl Into<Options<'_>>,
 ) -> anyhow::Result<UnitsImported> {
+    let options = options.into();
     let known = store.load_units().await?;
-    let read = read_unit_files(paths, &known)?;
+    let read = read_unit_files(paths, &known, options.crs)?;
     for note in &read.notes {
         eprintln!("note: {note}");
     }
-    if !report_refusals(&read.refusals, on_refusal, "rows") {
+    if !report_refusals(
+        &read.refusals,
+        options.on_refusal,
+        "units",
+        read.units.len(),
+    )? {
         return Ok(UnitsImported {
             report: None,
             refusals: read.refusals,

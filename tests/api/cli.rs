@@ -421,6 +421,113 @@ async fn an_amap_csv_of_kindergartens_imports_at_their_wgs84_places_and_a_bad_ro
     );
 }
 
+async fn a_dry_run_reports_what_an_import_would_write_or_refuse_and_writes_nothing(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let run = |file: &str| {
+        lantu_binary()
+            .args(storage_args(&app.storage))
+            .args(["import", "sites", "--dry-run"])
+            .arg(fixture_path(file))
+            .output()
+            .unwrap()
+    };
+    let good = run("sites/point_in_west.geojson");
+    let stderr = String::from_utf8_lossy(&good.stderr);
+    assert!(good.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("--dry-run: 1 sites read, none refused; nothing was written"),
+        "{stderr}"
+    );
+    let bad = run("sites/import_one_good_one_unclosed.geojson");
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(!bad.status.success(), "{stderr}");
+    assert!(stderr.contains("ring is not closed"), "{stderr}");
+    assert!(
+        stderr.contains("1 sites would be refused (above) and 1 written with --skip-invalid"),
+        "{stderr}"
+    );
+    assert!(
+        app.stored_sites().await.is_empty(),
+        "a dry run writes nothing"
+    );
+}
+
+async fn a_gbk_spreadsheet_of_sites_as_wkt_in_gauss_kruger_and_facilities_in_survey_order_import_at_their_places(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let gk = lantu::spatial::target::Target::parse("EPSG:4549")
+        .unwrap()
+        .from_wgs84()
+        .unwrap();
+    let (e0, n0) = gk.position(121.40, 31.26).unwrap();
+    let (e1, n1) = gk.position(121.4005, 31.2605).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // Sites as Excel in China saves them: GBK, a WKT column in metres (easting first, as WKT is).
+    let text = format!(
+        "name,element_type,status,wkt\r\n\
+         街角花园,pocket_garden,published,\"POLYGON (({e0} {n0}, {e1} {n0}, {e1} {n1}, {e0} {n1}, {e0} {n0}))\"\r\n\
+         路口,street_corner,published,POINT ({e0} {n0})\r\n"
+    );
+    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+    let sites = dir.path().join("sites_gk.csv");
+    std::fs::write(&sites, &gbk).unwrap();
+    let output = lantu_binary()
+        .args(storage_args(&app.storage))
+        .args(["import", "sites", "--crs", "EPSG:4549"])
+        .arg(&sites)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("text read as GBK"), "{stderr}");
+    let stored = app.stored_sites().await;
+    let garden = stored.iter().find(|s| s.fields.name == "街角花园").unwrap();
+    // Its corners (e0, n0) and (e1, n1) are where the metres were taken from.
+    let corners: Vec<geo::Coord> = geo::CoordsIter::coords_iter(&garden.fields.geometry).collect();
+    for (lon, lat) in [(121.40, 31.26), (121.4005, 31.2605)] {
+        assert!(
+            corners
+                .iter()
+                .any(|c| (c.x - lon).abs() < 1e-8 && (c.y - lat).abs() < 1e-8),
+            "no corner at {lon}, {lat}: {corners:?}"
+        );
+    }
+    assert!(stored.iter().any(|s| s.fields.name == "路口"));
+
+    // A bureau's table of points names northing X and easting Y.
+    let facilities = dir.path().join("clinics_gk.csv");
+    std::fs::write(
+        &facilities,
+        format!("name,X,Y\n社区卫生服务中心,{n0},{e0}\n"),
+    )
+    .unwrap();
+    let output = lantu_binary()
+        .args(storage_args(&app.storage))
+        .args([
+            "import",
+            "facilities",
+            "--category",
+            "health_station",
+            "--crs",
+            "EPSG:4549",
+        ])
+        .arg(&facilities)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("Chinese survey order"), "{stderr}");
+    let stored = app.store.load_facilities().await.unwrap();
+    let (lon, lat) = (stored[0].position.x(), stored[0].position.y());
+    assert!(
+        (lon - 121.40).abs() < 1e-8 && (lat - 31.26).abs() < 1e-8,
+        "{lon}, {lat}"
+    );
+}
+
 async fn facility_and_home_imports_refuse_what_they_cannot_place_and_flag_estimates(
     backend: Backend,
 ) {
@@ -510,6 +617,8 @@ on_both_backends!(
     importing_sites_with_one_bad_feature_writes_nothing_and_reports_it,
     importing_units_prints_progress_and_a_summary,
     a_gbk_shapefile_in_cgcs2000_gauss_kruger_imports_with_its_names_at_the_places_its_geojson_gives,
+    a_dry_run_reports_what_an_import_would_write_or_refuse_and_writes_nothing,
+    a_gbk_spreadsheet_of_sites_as_wkt_in_gauss_kruger_and_facilities_in_survey_order_import_at_their_places,
     a_geopackage_gdal_wrote_in_cgcs2000_gauss_kruger_imports_its_units_at_their_places,
     a_token_from_the_command_line_lets_its_holder_write,
 );

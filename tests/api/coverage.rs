@@ -40,8 +40,7 @@ pub async fn grid_app(backend: Backend) -> TestApp {
         app.store.as_ref(),
         &catalogue,
         &fixture_path("coverage/grid_kindergarten.geojson"),
-        "kindergarten",
-        "kg",
+        ("kindergarten", "kg"),
         OnRefusal::WriteNothing,
     )
     .await
