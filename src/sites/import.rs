@@ -32,7 +32,15 @@ pub fn read_site_files(
     let mut refusals = Vec::new();
     for path in paths {
         let name = file_name(path);
-        let (features, crs) = read_features_in(path, crs)?;
+        let (mut features, crs) = read_features_in(path, crs)?;
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("shp"))
+        {
+            features
+                .iter_mut()
+                .for_each(super::parse::restore_dbf_names);
+        }
         let mut progress = Progress::new(format!("validating {name}"), features.len());
         for (i, feature) in features.iter().enumerate() {
             match parse_site_feature(feature, &format!("/features/{i}"), &crs) {

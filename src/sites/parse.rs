@@ -41,6 +41,22 @@ const DERIVED: &[&str] = &[
     "updated_by",
 ];
 
+/// A Shapefile's `.dbf` cuts field names to 10 bytes (`element_ty`, `descriptio`): each such
+/// cut of a site property is read as the property, so a Shapefile lantu (or any GIS) wrote of
+/// sites imports as it was.
+pub fn restore_dbf_names(feature: &mut Value) {
+    let Some(properties) = feature.get_mut("properties").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for full in WRITABLE.iter().chain(DERIVED).filter(|n| n.len() > 10) {
+        if !properties.contains_key(*full)
+            && let Some(value) = properties.remove(&full[..10])
+        {
+            properties.insert(full.to_string(), value);
+        }
+    }
+}
+
 const NAME_MAX_CHARS: usize = 200;
 const DESCRIPTION_MAX_CHARS: usize = 10_000;
 /// The longest edit message.

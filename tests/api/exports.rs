@@ -328,6 +328,46 @@ async fn sites_export_as_one_shapefile_per_shape_kind_and_a_geopackage_without_t
     assert_eq!(features.len(), 2, "{text}");
     assert!(!text.contains("pocket_garden"), "{text}");
 
+    // The Shapefile imports back as the sites it holds (`element_ty` read as element_type).
+    let unpacked = dir.path().join("unpacked");
+    let status = Command::new("python3")
+        .args([
+            "-c",
+            "import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])",
+        ])
+        .arg(&zip)
+        .arg(&unpacked)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let again = TestApp::spawn(backend).await;
+    again.lantu_ok(
+        &["import", "sites"],
+        &[
+            &unpacked.join("sites_points.shp"),
+            &unpacked.join("sites_lines.shp"),
+        ],
+    );
+    let mut back: Vec<(String, String)> = again
+        .stored_sites()
+        .await
+        .iter()
+        .map(|s| {
+            (
+                s.fields.name.clone(),
+                s.fields.element_type.as_str().to_string(),
+            )
+        })
+        .collect();
+    back.sort();
+    assert_eq!(
+        back,
+        [
+            ("慢行步道".to_string(), "slow_traffic".to_string()),
+            ("西区街角".to_string(), "street_corner".to_string())
+        ]
+    );
+
     // The planner's export holds the draft, and an unknown CRS is refused by name.
     let (status, _, bytes) = app
         .send_raw(
