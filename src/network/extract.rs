@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use geo::{Centroid, Contains, GeodesicArea, Geometry, MultiPoint, Point};
 use rstar::{AABB, RTree, RTreeObject};
 
-use super::areas::{Area, areas};
+use super::areas::Area;
 use super::osm::{MemberKind, OsmData, Relation};
 use crate::coverage::Catalogue;
 
@@ -175,8 +175,10 @@ struct Feature<'a> {
 /// Facilities: tagged nodes, areas (school grounds, markets, parks: ways and multipolygons) at
 /// their centroid, and sites (`type=site` relations, such as a school of several buildings) at
 /// the centre of their members.
-pub fn facilities(osm: &OsmData, catalogue: &Catalogue) -> FoundFacilities {
+pub fn facilities(osm: &OsmData, areas: &[Area], catalogue: &Catalogue) -> FoundFacilities {
     let mut found = FoundFacilities::default();
+    let ways: std::collections::HashMap<i64, &super::osm::Way> =
+        osm.ways.iter().map(|w| (w.id, w)).collect();
     for node in &osm.tagged_nodes {
         found.add(
             catalogue,
@@ -188,7 +190,7 @@ pub fn facilities(osm: &OsmData, catalogue: &Catalogue) -> FoundFacilities {
             },
         );
     }
-    for area in areas(osm) {
+    for area in areas {
         let Some(position) = area.shape.centroid() else {
             continue;
         };
@@ -207,7 +209,7 @@ pub fn facilities(osm: &OsmData, catalogue: &Catalogue) -> FoundFacilities {
         .iter()
         .filter(|r| r.tag("type") == Some("site"))
     {
-        if let Some((position, clipped)) = site_centre(relation, osm) {
+        if let Some((position, clipped)) = site_centre(relation, osm, &ways) {
             found.add(
                 catalogue,
                 Feature {
@@ -224,9 +226,11 @@ pub fn facilities(osm: &OsmData, catalogue: &Catalogue) -> FoundFacilities {
 
 /// The centre of a site's members (its nodes and its ways' nodes), and whether any of them is
 /// missing from the extract.
-fn site_centre(relation: &Relation, osm: &OsmData) -> Option<(Point, bool)> {
-    let ways: std::collections::HashMap<i64, &super::osm::Way> =
-        osm.ways.iter().map(|w| (w.id, w)).collect();
+fn site_centre(
+    relation: &Relation,
+    osm: &OsmData,
+    ways: &std::collections::HashMap<i64, &super::osm::Way>,
+) -> Option<(Point, bool)> {
     let (mut points, mut missing) = (Vec::new(), false);
     let mut ids: Vec<i64> = Vec::new();
     for member in &relation.members {
@@ -326,8 +330,7 @@ impl RTreeObject for Land {
 /// Homes: residential buildings (ways and multipolygons, clipped ones with the part inside);
 /// `building=yes` inside residential land when the rule says so; and residential land in
 /// which no home building is mapped, estimated from its area.
-pub fn homes(osm: &OsmData, rule: &PopulationRule) -> FoundHomes {
-    let all = areas(osm);
+pub fn homes(all: &[Area], rule: &PopulationRule) -> FoundHomes {
     let is_land = |a: &Area| a.tag("landuse") == Some("residential") && a.tag("building").is_none();
     let land = RTree::bulk_load(
         all.iter()
@@ -351,7 +354,7 @@ pub fn homes(osm: &OsmData, rule: &PopulationRule) -> FoundHomes {
     let mut report = HomesReport::default();
     let mut lived_in = vec![false; all.len()];
     let mut found = Vec::new();
-    for area in &all {
+    for area in all {
         let Some(building) = area.tag("building") else {
             continue;
         };
@@ -422,6 +425,7 @@ fn home(area: &Area, floor_area: f64, rule: &PopulationRule) -> FoundHome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::network::areas::areas;
     use crate::network::osm::read_osm_xml;
 
     const XML: &str = r#"<osm>
@@ -438,7 +442,7 @@ mod tests {
     fn facilities_come_from_tagged_nodes_and_from_areas_at_their_centre() {
         let osm = read_osm_xml(XML.as_bytes(), |_| {}).unwrap();
         let catalogue = Catalogue::parse(crate::coverage::catalogue::DEFAULT).unwrap();
-        let found = facilities(&osm, &catalogue).found;
+        let found = facilities(&osm, &areas(&osm), &catalogue).found;
         let kinds: Vec<(&str, &str)> = found
             .iter()
             .map(|f| (f.category.as_str(), f.osm.as_deref().unwrap_or("")))
@@ -464,7 +468,7 @@ mod tests {
         </osm>"#;
         let osm = read_osm_xml(xml.as_bytes(), |_| {}).unwrap();
         let kinds = |catalogue: &Catalogue| -> Vec<(String, String)> {
-            facilities(&osm, catalogue)
+            facilities(&osm, &areas(&osm), catalogue)
                 .found
                 .into_iter()
                 .map(|f| (f.category, f.osm.unwrap_or_default()))
@@ -487,7 +491,7 @@ mod tests {
                 .any(|(_, o)| o == "node/1" || o == "node/3")
         );
         // What the default leaves out is said, with the option that would count it.
-        let left = facilities(&osm, &plain).left_out;
+        let left = facilities(&osm, &areas(&osm), &plain).left_out;
         assert_eq!(
             left.get(&(
                 "primary_school".into(),
@@ -521,7 +525,7 @@ mod tests {
     #[test]
     fn a_residential_area_without_a_count_gets_an_estimate_by_the_stated_rule() {
         let osm = read_osm_xml(XML.as_bytes(), |_| {}).unwrap();
-        let homes = homes(&osm, &PopulationRule::default()).homes;
+        let homes = homes(&areas(&osm), &PopulationRule::default()).homes;
         assert_eq!(homes.len(), 1);
         // 100 m × 100 m of residential land × FAR 2 ÷ 37 m² ≈ 540 people.
         assert!(homes[0].estimated);

@@ -112,15 +112,17 @@ pub async fn import_osm_with(
     for (rule, ways) in &network.by_rule {
         eprintln!("  walking rule {rule}: {ways} ways walked or left out by it");
     }
+    // Closed ways and multipolygons, assembled once: facilities and homes both come from them.
+    let areas = super::areas::areas(&osm);
     let FoundFacilities {
         found: found_facilities,
         left_out,
         clipped,
-    } = facilities(&osm, catalogue);
+    } = facilities(&osm, &areas, catalogue);
     let FoundHomes {
         homes: found_homes,
         report: homes_report,
-    } = homes(&osm, rule);
+    } = homes(&areas, rule);
     let mut by_category: Vec<(String, usize)> = Vec::new();
     for f in &found_facilities {
         match by_category.iter_mut().find(|(c, _)| *c == f.category) {

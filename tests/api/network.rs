@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use geo::{Distance, Geodesic, Point};
+use lantu::network::areas::areas;
 use lantu::network::osm::{OsmData, read_osm_xml};
 use lantu::network::walk::is_walkable;
 use lantu::network::{Search, build_walk_graph};
@@ -373,7 +374,7 @@ fn a_complete_extract_outside_china_finds_every_category_it_holds_keeps_what_its
     )
     .unwrap();
     let catalogue = Catalogue::parse(lantu::coverage::catalogue::DEFAULT).unwrap();
-    let found = facilities(&osm, &catalogue);
+    let found = facilities(&osm, &areas(&osm), &catalogue);
     // Every category the extract holds (all but the service station, which only a Chinese name
     // identifies) is found, from nodes, areas, multipolygons and a site.
     let missing: Vec<&str> = catalogue
@@ -413,7 +414,7 @@ fn a_complete_extract_outside_china_finds_every_category_it_holds_keeps_what_its
     // Homes: the residential buildings (ways, a multipolygon with a courtyard, one the edge
     // cut), land with no home mapped in it (one cut by the edge), never land and its buildings
     // both; building=yes in residential land only when chosen.
-    let plain = homes(&osm, &PopulationRule::default());
+    let plain = homes(&areas(&osm), &PopulationRule::default());
     let r = &plain.report;
     assert_eq!(
         (
@@ -442,7 +443,7 @@ fn a_complete_extract_outside_china_finds_every_category_it_holds_keeps_what_its
     let chosen = PopulationRule::default()
         .choosing(&["buildings_in_residential_land".into()])
         .unwrap();
-    let with_yes = homes(&osm, &chosen);
+    let with_yes = homes(&areas(&osm), &chosen);
     let r = &with_yes.report;
     assert_eq!(
         (r.buildings_in_land, r.land, r.land_with_buildings),
