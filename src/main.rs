@@ -175,7 +175,8 @@ enum ImportCommand {
         #[arg(long = "count", value_name = "OPTION")]
         count: Vec<String>,
         /// A walking rule beyond the defaults (repeatable): cycleways (walk cycleways without a
-        /// foot tag), trails (walk highway=trail), step_free (no steps: wheelchairs, prams).
+        /// foot tag), trails (walk highway=trail), step_free (no steps: wheelchairs, prams),
+        /// across_squares (walk pedestrian areas straight across, not only round their edge).
         #[arg(long = "walk", value_name = "RULE")]
         walk: Vec<String>,
         /// A home rule (repeatable): buildings_in_residential_land (buildings tagged only

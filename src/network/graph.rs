@@ -151,6 +151,8 @@ pub fn build_walk_graph_with(osm: &OsmData, rules: &WalkRules) -> (WalkGraph, Bu
             (ids.len() - 1) as u32
         })
     };
+    let mut squares: Vec<&super::osm::Way> = Vec::new();
+    let mut ways_at: HashMap<i64, u32> = HashMap::new();
     for way in &osm.ways {
         let (walked, rule) = walk_decision(|k| way.tag(k), rules);
         if let Some(rule) = rule {
@@ -160,6 +162,15 @@ pub fn build_walk_graph_with(osm: &OsmData, rules: &WalkRules) -> (WalkGraph, Bu
             continue;
         }
         report.walkable_ways += 1;
+        if rules.across_squares && is_square(way) {
+            squares.push(way);
+        }
+        let mut distinct = way.nodes.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        for id in distinct {
+            *ways_at.entry(id).or_default() += 1;
+        }
         let mut previous: Option<(u32, [f64; 2])> = None;
         for id in &way.nodes {
             let Some(&position) = osm.positions.get(id) else {
@@ -175,6 +186,42 @@ pub fn build_walk_graph_with(osm: &OsmData, rules: &WalkRules) -> (WalkGraph, Bu
                 segments.push((from, node, metres as f32));
             }
             previous = Some((node, position));
+        }
+    }
+    // Squares walked across: a straight line between every two of its entrances (nodes another
+    // walked way shares) that stays inside it.
+    for square in squares {
+        let ring: Vec<[f64; 2]> = square
+            .nodes
+            .iter()
+            .filter_map(|id| osm.positions.get(id).copied())
+            .collect();
+        if ring.len() < 4 || ring.len() != square.nodes.len() {
+            continue;
+        }
+        let area = geo::Polygon::new(ring.iter().map(|p| (p[0], p[1])).collect(), vec![]);
+        let mut entrances: Vec<i64> = square
+            .nodes
+            .iter()
+            .copied()
+            .filter(|id| ways_at.get(id).is_some_and(|n| *n > 1))
+            .collect();
+        entrances.sort_unstable();
+        entrances.dedup();
+        let mut crossed = false;
+        for (i, a) in entrances.iter().enumerate() {
+            for b in &entrances[i + 1..] {
+                let (pa, pb) = (osm.positions[a], osm.positions[b]);
+                let line = geo::Line::new((pa[0], pa[1]), (pb[0], pb[1]));
+                if geo::Contains::contains(&area, &line) {
+                    let metres = Geodesic.distance(Point::from(pa), Point::from(pb));
+                    segments.push((dense(*a, &mut ids), dense(*b, &mut ids), metres as f32));
+                    crossed = true;
+                }
+            }
+        }
+        if crossed {
+            *report.by_rule.entry("across_squares").or_default() += 1;
         }
     }
     // Components, then keep the largest.
@@ -226,10 +273,57 @@ pub fn build_walk_graph_with(osm: &OsmData, rules: &WalkRules) -> (WalkGraph, Bu
     (WalkGraph::from_segments(coords, osm_ids, &kept), report)
 }
 
+/// A pedestrian area: a closed pedestrian street or footway tagged `area=yes`.
+fn is_square(way: &super::osm::Way) -> bool {
+    way.nodes.len() >= 4
+        && way.nodes.first() == way.nodes.last()
+        && way.tag("area") == Some("yes")
+        && matches!(way.tag("highway"), Some("pedestrian" | "footway"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::network::osm::read_osm_xml;
+
+    #[test]
+    fn a_square_is_walked_round_its_edge_by_default_and_straight_across_when_chosen() {
+        // A square about 95 × 111 m (corners 1-2-3-4), a footway arriving at corner 1 from the
+        // south-west (5-1) and one leaving corner 3 to the north-east (3-6).
+        let xml = r#"<osm>
+          <node id="1" lat="31.2500" lon="121.4000"/><node id="2" lat="31.2500" lon="121.4010"/>
+          <node id="3" lat="31.2510" lon="121.4010"/><node id="4" lat="31.2510" lon="121.4000"/>
+          <node id="5" lat="31.2495" lon="121.3995"/><node id="6" lat="31.2515" lon="121.4015"/>
+          <way id="1"><nd ref="1"/><nd ref="2"/><nd ref="3"/><nd ref="4"/><nd ref="1"/>
+            <tag k="highway" v="pedestrian"/><tag k="area" v="yes"/></way>
+          <way id="2"><nd ref="5"/><nd ref="1"/><tag k="highway" v="footway"/></way>
+          <way id="3"><nd ref="3"/><nd ref="6"/><tag k="highway" v="footway"/></way>
+        </osm>"#;
+        let osm = read_osm_xml(xml.as_bytes(), |_| {}).unwrap();
+        let corner_to_corner = |rules: &WalkRules| {
+            let (graph, report) = build_walk_graph_with(&osm, rules);
+            let at = |id: i64| graph.osm_ids.iter().position(|o| *o == id).unwrap() as u32;
+            let direct = graph
+                .edges(at(1))
+                .find(|(to, _)| *to == at(3))
+                .map(|(_, metres)| metres);
+            (direct, report.by_rule.get("across_squares").copied())
+        };
+        assert_eq!(
+            corner_to_corner(&WalkRules::default()),
+            (None, None),
+            "round the edge"
+        );
+        let chosen = WalkRules::choosing(&["across_squares".into()]).unwrap();
+        let (direct, squares) = corner_to_corner(&chosen);
+        let diagonal =
+            Geodesic.distance(Point::new(121.4000, 31.2500), Point::new(121.4010, 31.2510));
+        assert!(
+            (f64::from(direct.unwrap()) - diagonal).abs() < 0.01,
+            "{direct:?} vs {diagonal}"
+        );
+        assert_eq!(squares, Some(1));
+    }
 
     #[test]
     fn a_node_pair_two_ways_share_is_one_segment_counted_once_in_the_length() {

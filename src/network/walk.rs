@@ -6,6 +6,11 @@
 //! where pedestrians are allowed. One-way restrictions are for vehicles: walking goes both ways.
 //! The rules follow OSM's tagging (wiki `Key:highway`, `Key:access`, `Key:foot`) and what
 //! walking-network tools such as OSMnx keep.
+//!
+//! Crossings: streets are walked along their centre lines, so a street is crossed wherever two
+//! walked ways meet; a mapped crossing way (`footway=crossing`) is a footway like any other, and
+//! a crossing node (`highway=crossing`) adds nothing. Pedestrian areas (squares) are walked
+//! round their edge, as their outline is a way, unless `across_squares` is chosen.
 
 /// Highway values that are walkable unless tagged otherwise.
 const WALKABLE: &[&str] = &[
@@ -50,11 +55,15 @@ pub struct WalkRules {
     pub trails: bool,
     /// `step_free`: for wheelchairs and prams: no steps, and no way tagged `wheelchair=no`.
     pub step_free: bool,
+    /// `across_squares`: a pedestrian area (a closed `highway=pedestrian` or `footway` way with
+    /// `area=yes`, a square) is walked straight across between the ways that enter it, where the
+    /// straight line stays inside it, not only round its edge.
+    pub across_squares: bool,
 }
 
 impl WalkRules {
     /// The rules' names and what each does.
-    pub const NAMES: [(&'static str, &'static str); 3] = [
+    pub const NAMES: [(&'static str, &'static str); 4] = [
         (
             "cycleways",
             "cycleways and bridleways without a foot tag are walked",
@@ -63,6 +72,10 @@ impl WalkRules {
         (
             "step_free",
             "no steps, nor ways tagged wheelchair=no (wheelchairs, prams)",
+        ),
+        (
+            "across_squares",
+            "pedestrian areas are walked straight across between the ways that enter them",
         ),
     ];
 
@@ -74,6 +87,7 @@ impl WalkRules {
                 "cycleways" => rules.cycleways = true,
                 "trails" => rules.trails = true,
                 "step_free" => rules.step_free = true,
+                "across_squares" => rules.across_squares = true,
                 other => {
                     return Err(format!(
                         "no walking rule {other}; the rules are {}",
