@@ -270,16 +270,9 @@ pub fn report_refusals(
     }
 }
 
-/// The rows of a CSV as GeoJSON features: points from coordinate columns (`lng`/`lat`,
-/// `lon`/`lat`, `x`/`y`, `经度`/`纬度`) or any geometry from a WKT column (`wkt`, `geometry`,
-/// `geom`, `the_geom`). A row whose geometry does not read has none, and is refused with its row
-/// by the importer. The text is UTF-8 (a byte-order mark or not), else GBK, as Excel in China
-/// saves it; the import says which.
-///
-/// Chinese survey data names northing X and easting Y: in a projected CRS, x/y columns whose x
-/// are all northings (over 1,000 km) and y all eastings (under 1,000 km, with the 500 km false
-/// easting) are read that way, and the import says so.
-fn csv_features(path: &Path, crs: &Crs) -> anyhow::Result<Vec<Value>> {
+/// A CSV's text: UTF-8 (its byte-order mark taken off), else GBK, as Excel in China saves it
+/// (the import says so); anything else is refused.
+pub fn csv_text(path: &Path) -> anyhow::Result<String> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
@@ -294,7 +287,23 @@ fn csv_features(path: &Path, crs: &Crs) -> anyhow::Result<Vec<Value>> {
             text.into_owned()
         }
     };
-    let text = text.trim_start_matches('\u{feff}');
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
+}
+
+/// The rows of a CSV as GeoJSON features: points from coordinate columns (`lng`/`lat`,
+/// `lon`/`lat`, `x`/`y`, `经度`/`纬度`) or any geometry from a WKT column (`wkt`, `geometry`,
+/// `geom`, `the_geom`). A row whose geometry does not read has none, and is refused with its row
+/// by the importer. The text is UTF-8 (a byte-order mark or not), else GBK, as Excel in China
+/// saves it; the import says which.
+///
+/// Chinese survey data names northing X and easting Y: in a projected CRS, x/y columns whose x
+/// are all northings (over 1,000 km) and y all eastings (under 1,000 km, with the 500 km false
+/// easting) are read that way, and the import says so.
+fn csv_features(path: &Path, crs: &Crs) -> anyhow::Result<Vec<Value>> {
+    let text = csv_text(path)?;
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
@@ -363,12 +372,16 @@ fn csv_features(path: &Path, crs: &Crs) -> anyhow::Result<Vec<Value>> {
             }
         }
         let geometry = match (wkt, xy) {
-            (Some(k), _) => row
-                .get(k)
-                .and_then(|text| text.trim().parse::<wkt::Wkt<f64>>().ok())
-                .and_then(|w| geo::Geometry::<f64>::try_from(w).ok())
-                .and_then(|g| serde_json::to_value(geojson::Geometry::from(&g)).ok())
-                .unwrap_or(Value::Null),
+            (Some(k), _) => match row.get(k).map(str::trim).filter(|t| !t.is_empty()) {
+                None => Value::Null,
+                // Unreadable WKT stays as text, so the importer refuses the row by name.
+                Some(text) => text
+                    .parse::<wkt::Wkt<f64>>()
+                    .ok()
+                    .and_then(|w| geo::Geometry::<f64>::try_from(w).ok())
+                    .and_then(|g| serde_json::to_value(geojson::Geometry::from(&g)).ok())
+                    .unwrap_or_else(|| Value::String(format!("unreadable WKT: {text}"))),
+            },
             (None, Some((x, y))) => match (number(x), number(y)) {
                 (Some(lon), Some(lat)) => {
                     serde_json::json!({"type": "Point", "coordinates": [lon, lat]})

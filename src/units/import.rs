@@ -61,10 +61,28 @@ pub fn read_unit_files(
     for path in paths.iter().filter(|p| is_csv(p)) {
         read_csv(path, known, &mut read)?;
     }
-    for path in paths.iter().filter(|p| !is_csv(p)) {
+    // A hierarchy CSV with a WKT column carries the boundaries too (in the CRS --crs names).
+    let boundaries = |p: &&PathBuf| !is_csv(p) || has_wkt_column(p);
+    for path in paths.iter().filter(boundaries) {
         read_geojson(path, known, crs, &mut read)?;
     }
     Ok(read)
+}
+
+/// Whether a CSV's header has a WKT geometry column (`wkt`, `geometry`, `geom`, `the_geom`).
+fn has_wkt_column(path: &Path) -> bool {
+    std::fs::read(path).is_ok_and(|bytes| {
+        let text = String::from_utf8_lossy(&bytes);
+        text.lines().next().is_some_and(|header| {
+            header.split(',').any(|h| {
+                ["wkt", "geometry", "geom", "the_geom"].iter().any(|n| {
+                    h.trim()
+                        .trim_matches(['"', '\u{feff}'])
+                        .eq_ignore_ascii_case(n)
+                })
+            })
+        })
+    })
 }
 
 fn known_or_new<'a>(
@@ -96,8 +114,8 @@ fn known_or_new<'a>(
 
 fn read_csv(path: &Path, known: &[Unit], read: &mut UnitsRead) -> anyhow::Result<()> {
     let name = file_name(path);
-    let mut reader =
-        csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = crate::import::csv_text(path)?;
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headers = reader.headers()?.clone();
     let column = |key: &str| headers.iter().position(|h| h.trim() == key);
     let code_col = column("code").with_context(|| format!("{name} has no \"code\" column"))?;
@@ -286,7 +304,7 @@ fn read_geojson(
     let mut progress = Progress::new(format!("reading {name}"), features.len());
     for (i, feature) in features.iter().enumerate() {
         progress.tick();
-        let place = format!("{name} feature {i}");
+        let place = crate::import::place(path, i);
         let properties = feature.get("properties").cloned().unwrap_or(Value::Null);
         let code = match feature_code(&properties, known, read) {
             Ok((code, None)) => code,

@@ -421,6 +421,69 @@ async fn an_amap_csv_of_kindergartens_imports_at_their_wgs84_places_and_a_bad_ro
     );
 }
 
+async fn a_unit_table_with_wkt_boundaries_in_gauss_kruger_imports_its_units_at_their_places(
+    backend: Backend,
+) {
+    let app = TestApp::spawn_empty(backend).await;
+    let gk = lantu::spatial::target::Target::parse("EPSG:4549")
+        .unwrap()
+        .from_wgs84()
+        .unwrap();
+    // demo_units.csv with each boundary of demo_units.geojson as WKT in metres, one column more.
+    let boundaries = fixture("demo/demo_units.geojson");
+    let wkt_of = |code: &str| -> String {
+        let Some(feature) = boundaries["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["properties"]["code"] == code)
+        else {
+            return String::new();
+        };
+        let ring: Vec<String> = feature["geometry"]["coordinates"][0]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let (x, y) = gk
+                    .position(c[0].as_f64().unwrap(), c[1].as_f64().unwrap())
+                    .unwrap();
+                format!("{x} {y}")
+            })
+            .collect();
+        format!("\"POLYGON (({}))\"", ring.join(", "))
+    };
+    let table = std::fs::read_to_string(fixture_path("demo/demo_units.csv")).unwrap();
+    let mut lines = table.lines();
+    let mut csv = format!("{},wkt\n", lines.next().unwrap());
+    for line in lines {
+        let code = line.split(',').nth(1).unwrap();
+        csv.push_str(&format!("{line},{}\n", wkt_of(code)));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("units_gk.csv");
+    std::fs::write(&file, csv).unwrap();
+    let run = |crs: &[&str]| {
+        lantu_binary()
+            .args(storage_args(&app.storage))
+            .args(["import", "units"])
+            .args(crs)
+            .arg(&file)
+            .output()
+            .unwrap()
+    };
+    let unnamed = run(&[]);
+    assert!(!unnamed.status.success());
+    assert!(String::from_utf8_lossy(&unnamed.stderr).contains("--crs"));
+    let named = run(&["--crs", "EPSG:4549"]);
+    assert!(
+        named.status.success(),
+        "{}",
+        String::from_utf8_lossy(&named.stderr)
+    );
+    units_stand_where_their_geojson_puts_them(&app).await;
+}
+
 async fn a_dry_run_reports_what_an_import_would_write_or_refuse_and_writes_nothing(
     backend: Backend,
 ) {
@@ -617,6 +680,7 @@ on_both_backends!(
     importing_sites_with_one_bad_feature_writes_nothing_and_reports_it,
     importing_units_prints_progress_and_a_summary,
     a_gbk_shapefile_in_cgcs2000_gauss_kruger_imports_with_its_names_at_the_places_its_geojson_gives,
+    a_unit_table_with_wkt_boundaries_in_gauss_kruger_imports_its_units_at_their_places,
     a_dry_run_reports_what_an_import_would_write_or_refuse_and_writes_nothing,
     a_gbk_spreadsheet_of_sites_as_wkt_in_gauss_kruger_and_facilities_in_survey_order_import_at_their_places,
     a_geopackage_gdal_wrote_in_cgcs2000_gauss_kruger_imports_its_units_at_their_places,
