@@ -213,6 +213,12 @@ impl Transform {
         })
     }
 
+    /// Whether it is China's offset (GCJ-02, BD-09), which bends straight edges: a line or ring
+    /// read through it is densified first ([`super::china::DENSIFY_DEGREES`]).
+    pub fn bends_edges(&self) -> bool {
+        matches!(self.kind, Kind::Gcj02 | Kind::Bd09)
+    }
+
     /// Transforms one coordinate to (longitude, latitude).
     pub fn to_lon_lat(&self, x: f64, y: f64) -> Result<(f64, f64), String> {
         match &self.kind {

@@ -280,8 +280,17 @@ impl GeometryReader {
         each(value, pointer, min, |v, p| self.position(v, p))
     }
 
+    /// The positions of a line, densified where the CRS's offset bends edges.
+    fn edges(&self, value: &Value, pointer: &str, min: usize) -> Result<Vec<Coord>, GeometryError> {
+        let coords = self.positions(value, pointer, min)?;
+        match &self.transform {
+            Some(t) if t.bends_edges() => Ok(densified(value, coords, t)),
+            _ => Ok(coords),
+        }
+    }
+
     fn line_string(&self, value: &Value, pointer: &str) -> Result<LineString, GeometryError> {
-        let line = LineString(self.positions(value, pointer, 2)?);
+        let line = LineString(self.edges(value, pointer, 2)?);
         check_antimeridian(&line.0, pointer)?;
         line.check_validation()
             .map_err(|e| invalid(pointer, format!("line string is invalid: {e}")))?;
@@ -310,7 +319,10 @@ impl GeometryReader {
             ));
         }
         check_antimeridian(&coords, pointer)?;
-        Ok(LineString(coords))
+        Ok(LineString(match &self.transform {
+            Some(t) if t.bends_edges() => densified(value, coords, t),
+            _ => coords,
+        }))
     }
 
     fn polygon(&self, value: &Value, pointer: &str) -> Result<Polygon, GeometryError> {
@@ -320,6 +332,40 @@ impl GeometryReader {
         check_polygon(&polygon, pointer)?;
         Ok(polygon)
     }
+}
+
+/// `coords` (read from the positions in `value`) with a vertex every
+/// [`super::china::DENSIFY_DEGREES`] along each edge, placed in the source coordinates and
+/// then taken through `transform`: a long straight edge in GCJ-02 is not straight in WGS84.
+fn densified(value: &Value, coords: Vec<Coord>, transform: &Transform) -> Vec<Coord> {
+    let source: Vec<[f64; 2]> = value
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|p| Some([p.get(0)?.as_f64()?, p.get(1)?.as_f64()?]))
+        .collect();
+    if source.len() != coords.len() {
+        return coords;
+    }
+    let mut out = Vec::with_capacity(coords.len());
+    for i in 0..coords.len() {
+        out.push(coords[i]);
+        let Some(next) = source.get(i + 1) else {
+            break;
+        };
+        let [x0, y0] = source[i];
+        let steps = ((next[0] - x0).hypot(next[1] - y0) / super::china::DENSIFY_DEGREES).ceil();
+        for k in 1..steps as usize {
+            let t = k as f64 / steps;
+            if let Ok((x, y)) =
+                transform.to_lon_lat(x0 + (next[0] - x0) * t, y0 + (next[1] - y0) * t)
+            {
+                out.push(Coord { x, y });
+            }
+        }
+    }
+    out
 }
 
 /// A segment spanning more than 180° of longitude is read by every GIS as going the long way
@@ -419,6 +465,27 @@ fn describe(fault: &PolygonFault, pointer: &str, multi: bool) -> GeometryError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_edge_read_in_gcj02_is_densified_in_gcj02_before_its_offset_is_taken_off() {
+        let reader = GeometryReader::new(&Crs::Gcj02).unwrap();
+        let (x0, y0) = crate::spatial::china::wgs84_to_gcj02(121.40, 31.25);
+        let (x1, y1) = crate::spatial::china::wgs84_to_gcj02(121.41, 31.25);
+        let line = serde_json::json!({"type": "LineString", "coordinates": [[x0, y0], [x1, y1]]});
+        let Geometry::LineString(read) = reader.read(&line, "", Accept::Any).unwrap() else {
+            panic!("a line");
+        };
+        assert_eq!(
+            read.0.len(),
+            11,
+            "0.01° of GCJ-02 in steps of at most 0.001°"
+        );
+        let (mx, my) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+        let (lon, lat) = crate::spatial::china::gcj02_to_wgs84(mx, my);
+        assert!((read.0[5].x - lon).abs() < 1e-9 && (read.0[5].y - lat).abs() < 1e-9);
+        // Both ends land where they were taken from, within the inverse's tolerance.
+        assert!((read.0[0].x - 121.40).abs() < 1e-8 && (read.0[10].x - 121.41).abs() < 1e-8);
+    }
     use serde_json::json;
 
     fn read(v: Value) -> Result<Geometry, GeometryError> {

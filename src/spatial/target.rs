@@ -28,10 +28,7 @@ pub const OFFERED: &[&str] = &[
     "http://www.opengis.net/def/crs/EPSG/0/3857",
 ];
 
-/// Longest edge, in degrees (about 100 m), written through a non-linear shift (GCJ-02, BD-09)
-/// without a vertex in between. The shift bends by up to about 10⁵ m per degree², so a 100 m
-/// edge strays at most about 1 cm from where its shifted line should run.
-const DENSIFY_DEGREES: f64 = 0.001;
+use super::china::DENSIFY_DEGREES;
 
 /// A CRS to write coordinates in.
 #[derive(Debug, Clone, PartialEq)]
