@@ -1,7 +1,8 @@
 //! A table as a Shapefile, zipped: `.shp`, `.shx`, `.dbf` (UTF-8, told by its `.cpg`) and
 //! `.prj` (Esri WKT). A Shapefile holds one kind of shape, so a table of points, lines and
-//! polygons becomes one Shapefile per kind in the same archive (`sites_points.shp`, …);
-//! features without a geometry are null shapes in the first of them.
+//! polygons becomes one Shapefile per kind in the same archive (`sites_points.shp`, …); a
+//! feature whose geometry is a collection of several kinds (a project's sites) is in each of
+//! them with its parts of that kind; features without a geometry are null shapes in the first.
 //!
 //! The format's own limits apply, as they do in every GIS: field names of at most 10 bytes
 //! (`element_type` becomes `element_ty`; a clash is numbered), text of at most 254 bytes (cut
@@ -50,6 +51,62 @@ impl Family {
     }
 }
 
+/// The parts of `g` of kind `family`, as one geometry (a collection's parts combined into a
+/// multi-geometry), if it has any.
+fn part(g: &Geometry, family: Family) -> Option<Geometry> {
+    let Geometry::GeometryCollection(collection) = g else {
+        return (Family::of(g) == Some(family)).then(|| g.clone());
+    };
+    let parts: Vec<Geometry> = collection
+        .iter()
+        .filter_map(|member| part(member, family))
+        .collect();
+    if parts.is_empty() {
+        return None;
+    }
+    let flat = |g: &Geometry| -> Vec<Geometry> {
+        match g {
+            Geometry::MultiPoint(m) => m.iter().map(|p| Geometry::Point(*p)).collect(),
+            Geometry::MultiLineString(m) => m.iter().cloned().map(Geometry::LineString).collect(),
+            Geometry::MultiPolygon(m) => m.iter().cloned().map(Geometry::Polygon).collect(),
+            other => vec![other.clone()],
+        }
+    };
+    let singles: Vec<Geometry> = parts.iter().flat_map(flat).collect();
+    Some(match family {
+        Family::Points => geo::MultiPoint(
+            singles
+                .iter()
+                .filter_map(|g| geo::Point::try_from(g.clone()).ok())
+                .collect(),
+        )
+        .into(),
+        Family::Lines => geo::MultiLineString(
+            singles
+                .iter()
+                .filter_map(|g| match g {
+                    Geometry::LineString(l) => Some(l.clone()),
+                    Geometry::Line(l) => Some(geo::LineString::from(*l)),
+                    _ => None,
+                })
+                .collect(),
+        )
+        .into(),
+        Family::Polygons => geo::MultiPolygon(
+            singles
+                .iter()
+                .filter_map(|g| match g {
+                    Geometry::Polygon(p) => Some(p.clone()),
+                    Geometry::Rect(r) => Some(r.to_polygon()),
+                    Geometry::Triangle(t) => Some(t.to_polygon()),
+                    _ => None,
+                })
+                .collect(),
+        )
+        .into(),
+    })
+}
+
 /// The zip archive of the table's Shapefile(s), each named `stem` (with its shape kind when
 /// there are several).
 pub fn write_zip(table: &Table, stem: &str) -> Result<Vec<u8>, String> {
@@ -59,7 +116,7 @@ pub fn write_zip(table: &Table, stem: &str) -> Result<Vec<u8>, String> {
             table
                 .rows
                 .iter()
-                .any(|r| r.geometry.as_ref().and_then(Family::of) == Some(*f))
+                .any(|r| r.geometry.as_ref().and_then(|g| part(g, *f)).is_some())
         })
         .collect();
     let prj = table.crs.wkt(true)?;
@@ -71,14 +128,26 @@ pub fn write_zip(table: &Table, stem: &str) -> Result<Vec<u8>, String> {
             format!("{stem}_{}", family.suffix())
         };
         let first = family == families[0];
-        let rows: Vec<&Row> = table
+        let with_none = |g: &Geometry| families.iter().all(|f| part(g, *f).is_none());
+        let rows: Vec<Row> = table
             .rows
             .iter()
-            .filter(|r| match r.geometry.as_ref() {
-                Some(g) => Family::of(g) == Some(family),
-                None => first,
+            .filter_map(|r| match r.geometry.as_ref() {
+                Some(g) => match part(g, family) {
+                    Some(p) => Some(Row {
+                        cells: r.cells.clone(),
+                        geometry: Some(p),
+                    }),
+                    None if first && with_none(g) => Some(Row {
+                        cells: r.cells.clone(),
+                        geometry: None,
+                    }),
+                    None => None,
+                },
+                None => first.then(|| r.clone()),
             })
             .collect();
+        let rows: Vec<&Row> = rows.iter().collect();
         let (shp, shx, dbf) = shapefile(table, family, &rows)?;
         files.push((format!("{name}.shp"), shp));
         files.push((format!("{name}.shx"), shx));

@@ -138,6 +138,8 @@ pub(super) fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
         ("subdistrict" = Option<String>, Query, description = "Only this sub-district's"),
         ("stage" = Option<String>, Query, description = "Only at this stage"),
         ("year" = Option<i32>, Query, description = "Only scheduled in this annual plan"),
+        ("f" = Option<String>, Query, description = "json (the list, the default), geojson, csv, gpkg (GeoPackage) or shp (zipped Shapefile): each project with its sites' geometry"),
+        ("crs" = Option<String>, Query, description = "The CRS of a map file's coordinates: an EPSG URI or code, GCJ-02 or BD-09 (CRS84 by default)"),
     ),
     responses(
         (status = 200, description = "The projects", body = ProjectList),
@@ -148,7 +150,10 @@ async fn list(
     viewer: Viewer,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
-    let query = pairs(raw.as_deref(), &["subdistrict", "stage", "year"])?;
+    let query = pairs(
+        raw.as_deref(),
+        &["subdistrict", "stage", "year", "f", "crs"],
+    )?;
     let value = |name: &str| {
         query
             .iter()
@@ -179,7 +184,34 @@ async fn list(
             projects.push(summary);
         }
     }
-    Ok(axum::Json(ProjectList { projects }).into_response())
+    let format = match value("f") {
+        None | Some("json") => return Ok(axum::Json(ProjectList { projects }).into_response()),
+        Some(f) => crate::http::query::format(f)?,
+    };
+    let crs = value("crs")
+        .map(|c| crate::http::query::target(c, "crs"))
+        .transpose()?
+        .unwrap_or_default();
+    // Each project as a feature: its summary, and the sites the caller may see as its geometry.
+    let mut features = Vec::new();
+    for summary in &projects {
+        let geometry = match state.store.find_project(summary.id).await? {
+            Some(project) => serde_json::to_value(feature(&state, &viewer, project).geometry)
+                .unwrap_or(serde_json::Value::Null),
+            None => serde_json::Value::Null,
+        };
+        features.push(serde_json::json!({
+            "type": "Feature",
+            "id": summary.id,
+            "geometry": geometry,
+            "properties": serde_json::to_value(summary).unwrap_or_default(),
+        }));
+    }
+    if format == crate::export::Format::GeoJson {
+        let collection = serde_json::json!({"type": "FeatureCollection", "features": features});
+        return crate::ogc::items::in_crs(StatusCode::OK, &collection, &crs);
+    }
+    crate::export::download("projects", &features, format, &crs)
 }
 
 /// One project, with its sites' geometry, stages, meetings, publications, funding and surveys.

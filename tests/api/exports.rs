@@ -547,9 +547,85 @@ async fn coverage_per_unit_and_the_facilities_export_as_map_files_gdal_reads(bac
     assert!(text.contains("Geometry: Point"), "{text}");
 }
 
+async fn projects_export_with_their_sites_one_shapefile_per_kind_and_only_for_whom_may_see_them(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let (point, _) = app
+        .create_site(&fixture("sites/point_in_west.geojson"))
+        .await;
+    let (line, _) = app.create_site(&crate::helpers::walkway()).await;
+    let body =
+        json!({"name": "西区微更新", "element_type": "pocket_garden", "sites": [point, line]});
+    let created = app
+        .send(
+            Method::POST,
+            "/api/projects",
+            Some(&app.planner),
+            &[("content-type", "application/json")],
+            Some(body.to_string().into_bytes()),
+        )
+        .await;
+    assert!(created.status.is_success(), "{}", created.json);
+    let dir = tempfile::tempdir().unwrap();
+    let fetch = |path: &'static str, token: Option<String>, name: &'static str| {
+        let app = &app;
+        let dir = dir.path().to_path_buf();
+        async move {
+            let (status, _, bytes) = app
+                .send_raw(Method::GET, path, token.as_deref(), &[], None)
+                .await;
+            assert_eq!(
+                status,
+                StatusCode::OK,
+                "{}",
+                String::from_utf8_lossy(&bytes)
+            );
+            let file = dir.join(name);
+            std::fs::write(&file, &bytes).unwrap();
+            file.to_str().unwrap().to_string()
+        }
+    };
+    let zip = fetch(
+        "/api/projects?f=shp",
+        Some(app.planner.clone()),
+        "projects.zip",
+    )
+    .await;
+    let (text, features) = ogrinfo(&format!("/vsizip/{zip}"));
+    assert!(text.contains("Layer name: projects_points"), "{text}");
+    assert!(text.contains("Layer name: projects_lines"), "{text}");
+    assert_eq!(
+        features.len(),
+        2,
+        "the project once in each, with its sites of that kind: {text}"
+    );
+    assert!(
+        features.iter().all(|f| f.fields["name"] == "西区微更新"),
+        "{text}"
+    );
+    assert!(
+        features.iter().any(|f| f.vertices == [(121.4, 31.26)]),
+        "{text}"
+    );
+    let gpkg = fetch(
+        "/api/projects?f=gpkg",
+        Some(app.planner.clone()),
+        "projects.gpkg",
+    )
+    .await;
+    let (text, features) = ogrinfo(&gpkg);
+    assert_eq!(features.len(), 1, "{text}");
+    assert!(text.contains("GEOMETRYCOLLECTION"), "{text}");
+    // The public sees no draft project, so none is in its file.
+    let public = fetch("/api/projects?f=gpkg", None, "public.gpkg").await;
+    assert_eq!(ogrinfo(&public).1.len(), 0);
+}
+
 on_both_backends!(
     sites_export_as_csv_with_chinese_text_wkt_and_the_same_visibility_as_geojson,
     coverage_per_unit_and_the_facilities_export_as_map_files_gdal_reads,
+    projects_export_with_their_sites_one_shapefile_per_kind_and_only_for_whom_may_see_them,
     units_from_a_gbk_shapefile_export_as_geopackage_and_shapefile_that_gdal_reads_back_identically,
     sites_export_as_one_shapefile_per_shape_kind_and_a_geopackage_without_the_drafts,
     geojson_in_another_crs_follows_its_axis_order_and_names_it_in_content_crs,
