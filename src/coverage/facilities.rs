@@ -240,15 +240,15 @@ async fn list_facilities(
                 .iter()
                 .filter_map(|f| serde_json::to_value(f).ok())
                 .collect();
-            crate::export::download(
-                &format!(
-                    "facilities{}",
-                    wanted.map(|c| format!("_{c}")).unwrap_or_default()
-                ),
-                &values,
-                format,
-                &crs,
-            )
+            let name = format!(
+                "facilities{}",
+                wanted.map(|c| format!("_{c}")).unwrap_or_default()
+            );
+            // Writing a file is real work: on the read pool, not the server's own threads.
+            crate::work::on_pool(&state.work.reads, &state, move |_| {
+                crate::export::download(&name, &values, format, &crs)
+            })
+            .await
         }
     }
 }

@@ -211,7 +211,11 @@ async fn list(
         let collection = serde_json::json!({"type": "FeatureCollection", "features": features});
         return crate::ogc::items::in_crs(StatusCode::OK, &collection, &crs);
     }
-    crate::export::download("projects", &features, format, &crs)
+    // Writing a file is real work: on the read pool, not the server's own threads.
+    crate::work::on_pool(&state.work.reads, &state, move |_| {
+        crate::export::download("projects", &features, format, &crs)
+    })
+    .await
 }
 
 /// One project, with its sites' geometry, stages, meetings, publications, funding and surveys.
