@@ -22,13 +22,13 @@ const BD_FREQUENCY: f64 = PI * 3000.0 / 180.0;
 /// 0.1 mm).
 pub const INVERSE_TOLERANCE_DEG: f64 = 1e-9;
 
-/// Rectangles (west, south, east, north) covering the mainland, after the rectangles mapping
-/// libraries commonly use; [`OUTSIDE`] is cut out of them.
 /// Longest edge, in degrees (about 100 m), taken through the offset (either way) without a
 /// vertex in between. The offset bends by up to about 10⁵ m per degree², so a 100 m edge
 /// strays at most about 1 cm from where its shifted line should run.
 pub const DENSIFY_DEGREES: f64 = 0.001;
 
+/// Rectangles (west, south, east, north) covering the mainland, after the rectangles mapping
+/// libraries commonly use; [`OUTSIDE`] is cut out of them.
 const MAINLAND: [[f64; 4]; 6] = [
     [79.4462, 42.8899, 96.3300, 49.2204],
     [109.6872, 39.3742, 135.0002, 54.1415],
