@@ -109,18 +109,12 @@ pub fn parse_items_query(
     let mut lang = Lang::Text;
     let mut bbox = None;
     let mut bbox_crs = None;
+    let mut filter_crs = Target::crs84();
     for (key, value) in &pairs {
         match key.as_str() {
             "filter" => cql = Some(value.as_str()),
             "filter-lang" => lang = Lang::parse(value)?,
-            "filter-crs" => {
-                if !value.ends_with("/OGC/1.3/CRS84") {
-                    return Err(bad_query(
-                        "filter-crs",
-                        "only http://www.opengis.net/def/crs/OGC/1.3/CRS84 is supported for filter-crs",
-                    ));
-                }
-            }
+            "filter-crs" => filter_crs = target(value, "filter-crs")?,
             "datetime" => {
                 let during = filter::datetime(value, queryables)?;
                 query.filter = Filter::and(query.filter.take(), Some(during));
@@ -175,7 +169,7 @@ pub fn parse_items_query(
         ),
     };
     if let Some(text) = cql {
-        let compiled = filter::compile(text, lang, queryables)?;
+        let compiled = filter::compile_in(text, lang, queryables, &filter_crs)?;
         query.filter = Filter::and(query.filter.take(), Some(compiled));
     }
     query.raw = pairs;

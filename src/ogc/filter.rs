@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 
 use crate::error::AppError;
 use crate::spatial::read::{Accept, GeometryReader};
+use crate::spatial::target::Target;
 use crate::spatial::{Geometry, Rect};
 
 /// What kind of value a queryable holds.
@@ -261,8 +262,20 @@ fn bad(name: &str, detail: impl Into<String>) -> AppError {
     AppError::bad_request("Invalid filter", format!("?{name}"), detail)
 }
 
-/// Compiles `filter` in `lang` against `queryables`; a 400 names what is wrong.
+/// Compiles `filter` in `lang` against `queryables`, its geometries in CRS84; a 400 names what
+/// is wrong.
 pub fn compile(text: &str, lang: Lang, queryables: &Queryables) -> Result<Filter, AppError> {
+    compile_in(text, lang, queryables, &Target::crs84())
+}
+
+/// [`compile`] with the filter's geometries and BBOXes in `crs` (`filter-crs`, Part 3), in
+/// that CRS's axis order.
+pub fn compile_in(
+    text: &str,
+    lang: Lang,
+    queryables: &Queryables,
+    crs: &Target,
+) -> Result<Filter, AppError> {
     let expr = match lang {
         Lang::Text => cql2::parse_text(text).map_err(|e| {
             bad(
@@ -273,7 +286,7 @@ pub fn compile(text: &str, lang: Lang, queryables: &Queryables) -> Result<Filter
         Lang::Json => cql2::parse_json(text)
             .map_err(|e| bad("filter", format!("the filter is not CQL2 JSON: {e}")))?,
     };
-    let compiler = Compiler { queryables };
+    let compiler = Compiler { queryables, crs };
     let node = cheap_first(compiler.node(&expr)?);
     Ok(Filter {
         bbox: bbox_of(&node),
@@ -307,9 +320,12 @@ pub fn equals(name: &str, value: &str, queryables: &Queryables) -> Result<Filter
     let q = queryables
         .get(name)
         .ok_or_else(|| bad(name, format!("\"{name}\" is not a queryable")))?;
-    let literal = Compiler { queryables }
-        .coerce(Lit::Text(value.into()), q.kind)
-        .map_err(|d| bad(name, d))?;
+    let literal = Compiler {
+        queryables,
+        crs: &Target::crs84(),
+    }
+    .coerce(Lit::Text(value.into()), q.kind)
+    .map_err(|d| bad(name, d))?;
     if let (Some(values), Lit::Text(t)) = (q.values, &literal)
         && !values.contains(&t.as_str())
     {
@@ -403,6 +419,8 @@ fn instant(s: &str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
 
 struct Compiler<'q> {
     queryables: &'q Queryables,
+    /// The CRS of the filter's geometries.
+    crs: &'q Target,
 }
 
 impl Compiler<'_> {
@@ -618,6 +636,17 @@ impl Compiler<'_> {
                         )),
                     })
                     .collect::<Result<_, _>>()?;
+                if !self.crs.is_crs84() {
+                    let corners = match numbers.as_slice() {
+                        [a, b, c, d] | [a, b, _, c, d, _] => [*a, *b, *c, *d],
+                        _ => return Err(bad("filter", "BBOX takes 4 (or 6) numbers")),
+                    };
+                    let rect = self
+                        .crs
+                        .bbox_to_wgs84(corners)
+                        .map_err(|e| bad("filter", e))?;
+                    return Ok(Geometry::Rect(rect));
+                }
                 let raw = numbers
                     .iter()
                     .map(f64::to_string)
@@ -632,14 +661,17 @@ impl Compiler<'_> {
                 Ok(Geometry::Rect(rect))
             }
             Expr::Geometry(g) => {
-                let value = serde_json::to_value(g).map_err(|e| {
+                let mut value = serde_json::to_value(g).map_err(|e| {
                     bad(
                         "filter",
                         format!("the filter's geometry cannot be read: {e}"),
                     )
                 })?;
-                let reader = GeometryReader::new(&crate::spatial::crs::Crs::LonLat)
-                    .map_err(|d| bad("filter", d))?;
+                if self.crs.north_first() {
+                    crate::spatial::target::swap_axes(&mut value["coordinates"]);
+                }
+                let reader =
+                    GeometryReader::new(&self.crs.source()).map_err(|d| bad("filter", d))?;
                 reader
                     .read(&value, "?filter", Accept::Any)
                     .map_err(AppError::from)

@@ -323,7 +323,7 @@ fn render(
         ("datetime" = Option<String>, Query, description = "When it last changed (updated_at): an instant, a date, or an interval start/end with .. for an open end"),
         ("filter" = Option<String>, Query, description = "A CQL2 filter on the queryables, e.g. element_type = 'pocket_garden' AND area_m2 > 100"),
         ("filter-lang" = Option<String>, Query, description = "cql2-text (default; cql-text reads the same) or cql2-json"),
-        ("filter-crs" = Option<String>, Query, description = "CRS84 only"),
+        ("filter-crs" = Option<String>, Query, description = "The CRS of the filter's geometries and BBOXes, in its axis order, as for crs (CRS84 by default)"),
         ("sortby" = Option<String>, Query, description = "Queryables to sort by, comma-separated, a leading - for descending: -updated_at,name"),
         ("name" = Option<String>, Query, description = "Only sites with this name"),
         ("element_type" = Option<ElementType>, Query, description = "Only this element type"),

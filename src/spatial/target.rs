@@ -111,6 +111,16 @@ impl Target {
         self.kind == Kind::Crs84
     }
 
+    /// The same CRS as coordinates are read in (easting first), to transform them to WGS84.
+    pub fn source(&self) -> super::crs::Crs {
+        match &self.kind {
+            Kind::Crs84 => super::crs::Crs::LonLat,
+            Kind::Gcj02 => super::crs::Crs::Gcj02,
+            Kind::Bd09 => super::crs::Crs::Bd09,
+            Kind::Proj(code) => super::crs::Crs::Other(code.clone()),
+        }
+    }
+
     /// Whether an answer in this CRS gives latitude (northing) first.
     pub fn north_first(&self) -> bool {
         self.north_first
@@ -240,6 +250,21 @@ fn authority_code(name: &str) -> Option<String> {
         return Some("OGC:CRS84".into());
     }
     Some(format!("{authority}:{code}"))
+}
+
+/// Swaps the first two numbers of every position in a GeoJSON `coordinates` array (any depth):
+/// from a latitude-first CRS's order to easting first, or back.
+pub fn swap_axes(coordinates: &mut serde_json::Value) {
+    let Some(items) = coordinates.as_array_mut() else {
+        return;
+    };
+    if items.first().is_some_and(serde_json::Value::is_number) {
+        if items.len() >= 2 {
+            items.swap(0, 1);
+        }
+        return;
+    }
+    items.iter_mut().for_each(swap_axes);
 }
 
 /// Whether a CRS's first axis points north (or south): latitude or northing first.

@@ -465,6 +465,29 @@ async fn geojson_in_another_crs_follows_its_axis_order_and_names_it_in_content_c
         ))
         .await;
     assert_eq!(empty.json["numberMatched"], 0, "{}", empty.json);
+    // A CQL2 geometry in that CRS (filter-crs), in its axis order, finds it too.
+    let (n0, e0, n1, e1) = (north - 50.0, east - 50.0, north + 50.0, east + 50.0);
+    let square = format!("POLYGON(({n0} {e0},{n0} {e1},{n1} {e1},{n1} {e0},{n0} {e0}))");
+    let filtered = app
+        .get(&format!(
+            "/api/collections/sites/items?filter=S_INTERSECTS(geometry,{})&filter-crs={GK_120E}",
+            square.replace(' ', "%20")
+        ))
+        .await;
+    assert_eq!(filtered.json["numberMatched"], 1, "{}", filtered.json);
+    let away = format!(
+        "S_INTERSECTS(geometry,BBOX({},{},{},{}))",
+        n1,
+        e0,
+        n1 + 100.0,
+        e1
+    );
+    let none = app
+        .get(&format!(
+            "/api/collections/sites/items?filter={away}&filter-crs={GK_120E}"
+        ))
+        .await;
+    assert_eq!(none.json["numberMatched"], 0, "{}", none.json);
     // Amap's coordinates are offered by name.
     let gcj = app
         .get(&format!("/api/collections/sites/items/{point}?crs=GCJ-02"))
