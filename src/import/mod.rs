@@ -374,13 +374,17 @@ fn csv_features(path: &Path, crs: &Crs) -> anyhow::Result<Vec<Value>> {
         let geometry = match (wkt, xy) {
             (Some(k), _) => match row.get(k).map(str::trim).filter(|t| !t.is_empty()) {
                 None => Value::Null,
-                // Unreadable WKT stays as text, so the importer refuses the row by name.
-                Some(text) => text
+                // Unreadable WKT stays as text, with why, so the importer refuses the row by name.
+                Some(text) => match text
                     .parse::<wkt::Wkt<f64>>()
-                    .ok()
-                    .and_then(|w| geo::Geometry::<f64>::try_from(w).ok())
-                    .and_then(|g| serde_json::to_value(geojson::Geometry::from(&g)).ok())
-                    .unwrap_or_else(|| Value::String(format!("unreadable WKT: {text}"))),
+                    .map_err(|e| e.to_string())
+                    .and_then(|w| geo::Geometry::<f64>::try_from(w).map_err(|e| e.to_string()))
+                {
+                    Ok(g) => {
+                        serde_json::to_value(geojson::Geometry::from(&g)).unwrap_or(Value::Null)
+                    }
+                    Err(e) => Value::String(format!("{text}: not WKT ({e})")),
+                },
             },
             (None, Some((x, y))) => match (number(x), number(y)) {
                 (Some(lon), Some(lat)) => {

@@ -144,9 +144,16 @@ impl GeometryReader {
         pointer: &str,
         accept: Accept,
     ) -> Result<Geometry, GeometryError> {
-        let object = value
-            .as_object()
-            .ok_or_else(|| malformed(pointer, "geometry must be a GeoJSON geometry object"))?;
+        let object = value.as_object().ok_or_else(|| match value {
+            Value::String(text) => malformed(
+                pointer,
+                format!(
+                    "geometry must be a GeoJSON geometry object, not the text \"{}\"",
+                    text.chars().take(160).collect::<String>()
+                ),
+            ),
+            _ => malformed(pointer, "geometry must be a GeoJSON geometry object"),
+        })?;
         let kind = object.get("type").and_then(Value::as_str).ok_or_else(|| {
             malformed(
                 &format!("{pointer}/type"),

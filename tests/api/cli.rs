@@ -559,6 +559,23 @@ async fn a_gbk_spreadsheet_of_sites_as_wkt_in_gauss_kruger_and_facilities_in_sur
         );
     }
     assert!(stored.iter().any(|s| s.fields.name == "路口"));
+    // A row whose WKT does not read is refused by its row, saying why.
+    let broken = dir.path().join("broken.csv");
+    std::fs::write(
+        &broken,
+        "name,element_type,wkt\n断点,pocket_garden,\"POLYGON ((1 2, 3\"\n",
+    )
+    .unwrap();
+    let output = lantu_binary()
+        .args(storage_args(&app.storage))
+        .args(["import", "sites", "--crs", "EPSG:4549"])
+        .arg(&broken)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(stderr.contains("broken.csv row 2"), "{stderr}");
+    assert!(stderr.contains("not WKT"), "{stderr}");
 
     // A bureau's table of points names northing X and easting Y.
     let facilities = dir.path().join("clinics_gk.csv");
