@@ -303,12 +303,12 @@ pub fn reproject(value: &mut Value, crs: &Target) -> Result<(), String> {
         if geometry.is_null() {
             return Ok(());
         }
-        let mut g = writer.geometry(&geometry_of(geometry)?)?;
-        if crs.north_first() {
-            geo::MapCoordsInPlace::map_coords_in_place(&mut g, |c| geo::coord! { x: c.y, y: c.x });
-        }
+        let g = writer.geometry(&geometry_of(geometry)?)?;
         // Not `write::geometry_json`: its winding rule is for longitude/latitude.
         *geometry = serde_json::to_value(geojson::Geometry::from(&g)).unwrap_or(Value::Null);
+        if crs.north_first() {
+            crate::spatial::target::swap_axes(geometry);
+        }
         Ok(())
     };
     match value.get_mut("features").and_then(Value::as_array_mut) {

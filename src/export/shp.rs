@@ -15,47 +15,25 @@ use shapefile::dbase::{self, FieldName, FieldValue, FieldWriter, TableWriterBuil
 use shapefile::{Multipoint, Point, Polygon, Polyline, ShapeWriter};
 
 use super::{Cell, Kind, Row, Table};
+use crate::spatial::shape::Shape;
 
 /// The longest text a `.dbf` character field holds, in bytes.
 const MAX_TEXT: usize = 254;
 
-/// The kinds of shape a Shapefile may hold, as the rows' geometries fall into them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Family {
-    Points,
-    Lines,
-    Polygons,
-}
-
-impl Family {
-    fn of(g: &Geometry) -> Option<Self> {
-        match g {
-            Geometry::Point(_) | Geometry::MultiPoint(_) => Some(Self::Points),
-            Geometry::Line(_) | Geometry::LineString(_) | Geometry::MultiLineString(_) => {
-                Some(Self::Lines)
-            }
-            Geometry::Polygon(_)
-            | Geometry::MultiPolygon(_)
-            | Geometry::Rect(_)
-            | Geometry::Triangle(_) => Some(Self::Polygons),
-            Geometry::GeometryCollection(_) => None,
-        }
-    }
-
-    fn suffix(self) -> &'static str {
-        match self {
-            Self::Points => "points",
-            Self::Lines => "lines",
-            Self::Polygons => "polygons",
-        }
+/// The file name's suffix for one kind of shape, when an archive holds several.
+fn suffix(shape: Shape) -> &'static str {
+    match shape {
+        Shape::Points => "points",
+        Shape::Lines => "lines",
+        Shape::Polygons => "polygons",
     }
 }
 
 /// The parts of `g` of kind `family`, as one geometry (a collection's parts combined into a
 /// multi-geometry), if it has any.
-fn part(g: &Geometry, family: Family) -> Option<Geometry> {
+fn part(g: &Geometry, family: Shape) -> Option<Geometry> {
     let Geometry::GeometryCollection(collection) = g else {
-        return (Family::of(g) == Some(family)).then(|| g.clone());
+        return (Shape::of(g) == Some(family)).then(|| g.clone());
     };
     let parts: Vec<Geometry> = collection
         .iter()
@@ -74,14 +52,14 @@ fn part(g: &Geometry, family: Family) -> Option<Geometry> {
     };
     let singles: Vec<Geometry> = parts.iter().flat_map(flat).collect();
     Some(match family {
-        Family::Points => geo::MultiPoint(
+        Shape::Points => geo::MultiPoint(
             singles
                 .iter()
                 .filter_map(|g| geo::Point::try_from(g.clone()).ok())
                 .collect(),
         )
         .into(),
-        Family::Lines => geo::MultiLineString(
+        Shape::Lines => geo::MultiLineString(
             singles
                 .iter()
                 .filter_map(|g| match g {
@@ -92,7 +70,7 @@ fn part(g: &Geometry, family: Family) -> Option<Geometry> {
                 .collect(),
         )
         .into(),
-        Family::Polygons => geo::MultiPolygon(
+        Shape::Polygons => geo::MultiPolygon(
             singles
                 .iter()
                 .filter_map(|g| match g {
@@ -110,7 +88,7 @@ fn part(g: &Geometry, family: Family) -> Option<Geometry> {
 /// The zip archive of the table's Shapefile(s), each named `stem` (with its shape kind when
 /// there are several).
 pub fn write_zip(table: &Table, stem: &str) -> Result<Vec<u8>, String> {
-    let families: Vec<Family> = [Family::Points, Family::Lines, Family::Polygons]
+    let families: Vec<Shape> = [Shape::Points, Shape::Lines, Shape::Polygons]
         .into_iter()
         .filter(|f| {
             table
@@ -125,7 +103,7 @@ pub fn write_zip(table: &Table, stem: &str) -> Result<Vec<u8>, String> {
         let name = if families.len() == 1 {
             stem.to_string()
         } else {
-            format!("{stem}_{}", family.suffix())
+            format!("{stem}_{}", suffix(family))
         };
         let first = family == families[0];
         let with_none = |g: &Geometry| families.iter().all(|f| part(g, *f).is_none());
@@ -277,7 +255,7 @@ impl dbase::WritableRecord for Record<'_> {
 
 type Files = (Vec<u8>, Vec<u8>, Vec<u8>);
 
-fn shapefile(table: &Table, family: Family, rows: &[&Row]) -> Result<Files, String> {
+fn shapefile(table: &Table, family: Shape, rows: &[&Row]) -> Result<Files, String> {
     let names = field_names(
         &table
             .columns
@@ -316,16 +294,16 @@ fn shapefile(table: &Table, family: Family, rows: &[&Row]) -> Result<Files, Stri
                 .write_record(&record)
                 .map_err(|e| format!("the .dbf cannot be written: {e}"))?;
             let written = match (family, g) {
-                (Family::Points, Geometry::Point(p)) if all_single_points => {
+                (Shape::Points, Geometry::Point(p)) if all_single_points => {
                     shapes.write_shape(&Point::new(p.x(), p.y()))
                 }
-                (Family::Points, g) => {
+                (Shape::Points, g) => {
                     let points: Vec<Point> = geo::CoordsIter::coords_iter(g)
                         .map(|c| Point::new(c.x, c.y))
                         .collect();
                     shapes.write_shape(&Multipoint::new(points))
                 }
-                (Family::Lines, g) => {
+                (Shape::Lines, g) => {
                     let parts: Vec<Vec<Point>> = match g {
                         Geometry::MultiLineString(m) => m.0.iter().map(points).collect(),
                         Geometry::LineString(l) => vec![points(l)],
@@ -334,7 +312,7 @@ fn shapefile(table: &Table, family: Family, rows: &[&Row]) -> Result<Files, Stri
                     };
                     shapes.write_shape(&Polyline::with_parts(parts))
                 }
-                (Family::Polygons, g) => {
+                (Shape::Polygons, g) => {
                     let multi: geo::MultiPolygon = match g {
                         Geometry::MultiPolygon(m) => m.clone(),
                         Geometry::Polygon(p) => p.clone().into(),

@@ -668,7 +668,7 @@ impl Compiler<'_> {
                     )
                 })?;
                 if self.crs.north_first() {
-                    crate::spatial::target::swap_axes(&mut value["coordinates"]);
+                    crate::spatial::target::swap_axes(&mut value);
                 }
                 let reader =
                     GeometryReader::new(&self.crs.source()).map_err(|d| bad("filter", d))?;

@@ -164,7 +164,7 @@ impl Crs {
 }
 
 /// `urn:ogc:def:crs:EPSG::4549`, `http://www.opengis.net/def/crs/EPSG/0/4549` → `EPSG:4549`.
-fn normalise(name: &str) -> Option<String> {
+pub(super) fn normalise(name: &str) -> Option<String> {
     let upper = name.to_ascii_uppercase();
     if let Some(rest) = upper.strip_prefix("URN:OGC:DEF:CRS:") {
         let mut parts = rest.split(':');

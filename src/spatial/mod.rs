@@ -8,6 +8,7 @@ pub mod frame;
 pub mod index;
 pub mod measure;
 pub mod read;
+pub mod shape;
 pub mod target;
 pub mod valid;
 pub mod wkb;

@@ -228,43 +228,34 @@ type Inverse<'a> = dyn Fn(f64, f64) -> Result<(f64, f64), String> + 'a;
 /// → `EPSG:4549`; the CRS84 names → `OGC:CRS84`.
 fn authority_code(name: &str) -> Option<String> {
     let upper = name.to_ascii_uppercase();
-    if ["CRS84", "OGC:CRS84", "WGS84"].contains(&upper.as_str()) {
+    if ["CRS84", "WGS84"].contains(&upper.as_str()) {
         return Some("OGC:CRS84".into());
     }
-    let (authority, code) = if let Some(rest) = upper.strip_prefix("URN:OGC:DEF:CRS:") {
-        let mut parts = rest.split(':');
-        (parts.next()?.to_string(), parts.next_back()?.to_string())
-    } else if let Some(rest) = upper.strip_prefix("HTTP://WWW.OPENGIS.NET/DEF/CRS/") {
-        match rest.split('/').collect::<Vec<_>>().as_slice() {
-            [authority, _version, code] => (authority.to_string(), code.to_string()),
-            _ => return None,
-        }
-    } else {
-        let (authority, code) = upper.split_once(':')?;
-        (authority.to_string(), code.to_string())
-    };
-    if authority.is_empty() || code.is_empty() || code.contains(':') {
-        return None;
-    }
-    if authority == "OGC" && (code == "CRS84" || code == "1.3") {
-        return Some("OGC:CRS84".into());
-    }
-    Some(format!("{authority}:{code}"))
+    super::crs::normalise(name)
 }
 
-/// Swaps the first two numbers of every position in a GeoJSON `coordinates` array (any depth):
-/// from a latitude-first CRS's order to easting first, or back.
-pub fn swap_axes(coordinates: &mut serde_json::Value) {
-    let Some(items) = coordinates.as_array_mut() else {
-        return;
-    };
-    if items.first().is_some_and(serde_json::Value::is_number) {
-        if items.len() >= 2 {
-            items.swap(0, 1);
+/// Swaps the first two numbers of every position of a GeoJSON geometry (a collection's members
+/// too): from a latitude-first CRS's order to easting first, or back.
+pub fn swap_axes(geometry: &mut serde_json::Value) {
+    fn positions(coordinates: &mut serde_json::Value) {
+        let Some(items) = coordinates.as_array_mut() else {
+            return;
+        };
+        if items.first().is_some_and(serde_json::Value::is_number) {
+            if items.len() >= 2 {
+                items.swap(0, 1);
+            }
+            return;
         }
-        return;
+        items.iter_mut().for_each(positions);
     }
-    items.iter_mut().for_each(swap_axes);
+    positions(&mut geometry["coordinates"]);
+    if let Some(members) = geometry
+        .get_mut("geometries")
+        .and_then(serde_json::Value::as_array_mut)
+    {
+        members.iter_mut().for_each(swap_axes);
+    }
 }
 
 /// Whether a CRS's first axis points north (or south): latitude or northing first.
